@@ -1,0 +1,1 @@
+"""The ``reciprocity`` command line: one module per command group, one exit path."""

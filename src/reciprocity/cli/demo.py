@@ -1,0 +1,58 @@
+"""``reciprocity demo``: build a fresh store from the data folder and brief U.S.–Japan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reciprocity.cli.render import console, table
+from reciprocity.metrics.twoway import clean
+from reciprocity.store.db import default_path
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("demo")
+    def demo(
+        ctx: typer.Context,
+        out: Annotated[Path | None, typer.Option(
+            "--out", "-o", help="Folder for the figures as CSV.")] = Path("demo"),
+    ) -> None:
+        """Build a fresh store (at --db) from the data folder and print the U.S.–Japan summary."""
+        from reciprocity import demo as demo_mod
+
+        db: Path = (ctx.obj or {}).get("db") or default_path()
+        result = demo_mod.run(db, out, log=lambda m: console.print(f"[dim]{m}[/]"))
+        for role, ing in result.ingested:
+            state = "added" if ing.added else "already there"
+            console.print(f"  {ing.vintage_id}: {ing.flows_loaded:,} flows ({role}; {state})")
+        arms = result.dyad.to_dict()["channels"].get("arms")
+        console.rule("[bold]United States ⇄ Japan: arms transfers")
+        if arms is None:
+            console.print("No arms flows between the United States and Japan in the data.")
+        else:
+            gl = clean(arms["gl_index"])
+            console.print(
+                f"All years: United States → Japan {arms['flow_ab']:,.0f} and Japan → United "
+                f"States {arms['flow_ba']:,.0f} million TIV. Japan sent back "
+                f"{100 * (arms['coverage_ratio'] or 0):.2f}% of what it received; two-way "
+                f"index {gl:.3f} (1 = balanced, 0 = one-way).")
+            table(result.decades, title="By decade (flow_ab = USA→JPN, million TIV)",
+                  columns=["period", "flow_ab", "flow_ba", "share_b", "gl_index",
+                           "coverage_ratio"])
+            table(result.dyad.by_mode, title="By mode", columns=[
+                "mode", "flow_ab", "flow_ba", "gl_index"])
+            rev = result.reverse_flows
+            cols = [c for c in ("year", "magnitude", "mode", "designation", "description",
+                                "order_year", "delivery_years", "comments", "record_id")
+                    if c in rev.columns]
+            table(rev, title=f"Every Japan → United States flow ({len(rev)} rows)", columns=cols)
+        if result.diff_summary:
+            console.print("Between the two SIPRI vintages: " + ", ".join(
+                f"{v:,} deals {k}" for k, v in result.diff_summary.items())
+                + " (reciprocity diff sipri).")
+        for path in result.written:
+            console.print(f"[dim]wrote {path}[/]")
+        for credit in result.credits:
+            console.print(f"[bold]{credit}[/]")

@@ -1,0 +1,134 @@
+"""``dyad``, ``partners`` and ``explain``: how reciprocal flows are, and why."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from reciprocity.cli.common import (
+    ChannelOpt,
+    FormatOpt,
+    SinceOpt,
+    UntilOpt,
+    VintageOpt,
+    session,
+)
+from reciprocity.cli.render import Format, console, emit, emit_csv, emit_json, records, table
+from reciprocity.queries.dyad import ROW_KEYS, Dyad
+
+CountryArg = Annotated[str, typer.Argument(help="Country: ISO3 code or name (JPN, Japan).")]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("dyad")
+    def dyad(
+        ctx: typer.Context,
+        a: CountryArg,
+        b: CountryArg,
+        channel: ChannelOpt = None,
+        mode: Annotated[str | None, typer.Option(
+            "--mode", "-m", help="Mode: new, second_hand, second_hand_modernized, "
+            "licensed_production.")] = None,
+        area: Annotated[str | None, typer.Option("--area", help="Technology area.")] = None,
+        since: SinceOpt = None,
+        until: UntilOpt = None,
+        window: Annotated[int, typer.Option(
+            "--window", "-w", help="Rolling window in years.")] = 5,
+        vintage: VintageOpt = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """Flows A→B and B→A per channel, mode and year, with the two-way index."""
+        with session(ctx, read_only=True) as r:
+            result = r.dyad(a, b, channel=channel, mode=mode, area=area, since=since,
+                            until=until, window=window, vintage=vintage)
+        if fmt is Format.json:
+            emit_json(result.to_dict())
+        elif fmt is Format.csv:
+            emit_csv(result.by_year)
+        else:
+            _print_dyad(result)
+
+    @app.command("partners")
+    def partners(
+        ctx: typer.Context,
+        a: CountryArg,
+        channel: Annotated[str, typer.Option("--channel", "-c", help="Channel.")] = "arms",
+        since: SinceOpt = None,
+        until: UntilOpt = None,
+        vintage: VintageOpt = None,
+        sort: Annotated[str, typer.Option(
+            "--sort", help="Rank by gl_index (then volume) or by volume.")] = "gl_index",
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """All of A's partners in a channel, ranked by two-way index and volume."""
+        with session(ctx, read_only=True) as r:
+            frame = r.partners(a, channel=channel, since=since, until=until, vintage=vintage,
+                               sort=sort)
+            credits = _credits(r)
+        cols = ["rank", "partner", "partner_name", "flow_ab", "flow_ba", "unit", "gl_index",
+                "balance", "coverage_ratio"]
+        emit(frame[cols] if len(frame) else frame, fmt,
+             title=f"Partners of {a} ({channel}): flow_ab = {a}→partner",
+             caption=" · ".join(credits))
+
+    @app.command("explain")
+    def explain(
+        ctx: typer.Context,
+        a: CountryArg,
+        b: CountryArg,
+        channel: Annotated[str, typer.Option("--channel", "-c", help="Channel.")] = "arms",
+        year: Annotated[int | None, typer.Option("--year", "-y", help="Year.")] = None,
+        mode: Annotated[str | None, typer.Option("--mode", "-m", help="Mode.")] = None,
+        vintage: VintageOpt = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """The source records behind a pair's figure, with vintage and source row ids."""
+        with session(ctx, read_only=True) as r:
+            frame = r.explain(a, b, channel=channel, year=year, mode=mode, vintage=vintage)
+            credits = _credits(r)
+        if fmt is Format.json:
+            emit_json({"a": a, "b": b, "channel": channel, "year": year, "credits": credits,
+                       "records": records(frame)})
+            return
+        if fmt is Format.csv:
+            emit_csv(frame)
+            return
+        cols = [c for c in ("direction", "year", "magnitude", "mode", "is_estimated",
+                            "supplier", "recipient", "designation", "description",
+                            "order_year", "delivery_years", "tiv_delivered", "comments",
+                            "vintage_id", "record_id") if c in frame.columns]
+        table(frame, title=f"Records behind {a}–{b} {channel}"
+              + (f" {year}" if year else ""), caption=" · ".join(credits), columns=cols)
+        console.print(f"{len(frame)} flow row(s); total "
+                      + ", ".join(f"{d}: {v:,.2f}" for d, v in
+                                  frame.groupby("direction")["magnitude"].sum().items()))
+
+
+def _credits(r) -> list[str]:
+    ds = r.store.datasets()
+    return list(ds["credit"]) if len(ds) else []
+
+
+def _print_dyad(result: Dyad) -> None:
+    a, b = result.pair.a, result.pair.b
+    data = result.to_dict()
+    if not data["channels"]:
+        console.print(f"No flows between {a.name} and {b.name} in the store for these filters.")
+        return
+    for key, ch in data["channels"].items():
+        cols = ["year", *ROW_KEYS]
+        sel = result.by_year[(result.by_year["channel"] == ch["channel"])
+                             & (result.by_year["unit"] == ch["unit"])]
+        table(sel, title=f"{a.name} ({a.code}) ⇄ {b.name} ({b.code}) · {key} · by year "
+              f"(flow_ab = {a.code}→{b.code})", columns=cols)
+        modes = result.by_mode[(result.by_mode["channel"] == ch["channel"])
+                               & (result.by_mode["unit"] == ch["unit"])]
+        table(modes, title=f"{key} by mode", columns=["mode", *ROW_KEYS])
+        gl = ch["gl_index"]
+        console.print(
+            f"[bold]{key}[/] total: {a.code}→{b.code} {ch['flow_ab']:,.1f}, "
+            f"{b.code}→{a.code} {ch['flow_ba']:,.1f} {ch['unit']}; two-way index "
+            + (f"{gl:.3f}" if gl is not None else "undefined (no flows)"))
+    for credit in data["credits"]:
+        console.print(f"[dim]{credit}[/]")

@@ -1,0 +1,58 @@
+"""``sources`` and ``diff``: what is in the store and what changed between vintages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from reciprocity.cli.common import FormatOpt, session
+from reciprocity.cli.render import Format, console, emit, records
+
+SOURCE_COLUMNS = ["vintage_id", "dataset", "generated_at", "ingested_at", "layout",
+                  "is_complete", "is_default", "rows_read", "records_loaded", "flows_loaded",
+                  "sha256", "file_name"]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("sources")
+    def sources(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+        """Datasets and vintages in the store: dates, checksums, row counts, credit lines."""
+        with session(ctx, read_only=True) as r:
+            frame = r.sources()
+        if frame.empty:
+            if fmt is Format.json:
+                emit(frame, fmt)
+            else:
+                console.print("The store is empty: run `reciprocity ingest sipri FILE`.")
+            return
+        if fmt is Format.table:
+            shown = frame[SOURCE_COLUMNS].assign(sha256=frame["sha256"].str[:12] + "…")
+            emit(shown, fmt, title="Datasets and vintages",
+                 caption=" · ".join(sorted(set(frame["credit"]))))
+        else:
+            emit(frame, fmt)
+
+    @app.command("diff")
+    def diff(
+        ctx: typer.Context,
+        source: Annotated[str, typer.Argument(help="Source or dataset, e.g. sipri.")],
+        from_vintage: Annotated[str | None, typer.Option(
+            "--from", help="Older vintage (default: the one before --to).")] = None,
+        to_vintage: Annotated[str | None, typer.Option(
+            "--to", help="Newer vintage (default: the newest).")] = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """Records added, removed and changed between two vintages of a source."""
+        with session(ctx, read_only=True) as r:
+            frame = r.diff(source, from_vintage=from_vintage, to_vintage=to_vintage)
+        counts = frame["change"].value_counts().to_dict()
+        summary = {k: int(counts.get(k, 0)) for k in ("added", "removed", "changed")}
+        if fmt is Format.json:
+            emit(frame, fmt, json_data={"dataset": frame.attrs["dataset"],
+                                        "from": frame.attrs["from"], "to": frame.attrs["to"],
+                                        "summary": summary, "changes": records(frame)})
+            return
+        emit(frame, fmt, title=f"{frame.attrs['from']} → {frame.attrs['to']}")
+        if fmt is Format.table:
+            console.print(", ".join(f"{v:,} {k}" for k, v in summary.items()))

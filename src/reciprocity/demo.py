@@ -1,0 +1,167 @@
+"""The demo job: a fresh store from the data folder, and the U.S.–Japan picture.
+
+The data folder is ``$RECIPROCITY_DATA`` or, when it exists, ``../shared/data/raw`` (the
+layout of the project's shared folder: one folder per source with a SOURCE.md). Without
+it the demo fetches SIPRI's current export; when neither works it says how to get the file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from reciprocity.api import Reciprocity
+from reciprocity.errors import FetchError, NotFoundError, ReciprocityError
+from reciprocity.queries.dyad import Dyad, by_period
+from reciprocity.store.db import IngestResult
+
+# (source, path inside the data folder, role): the newest full register first.
+DEMO_FILES = (
+    ("sipri", "sipri_trade_register/trade-register.csv", "full register (newest vintage)"),
+    ("sipri", "sipri_register_2025/trade-register.csv", "full register (earlier vintage)"),
+    ("sipri", "sipri_register_new_format_sample/trade-register.csv",
+     "newer per-delivery-year layout (partial extract)"),
+)
+
+HOW_TO_GET_DATA = (
+    "No data folder was found and SIPRI's export could not be downloaded.\n"
+    "Get the register by hand: open https://armstransfers.sipri.org/ (Trade registers), choose "
+    "all suppliers, all recipients and all years, and download the CSV; then either\n"
+    "  - run: reciprocity ingest sipri trade-register.csv, or\n"
+    "  - put it at $RECIPROCITY_DATA/sipri_trade_register/trade-register.csv and run the demo "
+    "again (RECIPROCITY_DATA=/path/to/folder make demo)."
+)
+
+
+def data_dir() -> Path | None:
+    """The folder the demo reads, or None when there is none."""
+    env = os.environ.get("RECIPROCITY_DATA")
+    if env:
+        path = Path(env)
+        if not path.is_dir():
+            raise NotFoundError(f"RECIPROCITY_DATA={env} is not a folder")
+        return path
+    candidates = [Path.cwd() / ".." / "shared" / "data" / "raw",
+                  Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "raw"]
+    for path in candidates:
+        if path.is_dir():
+            return path.resolve()
+    return None
+
+
+@dataclass
+class DemoResult:
+    """What the demo built and found."""
+
+    db: Path
+    ingested: list[tuple[str, IngestResult]]
+    dyad: Dyad
+    decades: pd.DataFrame
+    reverse_flows: pd.DataFrame
+    partners: pd.DataFrame
+    diff_summary: dict[str, int]
+    written: list[Path] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
+
+
+def run(db: Path, out: Path | None, *, fetch: Callable[[], Path] | None = None,
+        log: Callable[[str], None] = print) -> DemoResult:
+    """Rebuild ``db`` from the data folder and compute the U.S.–Japan summary."""
+    _fresh(db)
+    files = _files(fetch, log)
+    ingested = []
+    with Reciprocity(db) as r:
+        r.store.con.execute("INSERT INTO store_info VALUES ('created_by', 'demo')")
+        for source, path, role in files:
+            log(f"ingesting {role}: {path}")
+            ingested.append((role, r.ingest(source, path)))
+        result = r.dyad("USA", "JPN", channel="arms")
+        decades = by_period(result.by_year, 10)
+        reverse = r.explain("USA", "JPN", channel="arms")
+        reverse = reverse[reverse["direction"] == "b_to_a"].reset_index(drop=True)
+        partners = r.partners("JPN", channel="arms")
+        try:
+            d = r.diff("sipri")
+            counts = d["change"].value_counts().to_dict()
+            diff_summary = {k: int(counts.get(k, 0)) for k in ("added", "removed", "changed")}
+        except ReciprocityError:
+            diff_summary = {}
+        credits = list(r.store.datasets()["credit"])
+    demo = DemoResult(db, ingested, result, decades, reverse, partners, diff_summary,
+                      credits=credits)
+    if out is not None:
+        demo.written = _write(demo, out)
+    return demo
+
+
+def _fresh(db: Path) -> None:
+    """Remove a store the demo made before; refuse to remove anyone else's."""
+    if not db.exists():
+        return
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            made_by = con.execute(
+                "SELECT value FROM store_info WHERE key = 'created_by'").fetchone()
+        except duckdb.Error:
+            made_by = None
+        con.close()
+    except duckdb.Error:
+        made_by = None
+    if not made_by or made_by[0] != "demo":
+        raise ReciprocityError(
+            f"{db} exists and was not made by the demo; the demo rebuilds its store from "
+            "scratch, so give it another path: reciprocity --db demo.duckdb demo")
+    db.unlink()
+    wal = db.with_name(db.name + ".wal")
+    if wal.exists():
+        wal.unlink()
+
+
+def _files(fetch: Callable[[], Path] | None, log: Callable[[str], None]
+           ) -> list[tuple[str, Path, str]]:
+    folder = data_dir()
+    if folder is not None:
+        found = [(s, folder / rel, role) for s, rel, role in DEMO_FILES if (folder / rel).is_file()]
+        if found:
+            log(f"data folder: {folder}")
+            return found
+    if fetch is None:
+        from reciprocity.fetch import fetch_sipri
+        fetch = fetch_sipri
+    log("no data folder found; downloading SIPRI's current export…")
+    try:
+        return [("sipri", fetch(), "full register (downloaded)")]
+    except FetchError as exc:
+        raise FetchError(f"{HOW_TO_GET_DATA}\n(download failed: {exc})") from exc
+
+
+def _write(demo: DemoResult, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    credit = " · ".join(demo.credits)
+    frames = {
+        "usa_jpn_arms_by_year.csv": demo.dyad.by_year,
+        "usa_jpn_arms_by_decade.csv": demo.decades,
+        "usa_jpn_arms_by_mode.csv": demo.dyad.by_mode,
+        "usa_jpn_arms_rolling_5y.csv": demo.dyad.by_window,
+        "jpn_to_usa_arms_records.csv": demo.reverse_flows,
+        "jpn_arms_partners.csv": demo.partners,
+    }
+    written = []
+    for name, frame in frames.items():
+        path = out / name
+        frame.assign(credit=credit).to_csv(path, index=False)
+        written.append(path)
+    readme = out / "CREDITS.txt"
+    readme.write_text(
+        "Figures written by `reciprocity demo` (flow_ab = United States → Japan; units in the "
+        "`unit` column: tiv_millions is SIPRI trend-indicator values, not money).\n"
+        + "\n".join(demo.credits) + "\n", encoding="utf-8")
+    written.append(readme)
+    return written

@@ -1,0 +1,1 @@
+"""Reciprocity metrics: pure functions of flow totals, with no I/O of their own."""

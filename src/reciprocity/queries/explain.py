@@ -1,0 +1,56 @@
+"""The source records behind one figure: which rows of which vintage make a pair's year."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reciprocity import channels as channels_mod
+from reciprocity.queries.common import Pair
+from reciprocity.sources import registry
+from reciprocity.store.db import Store
+
+FLOW_COLUMNS = ["direction", "origin", "destination", "year", "magnitude", "unit", "mode",
+                "is_estimated", "is_uncertain", "dataset", "vintage_id", "record_id"]
+
+
+def explain(store: Store, a: str, b: str, *, channel: str, year: int | None = None,
+            mode: str | None = None, vintage: str | None = None) -> pd.DataFrame:
+    """Flows A→B and B→A in ``channel`` (in ``year`` if given) joined to their source records.
+
+    ``direction`` is ``a_to_b`` or ``b_to_a``; the record columns depend on the source.
+    """
+    pair = Pair.of(a, b)
+    channels_mod.get(channel)
+    sql = store.active_flows_sql(vintage) + """
+        SELECT CASE WHEN origin = ? THEN 'a_to_b' ELSE 'b_to_a' END AS direction, *
+        FROM af WHERE channel = ? AND ((origin = ? AND destination = ?)
+                                       OR (origin = ? AND destination = ?))"""
+    a_, b_ = pair.a.code, pair.b.code
+    params: list = [a_, channel, a_, b_, b_, a_]
+    if year is not None:
+        sql += " AND year = ?"
+        params.append(year)
+    if mode is not None:
+        sql += " AND mode = ?"
+        params.append(mode)
+    flows = store.query(sql + " ORDER BY year, direction, record_id", params)
+    flows = flows.loc[:, FLOW_COLUMNS]
+    parts = []
+    for dataset, group in flows.groupby("dataset", sort=True):
+        source = registry.for_dataset(dataset)
+        table = source.record_table
+        record_cols = [c for c in source.explain_columns() if c not in ("vintage_id", "record_id")]
+        keys = group[["vintage_id", "record_id"]].drop_duplicates()
+        store.con.register("_keys", keys)
+        try:
+            records = store.query(
+                f"SELECT r.vintage_id, r.record_id, {', '.join('r.' + c for c in record_cols)} "
+                f"FROM {table.name} r JOIN _keys k USING (vintage_id, record_id)")
+        finally:
+            store.con.unregister("_keys")
+        parts.append(group.merge(records, on=["vintage_id", "record_id"], how="left",
+                                 suffixes=("", "_record")))
+    if not parts:
+        return flows
+    return pd.concat(parts, ignore_index=True).sort_values(
+        ["year", "direction", "record_id"], kind="stable").reset_index(drop=True)

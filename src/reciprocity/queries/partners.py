@@ -1,0 +1,48 @@
+"""All of one country's partners in a channel, ranked by two-way index and volume."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reciprocity import channels as channels_mod
+from reciprocity import countries
+from reciprocity.errors import InputError
+from reciprocity.metrics.twoway import add_indices
+from reciprocity.queries.common import span_filter
+from reciprocity.store.db import Store
+
+SORTS = ("gl_index", "volume")
+
+
+def partners(store: Store, a: str, *, channel: str = "arms", since: int | None = None,
+             until: int | None = None, vintage: str | None = None,
+             sort: str = "gl_index") -> pd.DataFrame:
+    """One row per partner: ``flow_ab`` (A→partner), ``flow_ba`` (partner→A) and measures.
+
+    Ranked by two-way index (highest first, undefined last) and then by two-way volume;
+    ``sort="volume"`` ranks by volume first.
+    """
+    country = countries.resolve(a)
+    chan = channels_mod.get(channel)
+    if sort not in SORTS:
+        raise InputError(f"--sort must be one of {list(SORTS)}; found {sort!r}")
+    where, params = span_filter(since, until, channel)
+    sql = store.active_flows_sql(vintage) + f"""
+        SELECT CASE WHEN origin = ? THEN destination ELSE origin END AS partner, unit,
+               sum(CASE WHEN origin = ? THEN magnitude ELSE 0 END) AS flow_ab,
+               sum(CASE WHEN destination = ? THEN magnitude ELSE 0 END) AS flow_ba
+        FROM af WHERE (origin = ? OR destination = ?) {where}
+        GROUP BY ALL"""
+    c = country.code
+    frame = store.query(sql, [c, c, c, c, c, *params])
+    if not chan.directed:
+        frame["flow_ab"] = frame["flow_ba"] = frame["flow_ab"] + frame["flow_ba"]
+    frame = add_indices(frame)
+    if not chan.directed:
+        frame[["balance", "share_b", "gl_index", "coverage_ratio"]] = float("nan")
+    frame.insert(1, "partner_name", frame["partner"].map(countries.name_of))
+    frame["volume"] = frame["flow_ab"] + (frame["flow_ba"] if chan.directed else 0)
+    keys = ["gl_index", "volume"] if sort == "gl_index" else ["volume", "gl_index"]
+    frame = frame.sort_values(keys, ascending=False, na_position="last", kind="stable")
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    return frame.reset_index(drop=True)

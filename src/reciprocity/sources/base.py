@@ -1,0 +1,77 @@
+"""The contract every data source implements.
+
+A source recognises its files, reads one into validated frames (source records plus the
+flows derived from them), and describes itself. It does no I/O on the store: the store
+archives the raw file, records the vintage and writes the frames in one transaction.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from reciprocity.store.schema import Table
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` while a file is read."""
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What a source is: publisher, terms, credit line, and what it measures."""
+
+    name: str
+    dataset: str
+    title: str
+    publisher: str
+    url: str
+    licence: str
+    credit: str
+    channels: tuple[str, ...] = ()
+
+
+@dataclass
+class Parsed:
+    """One file read by a source, ready for the store.
+
+    ``records`` maps a record table's name to its rows (without ``vintage_id``, which the
+    store fills in); ``flows`` holds rows of the ``flows`` table likewise.
+    """
+
+    layout: str
+    generated_at: datetime | None
+    scope: str | None
+    is_complete: bool
+    rows_read: int
+    records: dict[str, pd.DataFrame]
+    flows: pd.DataFrame
+    notes: dict[str, int] = field(default_factory=dict)
+
+
+class Source(ABC):
+    """Base class of source modules; see ``docs/architecture.md`` for how to add one."""
+
+    info: SourceInfo
+    record_table: Table
+    """Table of source records; its first two columns are ``vintage_id`` and ``record_id``."""
+    record_key: tuple[str, ...]
+    """Columns that identify one record across vintages (used by ``diff``)."""
+
+    @abstractmethod
+    def sniff(self, head: str) -> str | None:
+        """Name of the layout if the text at the start of a file is this source's, else None."""
+
+    @abstractmethod
+    def read(self, path: Path, aliases: Mapping[str, str] | None = None,
+             progress: Progress | None = None) -> Parsed:
+        """Read one file completely; raise :class:`reciprocity.errors.InputError` listing
+        every problem found. Must not touch the store."""
+
+    def explain_columns(self) -> list[str]:
+        """Record columns shown by ``explain`` (all by default)."""
+        return self.record_table.columns

@@ -1,0 +1,39 @@
+"""Which sources exist. Add a module to ``_MODULES`` to plug a new one in."""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from reciprocity.errors import NotFoundError
+from reciprocity.sources.base import Source
+
+_MODULES = {
+    "sipri": "reciprocity.sources.sipri",
+}
+
+
+@cache
+def get(name: str) -> Source:
+    """The source called ``name``."""
+    try:
+        module = importlib.import_module(_MODULES[name])
+    except KeyError:
+        raise NotFoundError(
+            f"unknown source {name!r}; expected one of {sorted(_MODULES)}") from None
+    return module.SOURCE
+
+
+def all_sources() -> list[Source]:
+    return [get(name) for name in _MODULES]
+
+
+def for_dataset(dataset: str) -> Source:
+    for source in all_sources():
+        if source.info.dataset == dataset:
+            return source
+    raise NotFoundError(f"no source reads dataset {dataset!r}")
+
+
+def names() -> list[str]:
+    return sorted(_MODULES)

@@ -1,0 +1,226 @@
+"""The embedded store: one DuckDB file holding flows, source records, vintages and raw files."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from reciprocity.errors import InputError, NotFoundError, ReciprocityError
+from reciprocity.sources import registry
+from reciprocity.sources.base import Progress, Source
+from reciprocity.store import tables
+from reciprocity.store.schema import REGISTRY, Table
+
+DEFAULT_DB = "reciprocity.duckdb"
+
+
+def default_path() -> Path:
+    """``$RECIPROCITY_DB`` or ``./reciprocity.duckdb``."""
+    return Path(os.environ.get("RECIPROCITY_DB") or DEFAULT_DB)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What an ingest did."""
+
+    vintage_id: str
+    dataset: str
+    sha256: str
+    added: bool
+    rows_read: int
+    records_loaded: int
+    flows_loaded: int
+    notes: Mapping[str, int]
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class Store:
+    """A DuckDB file with the schema of :mod:`reciprocity.store.tables` and the sources'."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.path.exists():
+            raise NotFoundError(f"no store at {self.path}; ingest data first "
+                                "(reciprocity ingest sipri FILE, or reciprocity demo)")
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise ReciprocityError(f"cannot open store {self.path}: {exc}") from exc
+        if not read_only:
+            self._ensure_schema()
+
+    # -- life cycle -------------------------------------------------------------------------
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _ensure_schema(self) -> None:
+        registry.all_sources()  # each source registers its record table on import
+        for table in REGISTRY.values():
+            for stmt in table.ddl():
+                self.con.execute(stmt)
+
+    # -- queries ----------------------------------------------------------------------------
+    def query(self, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
+        return self.con.execute(sql, params or []).df()
+
+    def datasets(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM datasets ORDER BY dataset")
+
+    def vintages(self, dataset: str | None = None) -> pd.DataFrame:
+        sql = ("SELECT v.*, v.vintage_id IN (SELECT vintage_id FROM active_default) AS is_default "
+               "FROM vintages v")
+        sql = self._with_active(None) + sql
+        if dataset:
+            return self.query(sql + " WHERE dataset = ? ORDER BY generated_at", [dataset])
+        return self.query(sql + " ORDER BY dataset, generated_at")
+
+    def resolve_vintage(self, spec: str) -> str:
+        """A vintage id from an id, a generation date (``2025-03-13``) or a unique prefix."""
+        ids = [r[0] for r in self.con.execute("SELECT vintage_id FROM vintages").fetchall()]
+        if spec in ids:
+            return spec
+        hits = [i for i in ids if i.split("/", 1)[-1].startswith(spec) or i.startswith(spec)]
+        if len(hits) == 1:
+            return hits[0]
+        if not hits:
+            raise NotFoundError(f"no vintage matches {spec!r}; known vintages: {sorted(ids)}")
+        raise NotFoundError(f"vintage {spec!r} is ambiguous: {sorted(hits)}")
+
+    def _with_active(self, vintage: str | None) -> str:
+        """SQL ``WITH`` clause defining ``active_default`` and ``active`` vintage sets.
+
+        Default: per dataset, the newest complete vintage by the publisher's date (partial
+        extracts only when a dataset has nothing else). A requested vintage replaces its
+        dataset's default.
+        """
+        chosen = ""
+        if vintage is not None:
+            vid = self.resolve_vintage(vintage).replace("'", "''")
+            chosen = (f" UNION ALL SELECT vintage_id, dataset FROM vintages "
+                      f"WHERE vintage_id = '{vid}'")
+            exclude = (f" WHERE dataset NOT IN (SELECT dataset FROM vintages "
+                       f"WHERE vintage_id = '{vid}')")
+        else:
+            exclude = ""
+        return (
+            "WITH active_default AS (SELECT vintage_id, dataset FROM ("
+            " SELECT vintage_id, dataset, row_number() OVER (PARTITION BY dataset"
+            " ORDER BY is_complete DESC, generated_at DESC NULLS LAST, ingested_at DESC) AS rn"
+            " FROM vintages) WHERE rn = 1),"
+            f" active AS (SELECT vintage_id, dataset FROM active_default{exclude}{chosen}) "
+        )
+
+    def active_flows_sql(self, vintage: str | None = None) -> str:
+        """SQL prefix: ``WITH …, af AS (flows of the active vintages)``; select from ``af``."""
+        return self._with_active(vintage).rstrip() + (
+            ", af AS (SELECT f.* FROM flows f JOIN active USING (vintage_id)) ")
+
+    def raw_bytes(self, sha256: str) -> bytes:
+        row = self.con.execute("SELECT content_zlib FROM raw_files WHERE sha256 = ?",
+                               [sha256]).fetchone()
+        if row is None:
+            raise NotFoundError(f"no raw file with sha256 {sha256}")
+        return zlib.decompress(row[0])
+
+    # -- ingest -----------------------------------------------------------------------------
+    def ingest(self, source: str | Source, path: str | Path,
+               aliases: Mapping[str, str] | None = None,
+               progress: Progress | None = None) -> IngestResult:
+        """Read ``path`` with ``source`` and store it as a new vintage, all or nothing.
+
+        The same file twice adds nothing (``added`` is False the second time).
+        """
+        src = registry.get(source) if isinstance(source, str) else source
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        digest = sha256_of(path)
+        known = self.con.execute(
+            "SELECT vintage_id, dataset, rows_read, records_loaded, flows_loaded FROM vintages "
+            "WHERE sha256 = ? AND dataset = ?", [digest, src.info.dataset]).fetchone()
+        if known:
+            return IngestResult(known[0], known[1], digest, False, known[2], known[3], known[4],
+                                {})
+        parsed = src.read(path, aliases=aliases, progress=progress)
+        vintage_id = self._new_vintage_id(src.info.dataset, parsed.generated_at, digest)
+        flows = parsed.flows.assign(dataset=src.info.dataset, vintage_id=vintage_id)
+        frames: dict[Table, pd.DataFrame] = {tables.FLOWS: flows}
+        for name, frame in parsed.records.items():
+            frames[REGISTRY[name]] = frame.assign(vintage_id=vintage_id)
+        problems = []
+        for table, frame in frames.items():
+            problems += table.validate(frame, where=f"{path.name} → {table.name}")
+        if problems:
+            raise InputError(f"{path}: the {src.info.name} reader produced rows that do not fit "
+                             "the store's schema (a bug; please report it)", problems)
+        content = path.read_bytes()
+        vintage = pd.DataFrame([{
+            "vintage_id": vintage_id, "dataset": src.info.dataset,
+            "generated_at": parsed.generated_at, "ingested_at": datetime.now(UTC).replace(
+                tzinfo=None), "sha256": digest, "file_name": path.name,
+            "layout": parsed.layout, "scope": parsed.scope, "is_complete": parsed.is_complete,
+            "rows_read": parsed.rows_read,
+            "records_loaded": int(sum(len(f) for f in parsed.records.values())),
+            "flows_loaded": len(flows),
+            "notes": "; ".join(f"{k}: {v}" for k, v in sorted(parsed.notes.items())) or None,
+        }])
+        info = src.info
+        self.con.begin()
+        try:
+            self.con.execute(
+                "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset) DO UPDATE"
+                " SET title = excluded.title, publisher = excluded.publisher, url = excluded.url,"
+                " licence = excluded.licence, credit = excluded.credit",
+                [info.dataset, info.name, info.title, info.publisher, info.url, info.licence,
+                 info.credit])
+            self.con.execute(
+                "INSERT INTO raw_files VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [digest, len(content), zlib.compress(content, 6)])
+            self._append(tables.VINTAGES, vintage)
+            for table, frame in frames.items():
+                self._append(table, frame)
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+        return IngestResult(vintage_id, info.dataset, digest, True, parsed.rows_read,
+                            int(vintage.at[0, "records_loaded"]), len(flows), parsed.notes)
+
+    def _append(self, table: Table, frame: pd.DataFrame) -> None:
+        data = table.conform(frame)
+        self.con.register("_incoming", data)
+        try:
+            cols = ", ".join(table.columns)
+            self.con.execute(f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM _incoming")
+        finally:
+            self.con.unregister("_incoming")
+
+    def _new_vintage_id(self, dataset: str, generated_at: datetime | None, digest: str) -> str:
+        label = generated_at.strftime("%Y-%m-%d") if generated_at else f"sha-{digest[:12]}"
+        vid = f"{dataset}/{label}"
+        taken = self.con.execute("SELECT count(*) FROM vintages WHERE vintage_id = ?",
+                                 [vid]).fetchone()[0]
+        return f"{vid}-{digest[:8]}" if taken else vid

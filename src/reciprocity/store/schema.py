@@ -1,0 +1,167 @@
+"""Table schemas, declared once and used for DDL, validation and the docs.
+
+Every table the store holds is a :class:`Table` registered in :data:`REGISTRY`. The same
+declaration produces the ``CREATE TABLE`` statement, checks a frame before it is written,
+and renders the reference in ``docs/schema.md`` (a test keeps that file in step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from reciprocity.errors import Problem
+
+_PANDAS_KINDS = {
+    "VARCHAR": "string",
+    "INTEGER": "integer",
+    "BIGINT": "integer",
+    "DOUBLE": "number",
+    "BOOLEAN": "boolean",
+    "TIMESTAMP": "timestamp",
+    "DATE": "timestamp",
+    "BLOB": "bytes",
+    "JSON": "string",
+    "VARCHAR[]": "list",
+    "INTEGER[]": "list",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column: name, DuckDB type, meaning, and constraints."""
+
+    name: str
+    type: str
+    description: str
+    nullable: bool = True
+    enum: tuple[str, ...] | None = None
+    unit: str | None = None
+
+    def ddl(self) -> str:
+        parts = [self.name, self.type]
+        if not self.nullable:
+            parts.append("NOT NULL")
+        if self.enum:
+            values = ", ".join("'" + v.replace("'", "''") + "'" for v in self.enum)
+            parts.append(f"CHECK ({self.name} IN ({values}))")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the store: its fields, primary key and what a row means."""
+
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...] = ()
+    indexes: tuple[tuple[str, ...], ...] = field(default=())
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.name} has no field {name!r}")
+
+    def ddl(self) -> list[str]:
+        """Statements that create the table and its indexes if they do not exist."""
+        cols = [f.ddl() for f in self.fields]
+        if self.primary_key:
+            cols.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
+        body = ",\n  ".join(cols)
+        stmts = [f"CREATE TABLE IF NOT EXISTS {self.name} (\n  {body}\n)"]
+        for i, cols_ in enumerate(self.indexes):
+            stmts.append(
+                f"CREATE INDEX IF NOT EXISTS {self.name}_ix{i} ON {self.name} ({', '.join(cols_)})"
+            )
+        return stmts
+
+    def validate(self, frame: pd.DataFrame, where: str = "") -> list[Problem]:
+        """Every problem with ``frame`` against this schema (columns, nulls, enums, types)."""
+        loc = where or self.name
+        problems: list[Problem] = []
+        missing = [c for c in self.columns if c not in frame.columns]
+        extra = [c for c in frame.columns if c not in self.columns]
+        if missing:
+            problems.append(Problem(loc, f"missing columns {missing}", f"columns {self.columns}"))
+        if extra:
+            problems.append(Problem(loc, f"unexpected columns {extra}", f"columns {self.columns}"))
+        if problems:
+            return problems
+        for f in self.fields:
+            col = frame[f.name]
+            if not f.nullable:
+                bad = col.isna()
+                if bad.any():
+                    rows = list(frame.index[bad][:5])
+                    problems.append(Problem(f"{loc}.{f.name} rows {rows}",
+                                            f"{int(bad.sum())} empty value(s)", "a value"))
+            if f.enum:
+                bad = col.notna() & ~col.isin(f.enum)
+                if bad.any():
+                    vals = sorted(set(map(str, col[bad])))[:5]
+                    problems.append(Problem(f"{loc}.{f.name}", f"values {vals}",
+                                            f"one of {list(f.enum)}"))
+            kind = _PANDAS_KINDS.get(f.type)
+            numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+            if kind in ("number", "integer") and col.notna().any() and not numeric:
+                problems.append(Problem(f"{loc}.{f.name}", f"dtype {col.dtype}",
+                                        f"a {kind} column ({f.type})"))
+        return problems
+
+    def conform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Columns in schema order (for positional inserts)."""
+        return frame.loc[:, self.columns]
+
+    def markdown(self) -> str:
+        lines = [f"### `{self.name}`", "", self.description, ""]
+        if self.primary_key:
+            lines += [f"Primary key: `{', '.join(self.primary_key)}`.", ""]
+        lines += ["| column | type | required | meaning |", "| --- | --- | --- | --- |"]
+        for f in self.fields:
+            meaning = f.description
+            if f.unit:
+                meaning += f" Unit: {f.unit}."
+            if f.enum:
+                meaning += " One of: " + ", ".join(f"`{v}`" for v in f.enum) + "."
+            lines.append(f"| `{f.name}` | {f.type} | {'yes' if not f.nullable else 'no'} "
+                         f"| {meaning} |")
+        return "\n".join(lines) + "\n"
+
+
+REGISTRY: dict[str, Table] = {}
+
+
+def register(table: Table) -> Table:
+    """Add a table to the store's registry (idempotent for the same declaration)."""
+    existing = REGISTRY.get(table.name)
+    if existing is not None and existing != table:
+        raise ValueError(f"table {table.name!r} declared twice with different schemas")
+    REGISTRY[table.name] = table
+    return table
+
+
+def tables() -> Iterable[Table]:
+    return REGISTRY.values()
+
+
+def render_docs() -> str:
+    """The schema reference page, generated from the registry."""
+    from reciprocity.sources import registry as _sources
+    from reciprocity.store import tables as _core  # noqa: F401  (registers the core tables)
+
+    _sources.all_sources()  # importing each source registers its record tables
+    head = (
+        "# Store schema\n\n"
+        "Generated from the table declarations in `src/reciprocity/store/tables.py` and the "
+        "source modules (`reciprocity.store.schema.render_docs()`); a test fails when this "
+        "page and the code disagree. Regenerate with `make docs`.\n\n"
+    )
+    return head + "\n".join(REGISTRY[name].markdown() for name in sorted(REGISTRY))

@@ -1,0 +1,100 @@
+"""The core tables of the store: datasets, vintages, the raw archive and flows."""
+
+from __future__ import annotations
+
+from reciprocity.store.schema import Field, Table, register
+
+MODES = ("new", "second_hand", "second_hand_modernized", "licensed_production",
+         "joint", "unspecified")
+
+DATASETS = register(Table(
+    name="datasets",
+    description="One row per source dataset: who publishes it, under which terms, and the "
+                "credit line every output using it must carry.",
+    primary_key=("dataset",),
+    fields=(
+        Field("dataset", "VARCHAR", "Dataset identifier, e.g. `sipri_arms_transfers`.", False),
+        Field("source", "VARCHAR", "Source module that reads it (`reciprocity sources`).", False),
+        Field("title", "VARCHAR", "Human title of the dataset.", False),
+        Field("publisher", "VARCHAR", "Organisation that publishes it.", False),
+        Field("url", "VARCHAR", "Where users get the data."),
+        Field("licence", "VARCHAR", "Terms of use as the publisher states them."),
+        Field("credit", "VARCHAR", "Credit line shown wherever the data appears.", False),
+    ),
+))
+
+VINTAGES = register(Table(
+    name="vintages",
+    description="One row per ingested file: a release (vintage) of a dataset, with the "
+                "publisher's own generation date, when it was ingested, its checksum and counts. "
+                "Old vintages are kept when a newer one arrives.",
+    primary_key=("vintage_id",),
+    fields=(
+        Field("vintage_id", "VARCHAR", "`<dataset>/<generation date>`; unique.", False),
+        Field("dataset", "VARCHAR", "Dataset this vintage belongs to.", False),
+        Field("generated_at", "TIMESTAMP", "When the publisher generated the file (from the "
+              "file itself where it says so, otherwise the file's date)."),
+        Field("ingested_at", "TIMESTAMP", "When it was ingested here (UTC).", False),
+        Field("sha256", "VARCHAR", "SHA-256 of the raw file; ingesting it again adds nothing.",
+              False),
+        Field("file_name", "VARCHAR", "Base name of the file as given.", False),
+        Field("layout", "VARCHAR", "Which of the source's layouts the file had.", False),
+        Field("scope", "VARCHAR", "What the file covers, as the publisher states it."),
+        Field("is_complete", "BOOLEAN", "True when the scope is the whole dataset; partial "
+              "extracts are used only when selected with --vintage.", False),
+        Field("rows_read", "BIGINT", "Data rows in the file.", False),
+        Field("records_loaded", "BIGINT", "Source records stored.", False),
+        Field("flows_loaded", "BIGINT", "Flows derived.", False),
+        Field("notes", "VARCHAR", "Counts of anything unusual met while reading."),
+    ),
+))
+
+RAW_FILES = register(Table(
+    name="raw_files",
+    description="The raw archive: every ingested file, content-addressed by SHA-256 and kept "
+                "byte for byte (zlib-compressed), so each figure can be traced to its source rows.",
+    primary_key=("sha256",),
+    fields=(
+        Field("sha256", "VARCHAR", "SHA-256 of the uncompressed bytes.", False),
+        Field("size_bytes", "BIGINT", "Size of the file.", False, unit="bytes"),
+        Field("content_zlib", "BLOB", "The file's bytes, zlib-compressed.", False),
+    ),
+))
+
+FLOWS = register(Table(
+    name="flows",
+    description="Directed technology flows: one row per source record, year and direction. "
+                "Magnitudes are only ever added within one unit. Undirected channels store one "
+                "row per pair with `origin` < `destination`.",
+    indexes=(("origin", "destination"), ("vintage_id",)),
+    fields=(
+        Field("channel", "VARCHAR", "How technology moves (see `reciprocity channels`).", False),
+        Field("origin", "VARCHAR", "Code of the country technology flows from.", False),
+        Field("destination", "VARCHAR", "Code of the country technology flows to.", False),
+        Field("year", "INTEGER", "Year the flow happened (delivery year for arms).", False),
+        Field("area", "VARCHAR", "Technology area (taxonomy id); empty when not mapped."),
+        Field("magnitude", "DOUBLE", "Size of the flow, in `unit`.", False),
+        Field("unit", "VARCHAR", "Unit of `magnitude`, e.g. `tiv_millions`.", False),
+        Field("mode", "VARCHAR", "How, within the channel.", False, enum=MODES),
+        Field("is_estimated", "BOOLEAN", "The magnitude was apportioned by the project (e.g. a "
+              "deal's TIV split evenly over its delivery years).", False),
+        Field("is_uncertain", "BOOLEAN", "The source marks part of the record as uncertain.",
+              False),
+        Field("design_origin", "VARCHAR", "Country whose design it is, where the source says."),
+        Field("dataset", "VARCHAR", "Dataset of the record.", False),
+        Field("vintage_id", "VARCHAR", "Vintage the flow was read from.", False),
+        Field("record_id", "BIGINT", "Source record id (for SIPRI: the line number in the raw "
+              "file), joined to the source's record table by `explain`.", False),
+    ),
+))
+
+STORE_INFO = register(Table(
+    name="store_info",
+    description="Facts about the store file itself, e.g. `created_by` = `demo` for a store "
+                "that `reciprocity demo` may rebuild.",
+    primary_key=("key",),
+    fields=(
+        Field("key", "VARCHAR", "Name of the fact.", False),
+        Field("value", "VARCHAR", "Its value.", False),
+    ),
+))
