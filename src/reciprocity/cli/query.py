@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from reciprocity.api import Reciprocity
 from reciprocity.cli.common import (
     ChannelOpt,
     FormatOpt,
@@ -105,7 +106,7 @@ def register(app: typer.Typer) -> None:
                                   frame.groupby("direction")["magnitude"].sum().items()))
 
 
-def _credits(r) -> list[str]:
+def _credits(r: Reciprocity) -> list[str]:
     ds = r.store.datasets()
     return list(ds["credit"]) if len(ds) else []
 

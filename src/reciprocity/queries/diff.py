@@ -2,7 +2,7 @@
 
 SIPRI rewrites its whole database every spring and keeps no history, and its classic export
 has no deal id, so records are matched on the source's ``record_key`` (supplier, recipient,
-order year, designation, description): identical rows first, then the rest pairwise within
+order year, designation): identical rows first, then the rest pairwise within
 each key; what is left is added or removed.
 """
 
@@ -110,6 +110,9 @@ def compare_records(old: pd.DataFrame, new: pd.DataFrame, key: list[str],
                           "change" else s, kind="stable")
     for c in ("record_id_from", "record_id_to"):
         out[c] = out[c].astype("Int64")
+    for k in key:
+        if k in old.columns and pd.api.types.is_integer_dtype(old[k].dtype):
+            out[k] = out[k].astype("Int64")
     return out.reset_index(drop=True)
 
 

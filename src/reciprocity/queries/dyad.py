@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from reciprocity import channels as channels_mod
-from reciprocity.metrics.twoway import INDEX_KEYS, add_indices, clean
+from reciprocity.metrics.twoway import INDEX_KEYS, add_indices, clean, indices
 from reciprocity.queries.common import Pair, credits_for, span_filter
 from reciprocity.store.db import Store
 
@@ -104,88 +104,97 @@ def dyad(store: Store, a: str, b: str, *, channel: str | None = None, mode: str 
                sum(CASE WHEN origin = ? AND destination = ? THEN magnitude ELSE 0 END) AS ba
         FROM af
         WHERE ((origin = ? AND destination = ?) OR (origin = ? AND destination = ?)) {where}
-        GROUP BY ALL"""
-        # Undirected channels store origin < destination: both directions match one order.
+        GROUP BY ALL ORDER BY channel, unit, mode, year"""
     a_, b_ = pair.a.code, pair.b.code
-    raw = store.query(sql, [a_, b_, b_, a_, a_, b_, b_, a_, *params])
-    raw = _undirected(raw)
-    used = store.query(store.active_flows_sql(vintage) +
-                       "SELECT DISTINCT vintage_id, dataset FROM active ORDER BY vintage_id")
-    by_mode_year = _fill_years(raw, ["channel", "unit", "mode"], since, until)
-    by_year = _fill_years(raw, ["channel", "unit"], since, until)
-    totals = _sum(raw, ["channel", "unit"])
-    by_mode = _sum(raw, ["channel", "unit", "mode"])
+    raw = store.con.execute(sql, [a_, b_, b_, a_, a_, b_, b_, a_, *params]).fetchall()
+    used = store.con.execute(
+        store.active_flows_sql(vintage)
+        + "SELECT DISTINCT vintage_id, dataset FROM active ORDER BY vintage_id").fetchall()
+    # The aggregates are small (channels × modes × years): plain Python from here on, with
+    # the measures from metrics.twoway so every front end shows the same numbers.
+    raw = [_joint(r) for r in raw]
+    totals = _sum(raw, 2)
+    by_mode = _sum(raw, 3)
+    by_year = _fill(raw, 2, since, until)
+    by_mode_year = _fill(raw, 3, since, until)
     by_window = _rolling(by_year, window)
-    return Dyad(pair, since, until, window, _undirected_idx(totals), _undirected_idx(by_mode),
-                _undirected_idx(by_year), _undirected_idx(by_window),
-                _undirected_idx(by_mode_year), list(used["vintage_id"]),
-                credits_for(store, list(used["dataset"])) if len(raw) else [])
+    return Dyad(
+        pair, since, until, window,
+        _frame(totals, ["channel", "unit"]),
+        _frame(by_mode, ["channel", "unit", "mode"]),
+        _frame(by_year, ["channel", "unit", "year"]),
+        _frame(by_window, ["channel", "unit", "start", "end"]),
+        _frame(by_mode_year, ["channel", "unit", "mode", "year"]),
+        [v for v, _ in used],
+        credits_for(store, [d for _, d in used]) if raw else [],
+    )
 
 
-def _undirected(raw: pd.DataFrame) -> pd.DataFrame:
-    """For undirected channels both directions hold the joint count."""
-    if raw.empty:
-        return raw
-    joint = ~raw["channel"].map(channels_mod.is_directed)
-    total = raw["ab"] + raw["ba"]
-    raw.loc[joint, "ab"] = total[joint]
-    raw.loc[joint, "ba"] = total[joint]
-    return raw
+Row = tuple  # (key parts…, flow_ab, flow_ba)
 
 
-def _undirected_idx(frame: pd.DataFrame) -> pd.DataFrame:
-    """Indices are undefined (null) for undirected channels."""
-    if frame.empty:
-        return frame
-    joint = ~frame["channel"].map(channels_mod.is_directed).astype(bool)
-    for key in ("balance", "share_b", "gl_index", "coverage_ratio"):
-        frame.loc[joint, key] = float("nan")
-    return frame
+def _joint(row: tuple) -> tuple:
+    """Undirected channels store each pair once: both directions hold the joint count."""
+    channel, unit, mode, year, ab, ba = row
+    if not channels_mod.is_directed(channel):
+        ab = ba = ab + ba
+    return channel, unit, mode, year, float(ab), float(ba)
 
 
-def _sum(raw: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    if raw.empty:
-        return add_indices(pd.DataFrame(columns=[*keys, "flow_ab", "flow_ba"]))
-    grouped = raw.groupby(keys, as_index=False)[["ab", "ba"]].sum()
-    return add_indices(grouped.rename(columns={"ab": "flow_ab", "ba": "flow_ba"}))
+def _sum(raw: list[tuple], depth: int) -> list[Row]:
+    """Sums over years, keyed by the first ``depth`` of (channel, unit, mode)."""
+    acc: dict[tuple, list[float]] = {}
+    for r in raw:
+        cell = acc.setdefault(r[:depth], [0.0, 0.0])
+        cell[0] += r[4]
+        cell[1] += r[5]
+    return [(*k, ab, ba) for k, (ab, ba) in acc.items()]
 
 
-def _fill_years(raw: pd.DataFrame, keys: list[str], since: int | None,
-                until: int | None) -> pd.DataFrame:
-    """Sums per key and year, with zero rows for the years in between."""
-    if raw.empty:
-        return add_indices(pd.DataFrame(columns=[*keys, "year", "flow_ab", "flow_ba"]))
-    grouped = raw.groupby([*keys, "year"], as_index=False)[["ab", "ba"]].sum()
-    parts = []
-    for key, group in grouped.groupby(keys):
-        lo = since if since is not None else int(group["year"].min())
-        hi = until if until is not None else int(group["year"].max())
-        years = pd.DataFrame({"year": range(lo, hi + 1)})
-        filled = years.merge(group.drop(columns=keys), on="year", how="left").fillna(
-            {"ab": 0.0, "ba": 0.0})
-        for k, v in zip(keys, key if isinstance(key, tuple) else (key,), strict=True):
-            filled[k] = v
-        parts.append(filled)
-    out = pd.concat(parts, ignore_index=True)
-    out = out.rename(columns={"ab": "flow_ab", "ba": "flow_ba"})
-    return add_indices(out.loc[:, [*keys, "year", "flow_ab", "flow_ba"]])
+def _fill(raw: list[tuple], depth: int, since: int | None, until: int | None) -> list[Row]:
+    """Sums per key and year, with zero rows for the years between first and last."""
+    acc: dict[tuple, dict[int, list[float]]] = {}
+    for r in raw:
+        cell = acc.setdefault(r[:depth], {}).setdefault(r[3], [0.0, 0.0])
+        cell[0] += r[4]
+        cell[1] += r[5]
+    rows: list[Row] = []
+    for key, years in acc.items():
+        lo = since if since is not None else min(years)
+        hi = until if until is not None else max(years)
+        for year in range(lo, hi + 1):
+            ab, ba = years.get(year, (0.0, 0.0))
+            rows.append((*key, year, ab, ba))
+    return rows
 
 
-def _rolling(by_year: pd.DataFrame, window: int) -> pd.DataFrame:
+def _rolling(by_year: list[Row], window: int) -> list[Row]:
     """Sums over ``window`` years ending at each year (SIPRI reports 5-year trends)."""
-    if by_year.empty:
-        return add_indices(pd.DataFrame(columns=["channel", "unit", "start", "end", "flow_ab",
-                                                 "flow_ba"]))
-    parts = []
-    for (channel, unit), group in by_year.groupby(["channel", "unit"]):
-        group = group.sort_values("year")
-        rolled = group[["flow_ab", "flow_ba"]].rolling(window, min_periods=1).sum()
-        parts.append(pd.DataFrame({
-            "channel": channel, "unit": unit,
-            "start": (group["year"] - window + 1).clip(lower=group["year"].min()),
-            "end": group["year"], "flow_ab": rolled["flow_ab"], "flow_ba": rolled["flow_ba"],
-        }))
-    return add_indices(pd.concat(parts, ignore_index=True))
+    series: dict[tuple, list[Row]] = {}
+    for r in by_year:
+        series.setdefault(r[:2], []).append(r)
+    rows: list[Row] = []
+    for (channel, unit), years in series.items():
+        first = years[0][2]
+        for i, (_, _, year, _, _) in enumerate(years):
+            span = years[max(0, i - window + 1): i + 1]
+            rows.append((channel, unit, max(first, year - window + 1), year,
+                         sum(r[3] for r in span), sum(r[4] for r in span)))
+    return rows
+
+
+def _frame(rows: list[Row], keys: list[str]) -> pd.DataFrame:
+    """Rows with the two-way measures (null for undirected channels), as a DataFrame."""
+    records = []
+    for r in rows:
+        *key, ab, ba = r
+        measures = indices(ab, ba) if channels_mod.is_directed(key[0]) else dict.fromkeys(
+            INDEX_KEYS)
+        records.append({**dict(zip(keys, key, strict=True)), "flow_ab": ab, "flow_ba": ba,
+                        **measures})
+    frame = pd.DataFrame.from_records(records, columns=[*keys, "flow_ab", "flow_ba",
+                                                        *INDEX_KEYS])
+    return frame.astype({k: "float64" for k in ("flow_ab", "flow_ba", *INDEX_KEYS)})
 
 
 def by_period(by_year: pd.DataFrame, step: int = 10) -> pd.DataFrame:
