@@ -20,6 +20,7 @@ demo: $(STAMP)
 	$(BIN)/reciprocity --db demo/reciprocity.duckdb demo --out demo
 
 test: $(STAMP)
+	bash scripts/ensure-chromium.sh
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$status

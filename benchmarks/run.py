@@ -2,13 +2,20 @@
 
 Each benchmark is a script that prints one JSON object; figures are ratios against a baseline
 measured in the same run, because this machine is shared and noisy.
+
+``--only NAME`` / ``--skip NAME`` choose benchmarks; the long ones (``SLOW``, e.g. the patent
+pipeline at 100 M citations) run only when named with ``--only``. A benchmark that is not run
+keeps its section of BENCHMARKS.md as it was. ``--from-results`` renders a benchmark from the
+JSON it saved last (``benchmarks/results/``) instead of running it.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -17,7 +24,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     ("ingest_dyad", [sys.executable, str(HERE / "ingest_dyad.py"), "--repeat", "5"]),
+    ("api", [sys.executable, str(HERE / "api.py"), "--json", str(HERE / "results" / "api.json")]),
+    ("patents", [sys.executable, str(HERE / "patents.py"), "--citations", "1e7", "--repeat", "3",
+                 "--json", str(HERE / "results" / "patents-10M.json")]),
+    ("patents", [sys.executable, str(HERE / "patents.py"), "--citations", "1e8",
+                 "--json", str(HERE / "results" / "patents-100M.json")]),
 ]
+SLOW = {"patents"}  # run only with --only
+SAVED = {"patents": [HERE / "results" / "patents-10M.json",
+                     HERE / "results" / "patents-100M.json"]}
+SAVED["api"] = [HERE / "results" / "api.json"]
 
 
 def machine() -> str:
@@ -39,21 +55,67 @@ def machine() -> str:
             f"Python {platform.python_version()}")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", action="append", default=[], help="run only these benchmarks")
+    ap.add_argument("--skip", action="append", default=[], help="do not run these")
+    ap.add_argument("--from-results", action="store_true",
+                    help="render the chosen benchmarks from their saved JSON")
+    args = ap.parse_args(argv)
+    chosen = {name for name, _ in BENCHMARKS
+              if (name in args.only if args.only else name not in SLOW)
+              and name not in args.skip}
     results = []
-    for name, cmd in BENCHMARKS:
-        print(f"running {name} …", file=sys.stderr)
-        out = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if out.returncode != 0:
-            print(out.stderr, file=sys.stderr)
-            return out.returncode
-        results.append(json.loads(out.stdout))
+    if args.from_results:
+        for name in sorted(chosen):
+            for path in SAVED.get(name, []):
+                results.append(json.loads(path.read_text()))
+    else:
+        for name, cmd in BENCHMARKS:
+            if name not in chosen:
+                continue
+            print(f"running {name} …", file=sys.stderr)
+            out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            if out.returncode != 0:
+                print(out.stderr, file=sys.stderr)
+                return out.returncode
+            results.append(json.loads(out.stdout))
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     lines = ["# Benchmarks", "",
              f"Measured {datetime.now(UTC):%Y-%m-%d} with `make bench` on: {machine()}.",
              "The machine is shared and noisy, so every figure is a ratio against a baseline "
              "measured in the same run; absolute times are shown for orientation only.", ""]
+    kept = _sections((HERE.parent / "BENCHMARKS.md").read_text()
+                     if (HERE.parent / "BENCHMARKS.md").exists() else "")
+    if kept and not {"ingest_dyad"} & chosen and "ingest_dyad" in kept:
+        lines[2] = kept["ingest_dyad"][0]  # keep the date of the figures kept
+    patents = [r for r in results if r["benchmark"] == "patents"]
+    for name in dict.fromkeys(n for n, _ in BENCHMARKS):
+        if name in chosen:
+            section = (_patents_section(patents) if name == "patents" else
+                       _section(name, [r for r in results if r["benchmark"] == name]))
+        elif name in kept:
+            section = kept[name][1]
+        else:
+            continue
+        lines += [f"<!-- section: {name} -->", *section, f"<!-- end: {name} -->", ""]
+    (HERE.parent / "BENCHMARKS.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+    return 0
+
+
+def _sections(text: str) -> dict[str, tuple[str, list[str]]]:
+    """Sections of an existing BENCHMARKS.md, by name: (its 'Measured …' line, its lines)."""
+    measured = next((ln for ln in text.splitlines() if ln.startswith("Measured ")), "")
+    found = re.findall(r"<!-- section: (\S+) -->\n(.*?)\n<!-- end: \1 -->", text, re.S)
+    return {name: (measured, body.split("\n")) for name, body in found}
+
+
+def _section(name: str, results: list[dict]) -> list[str]:
+    if name == "api":
+        return _api_section(results)
+    lines: list[str] = []
     for r in results:
         if r["benchmark"] == "ingest_dyad":
             ok_ingest = r["ingest_ratio_vs_csv_read"] <= r["ingest_target_ratio"]
@@ -73,10 +135,92 @@ def main() -> int:
             ]
             if "ingest_parts" in r:
                 lines += ["Where the ingest time goes (best run): " + ", ".join(
-                    f"{k} {v:.3f} s" for k, v in r["ingest_parts"].items()) + ".", ""]
-    (HERE.parent / "BENCHMARKS.md").write_text("\n".join(lines))
-    print("\n".join(lines))
-    return 0
+                    f"{k} {v:.3f} s" for k, v in r["ingest_parts"].items()) + "."]
+    return lines
+
+
+def _patents_section(results: list[dict]) -> list[str]:
+    """The patent pipeline at 10 M and 100 M citations (``benchmarks/patents.py``)."""
+    def yes(ok: bool | None) -> str:
+        return "—" if ok is None else ("yes" if ok else "**no**")
+
+    lines = ["## Patents: PatentsView pipeline vs hand-written SQL and pandas "
+             "(`benchmarks/patents.py`)", "",
+             "Input: synthetic PatentsView tables (`benchmarks/synth_patentsview.py`, Parquet, "
+             "seed 1), the same input for all three. `pipeline_s`: the Ibis pipeline on DuckDB "
+             "(all three channels, RTA and counts, files → aggregates) timed inside the whole "
+             "`reciprocity ingest`, whose time is `ingest_s` (adding checks, hashing and the "
+             "store write); `duckdb_sql_s`: one hand-written DuckDB statement for the same "
+             "citation flows; `pandas_s`: plain pandas for the same citation flows. Best of "
+             "`repeat` alternating runs; each run in a fresh process; DuckDB memory limit as "
+             "shown. Ratios: pipeline ÷ SQL (target ≤ 1.3) and pandas ÷ pipeline (target ≥ 5); "
+             "peak RSS of the ingest process (target < 8 GB at 100 M).", "",
+             "| citations | input | pipeline_s | ingest_s | duckdb_sql_s | pandas_s "
+             "| pipeline ÷ SQL | ingest ÷ SQL | pandas ÷ pipeline | peak RSS | flows agree "
+             "| repeat |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- "
+             "| ---: |"]
+    for r in sorted(results, key=lambda r: r["citations"]):
+        pandas = f"{r['pandas_s']:.1f}" if r["pandas_s"] is not None else "— (too large)"
+        vs_pandas = (f"{r['ratio_vs_pandas']:.1f}× ({yes(r['ratio_vs_pandas'] >= 5)})"
+                     if r["ratio_vs_pandas"] is not None else "—")
+        lines.append(
+            f"| {r['citations'] / 1e6:,.0f} M | {r['input_bytes'] / 1e9:.2f} GB "
+            f"| {r['pipeline_s']:.1f} | {r['ingest_s']:.1f} | {r['duckdb_sql_s']:.1f} "
+            f"| {pandas} | {r['ratio_vs_sql']:.2f}× ({yes(r['ratio_vs_sql'] <= 1.3)}) "
+            f"| {r['ingest_ratio_vs_sql']:.2f}× | {vs_pandas} "
+            f"| {r['peak_rss_mb'] / 1024:.2f} GB ({yes(r['peak_rss_mb'] < 8192)}) "
+            f"| {'yes' if r['results_agree'] else '**no**'} | {r.get('repeat', 1)} |")
+    if results:
+        last = max(results, key=lambda r: r["citations"])
+        lines += ["", f"Measured {last.get('measured', '?')} on: {last['machine']}; Python "
+                  f"{last['python']}; DuckDB memory "
+                  f"limit {last['memory_limit']}. Where the {last['citations'] / 1e6:,.0f} M "
+                  "ingest's time goes: " + ", ".join(
+                      f"{k} {v:.1f} s" for k, v in last["pipeline_stages_s"].items())
+                  + " (the last includes the store write).", "",
+                  "Reproduce: `python benchmarks/run.py --only patents` (generates the inputs "
+                  "once under `benchmarks/results/data/`, about 1.2 GB at 100 M, then runs both "
+                  "sizes), or `python benchmarks/patents.py --citations 1e8 --json OUT`."]
+    return lines
+
+
+def _api_section(results: list[dict]) -> list[str]:
+    """The web API under concurrent clients and the briefing's render time
+    (``benchmarks/api.py``)."""
+    lines = ["## Web API and briefings (`benchmarks/api.py`)", ""]
+    for r in results:
+        e, b = r["endpoints"], r["briefing"]
+        ok = e["dyad"]["p95_ms"] < r["target_p95_ms"]
+        lines += [
+            f"`reciprocity serve` on a store of {r['store']['flows']:,} flows "
+            f"({', '.join(r['store']['vintages'])}); {r['clients']} concurrent keep-alive "
+            f"clients ({r['client']}, asking for gzip) for {r['duration_s']:g} s per endpoint. "
+            "`/api/health` touches nothing: it is the floor of server and client together; "
+            "`/api/dyad` is served from the answer cache (kept until the next write), "
+            "*uncached* is the same server with `--cache-size 0`.", "",
+            "| endpoint | requests/s | p50 | p95 | p99 | errors | target | met |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        ]
+        for key, label, target in (
+                ("health", "`/api/health` (floor)", ""),
+                ("dyad", f"`{r['pair']}`", f"p95 < {r['target_p95_ms']:.0f} ms"),
+                ("dyad_uncached", f"`{r['pair']}`, uncached", "")):
+            x = e[key]
+            met = ("yes" if ok else "**no**") if key == "dyad" else "—"
+            lines.append(f"| {label} | {x['rps']:,.0f} | {x['p50_ms']:.1f} ms "
+                         f"| {x['p95_ms']:.1f} ms | {x['p99_ms']:.1f} ms | {x['errors']} "
+                         f"| {target} | {met} |")
+        ok_b = b["render_s"] < r["target_briefing_s"]
+        lines += ["", f"Briefing USA–JPN to HTML: {b['render_s']:.2f} s (best of the runs; "
+                  f"{b['html_bytes'] / 1e6:.1f} MB, Plotly inline), target "
+                  f"< {r['target_briefing_s']:.0f} s: {'yes' if ok_b else '**no**'}"
+                  + (f"; printed to PDF by Chromium in {b['pdf_s']:.1f} s." if "pdf_s" in b
+                     else "."), "",
+                  f"Measured {r['measured']} on {r['machine']}. Reproduce: "
+                  "`python benchmarks/api.py --json OUT` (add `--db STORE` to serve an existing "
+                  "store; `--client httpx` to use the Python client instead of wrk)."]
+    return lines
 
 
 if __name__ == "__main__":

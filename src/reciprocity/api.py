@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,6 +22,19 @@ from reciprocity.queries.partners import partners as _partners
 from reciprocity.queries.sources import sources as _sources
 from reciprocity.sources.base import Progress
 from reciprocity.store.db import IngestResult, Store
+
+if TYPE_CHECKING:
+    from reciprocity.assess.capabilities import Capabilities
+    from reciprocity.assess.composite import Composite
+    from reciprocity.assess.dependence import Dependence
+    from reciprocity.assess.needs import Need
+    from reciprocity.assess.opportunities import Opportunities
+    from reciprocity.assess.scenarios import ScenarioResult
+    from reciprocity.assess.service import AlertsReport, SettingsArg, WeightsArg
+    from reciprocity.ledger.checks import CheckResult
+    from reciprocity.ledger.model import Program, Transfer
+    from reciprocity.ledger.store import ImportResult, Ledger, Version
+    from reciprocity.queries.indicators import Indicators
 
 
 class Reciprocity:
@@ -45,11 +59,25 @@ class Reciprocity:
 
     def dyad(self, a: str, b: str, **filters: object) -> Dyad:
         """Flows A→B and B→A with two-way measures; see :func:`reciprocity.queries.dyad.dyad`."""
+        _check_area(filters.get("area"))
         return _dyad(self.store, a, b, **filters)  # type: ignore[arg-type]
 
     def partners(self, a: str, **filters: object) -> pd.DataFrame:
         """A's partners ranked by two-way index and volume."""
+        _check_area(filters.get("area"))
         return _partners(self.store, a, **filters)  # type: ignore[arg-type]
+
+    def indicators(self, a: str, **filters: object) -> Indicators:
+        """Country-level indicator series and the technology-payments coverage ratio."""
+        from reciprocity.queries.indicators import indicators as _indicators
+
+        return _indicators(self.store, a, **filters)  # type: ignore[arg-type]
+
+    def taxonomy(self, vintage: str | None = None) -> dict[str, object]:
+        """The technology areas and crosswalks, and how this store's flows are placed."""
+        from reciprocity.taxonomy import report
+
+        return {**report.describe(), "store": report.coverage(self.store, vintage)}
 
     def explain(self, a: str, b: str, **filters: object) -> pd.DataFrame:
         """Source records behind a pair's figure."""
@@ -63,6 +91,122 @@ class Reciprocity:
              to_vintage: str | None = None) -> pd.DataFrame:
         """Records added, removed and changed between two vintages."""
         return _diff(self.store, dataset, from_vintage=from_vintage, to_vintage=to_vintage)
+
+    # -- cooperation ledger (see docs/ledger.md) --------------------------------------------
+    @property
+    def ledger(self) -> Ledger:
+        """The store's cooperation ledger (programs, transfers, audit trail)."""
+        from reciprocity.ledger.store import Ledger
+
+        return Ledger(self.store)
+
+    def ledger_import(self, path: str | Path, by: str | None = None,
+                      reason: str | None = None) -> ImportResult:
+        """Validate a ledger YAML or transfers CSV and add a version of each changed record."""
+        return self.ledger.import_file(path, by=by, reason=reason)
+
+    def ledger_export(self, fmt: str = "yaml") -> str:
+        """The current ledger as YAML (programs and transfers) or CSV (transfers)."""
+        return self.ledger.export(fmt)
+
+    def ledger_list(self, kind: str = "transfers") -> pd.DataFrame:
+        """Current programs or transfers, one row each."""
+        return self.ledger.frame(kind)
+
+    def ledger_show(self, record_id: str) -> Program | Transfer:
+        """The current version of a program or transfer."""
+        return self.ledger.get(record_id)
+
+    def ledger_history(self, record_id: str) -> list[Version]:
+        """Every version of a record (who, when, why, what changed), oldest first."""
+        return self.ledger.history(record_id)
+
+    def ledger_set_status(self, transfer_id: str, status: str, date: str, reason: str,
+                          by: str | None = None) -> Transfer:
+        """Move a transfer to a new status (refused, nothing written, when out of order)."""
+        return self.ledger.set_status(transfer_id, status, date, reason, by=by)
+
+    def ledger_delete(self, record_id: str, reason: str, by: str | None = None) -> None:
+        """Delete a record with a trace (a version marked deleted)."""
+        self.ledger.delete(record_id, reason, by=by)
+
+    def ledger_check(self, a: str | None = None, b: str | None = None,
+                     years: int = 5) -> CheckResult:
+        """Technology-for-technology matches and planned-versus-actual variances."""
+        return self.ledger.check(a, b, years)
+
+    # -- assessment (see docs/assessment.md) -------------------------------------------------
+    def capabilities(self, a: str, *, area: str | None = None,
+                     settings: SettingsArg = None) -> Capabilities:
+        """A's capability catalogue per area and period (value, share, rank, RTA, trend)."""
+        from reciprocity.assess import service
+
+        return service.capabilities(self.store, a, area=area, settings=settings)
+
+    def needs(self, path: str | Path | None = None, country: str | None = None) -> list[Need]:
+        """Declared needs from a needs file (default: the 1995 U.S. needs example)."""
+        from reciprocity import countries
+        from reciprocity.assess.needs import load_needs
+
+        needs = load_needs(path)
+        if country is None:
+            return needs
+        code = countries.resolve(country).code
+        return [n for n in needs if n.country == code]
+
+    def opportunities(self, a: str, b: str, *, needs: str | Path | None = None,
+                      settings: SettingsArg = None, include_all: bool = False) -> Opportunities:
+        """"A needs, B provides": ranked areas with evidence and the present B→A flow."""
+        from reciprocity.assess import service
+
+        return service.opportunities(self.store, a, b, needs=needs, settings=settings,
+                                     include_all=include_all)
+
+    def dependence(self, a: str, *, channel: str = "arms", area: str | None = None,
+                   since: int | None = None, until: int | None = None,
+                   settings: SettingsArg = None) -> Dependence:
+        """A's supplier concentration (HHI, top supplier, trend, risk flags) in a channel."""
+        from reciprocity.assess import service
+
+        return service.dependence(self.store, a, channel=channel, area=area, since=since,
+                                  until=until, settings=settings)
+
+    def composite_index(self, a: str, b: str, *, weights: WeightsArg = None,
+                        since: int | None = None, until: int | None = None,
+                        replicates: int | None = None, seed: int | None = None,
+                        settings: SettingsArg = None) -> Composite:
+        """The composite reciprocity index of A and B with interval and null expectation."""
+        from reciprocity.assess import service
+
+        return service.composite_index(self.store, a, b, weights=weights, since=since,
+                                       until=until, replicates=replicates, seed=seed,
+                                       settings=settings)
+
+    def scenario(self, path: str | Path, *, weights: WeightsArg = None,
+                 settings: SettingsArg = None) -> ScenarioResult:
+        """A scenario file's program projected against the baseline trend."""
+        from reciprocity.assess import service
+
+        return service.scenario(self.store, path, weights=weights, settings=settings)
+
+    def alerts(self, config: str | Path | None = None, *, weights: WeightsArg = None,
+               settings: SettingsArg = None) -> AlertsReport:
+        """Evaluate alert rules (default: the shipped rules) and report what trips them."""
+        from reciprocity.assess import service
+
+        return service.alerts(self.store, config, weights=weights, settings=settings)
+
+
+def _check_area(area: object) -> None:
+    """An --area must be a taxonomy id (``reciprocity taxonomy`` lists them)."""
+    if area is None:
+        return
+    from reciprocity import taxonomy
+    from reciprocity.errors import InputError
+
+    if area not in taxonomy.areas():
+        raise InputError(f"unknown technology area {area!r}; expected one of "
+                         f"{sorted(taxonomy.areas())} (see: reciprocity taxonomy)")
 
 
 def connect(db: str | Path | None = None, *, read_only: bool = False) -> Reciprocity:

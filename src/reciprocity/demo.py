@@ -15,8 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from reciprocity.api import Reciprocity
+from reciprocity.assess.brief import Brief, brief
 from reciprocity.errors import FetchError, NotFoundError, ReciprocityError
+from reciprocity.ledger.checks import CheckResult
+from reciprocity.ledger.starter import load_starter
 from reciprocity.queries.dyad import Dyad, by_period
+from reciprocity.queries.evidence import Picture, picture
 from reciprocity.store.db import IngestResult
 
 # (source, path inside the data folder, role): the newest full register first.
@@ -25,6 +29,14 @@ DEMO_FILES = (
     ("sipri", "sipri_register_2025/trade-register.csv", "full register (earlier vintage)"),
     ("sipri", "sipri_register_new_format_sample/trade-register.csv",
      "newer per-delivery-year layout (partial extract)"),
+    *(("wdi", f"wdi_2013_ronnywang/{code}_WDI.csv", f"WDI {code} (2013 vintage)") for code in
+      ("BM.GSR.ROYL.CD", "BX.GSR.ROYL.CD", "TX.VAL.TECH.CD", "GB.XPD.RSDV.GD.ZS")),
+    ("wdi", "wdi_2026_rd/API_GB.XPD.RSDV.GD.ZS_DS2_en_csv_v2_232.csv", "WDI R&D % of GDP"),
+    ("wdi", "wdi_2026_rd/API_SP.POP.SCIE.RD.P6_DS2_en_csv_v2_37695.csv",
+     "WDI researchers per million"),
+    *(("ncses", f"ncses_sei/{t}_data.csv", f"NCSES SEI table {t}") for t in
+      ("10003", "10006", "10007", "10012", "10013", "10016", "10019")),
+    ("openalex", "openalex/works.jsonl", "OpenAlex works (if fetched into the data folder)"),
 )
 
 HOW_TO_GET_DATA = (
@@ -66,6 +78,9 @@ class DemoResult:
     diff_summary: dict[str, int]
     written: list[Path] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
+    ledger_check: CheckResult | None = None
+    evidence: Picture | None = None
+    assessment: Brief | None = None
 
 
 def run(db: Path, out: Path | None, *, fetch: Callable[[], Path] | None = None,
@@ -79,6 +94,9 @@ def run(db: Path, out: Path | None, *, fetch: Callable[[], Path] | None = None,
         for source, path, role in files:
             log(f"ingesting {role}: {path}")
             ingested.append((role, r.ingest(source, path)))
+        log("loading the starter ledger of U.S.–Japan programs and transfers")
+        load_starter(r)
+        ledger_check = r.ledger_check("USA", "JPN")
         result = r.dyad("USA", "JPN", channel="arms")
         decades = by_period(result.by_year, 10)
         reverse = r.explain("USA", "JPN", channel="arms")
@@ -90,9 +108,12 @@ def run(db: Path, out: Path | None, *, fetch: Callable[[], Path] | None = None,
             diff_summary = {k: int(counts.get(k, 0)) for k in ("added", "removed", "changed")}
         except ReciprocityError:
             diff_summary = {}
-        credits = list(r.store.datasets()["credit"])
+        credits = list(dict.fromkeys(r.store.datasets()["credit"]))
+        evidence = picture(r.store, "USA", "JPN")
+        assessment = brief(r, "USA", "JPN")
     demo = DemoResult(db, ingested, result, decades, reverse, partners, diff_summary,
-                      credits=credits)
+                      credits=credits, ledger_check=ledger_check, evidence=evidence,
+                      assessment=assessment)
     if out is not None:
         demo.written = _write(demo, out)
     return demo
@@ -152,6 +173,8 @@ def _write(demo: DemoResult, out: Path) -> list[Path]:
         "usa_jpn_arms_rolling_5y.csv": demo.dyad.by_window,
         "jpn_to_usa_arms_records.csv": demo.reverse_flows,
         "jpn_arms_partners.csv": demo.partners,
+        **(demo.evidence.frames() if demo.evidence is not None else {}),
+        **(demo.assessment.frames() if demo.assessment is not None else {}),
     }
     written = []
     for name, frame in frames.items():

@@ -10,7 +10,20 @@ import typer
 from rich.markup import escape
 
 from reciprocity import __version__
-from reciprocity.cli import demo, fetch, ingest, query, sources
+from reciprocity.cli import (
+    assess,
+    demo,
+    fetch,
+    indicators,
+    ingest,
+    ledger,
+    query,
+    report,
+    serve,
+    sources,
+    taxonomy,
+    users,
+)
 from reciprocity.cli.render import err_console
 from reciprocity.errors import InputError, ReciprocityError
 
@@ -48,6 +61,13 @@ query.register(app)
 sources.register(app)
 fetch.register(app)
 demo.register(app)
+ledger.register(app)
+indicators.register(app)
+taxonomy.register(app)
+report.register(app)
+serve.register(app)
+users.register(app)
+assess.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

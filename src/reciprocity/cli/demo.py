@@ -9,6 +9,7 @@ import typer
 
 from reciprocity.cli.render import console, table
 from reciprocity.metrics.twoway import clean
+from reciprocity.queries.evidence import Picture
 from reciprocity.store.db import default_path
 
 
@@ -48,11 +49,55 @@ def register(app: typer.Typer) -> None:
                                 "order_year", "delivery_years", "comments", "record_id")
                     if c in rev.columns]
             table(rev, title=f"Every Japan → United States flow ({len(rev)} rows)", columns=cols)
+        if result.evidence is not None:
+            _print_evidence(result.evidence)
+        if result.assessment is not None:
+            from reciprocity.cli.assess import print_brief
+
+            print_brief(result.assessment)
         if result.diff_summary:
             console.print("Between the two SIPRI vintages: " + ", ".join(
                 f"{v:,} deals {k}" for k, v in result.diff_summary.items())
                 + " (reciprocity diff sipri).")
+        if result.ledger_check is not None:
+            from reciprocity.cli.ledger import print_tech_for_tech
+
+            print_tech_for_tech(result.ledger_check)
         for path in result.written:
             console.print(f"[dim]wrote {path}[/]")
         for credit in result.credits:
             console.print(f"[bold]{credit}[/]")
+
+
+def _print_evidence(ev: Picture) -> None:
+    """The pair across channels, both coverage ratios, and each source's credit line."""
+    console.rule("[bold]United States ⇄ Japan across evidence channels")
+    ch = ev.channels
+    if len(ch):
+        shown = ch.assign(total=ch["aggregation"].map({"sum": "sum", "mean": "mean"}))
+        table(shown, title="flow_ab = USA→JPN, flow_ba = JPN→USA (undirected channels: both "
+              "hold the joint count; citation runs cited → citing)",
+              columns=["key", "unit", "years", "total", "flow_ab", "flow_ba", "gl_index",
+                       "latest_year", "latest_ab", "latest_ba"])
+        co = ch[(ch["key"] == "coauthorship")]
+        if len(co):
+            row = co.iloc[0]
+            console.print(f"Co-authored articles (NCSES, whole counts), "
+                          f"{row['latest_year']}: {row['latest_ab']:,.0f}.")
+        ci = ch[(ch["key"] == "citation")]
+        if len(ci):
+            row = ci.iloc[0]
+            console.print(f"Relative citation index {row['latest_year']}: Japan cites U.S. work "
+                          f"{row['latest_ab']:.2f}× and the U.S. cites Japanese work "
+                          f"{row['latest_ba']:.2f}× what their shares of publications predict.")
+    else:
+        console.print("No co-authorship or citation data in the store (NCSES tables missing).")
+    latest = ev.latest_coverage()
+    if latest:
+        console.print("Technology-payments coverage ratio (IP receipts / payments, WDI): "
+                      + "; ".join(f"{code} {year}: [bold]{value:.2f}[/]"
+                                  for code, (year, value) in latest.items()))
+    else:
+        console.print("No technology-payments coverage ratio (WDI BM/BX.GSR.ROYL.CD missing).")
+    for source, credit in ev.credits.items():
+        console.print(f"[dim]{source}: {credit}[/]")

@@ -1,4 +1,4 @@
-"""``reciprocity fetch sipri``: download a publisher's current export into the cache."""
+"""``reciprocity fetch sipri|wdi|openalex``: download publishers' current data into the cache."""
 
 from __future__ import annotations
 
@@ -28,6 +28,41 @@ def sipri(
 
     path = fetch_sipri(out)
     console.print(f"Saved {path}\nNext: reciprocity ingest sipri {path}")
+
+
+@fetch_app.command("wdi")
+def wdi(
+    indicators: Annotated[list[str], typer.Argument(
+        help="WDI indicator codes, e.g. BM.GSR.ROYL.CD BX.GSR.ROYL.CD.")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Folder for the files (default: the cache).")] = None,
+) -> None:
+    """Download World Bank WDI indicators (wbgapi; cached on disk), one CSV per indicator."""
+    from reciprocity.fetch_wdi import fetch_wdi
+
+    for path in fetch_wdi(indicators, out):
+        console.print(f"Saved {path}\nNext: reciprocity ingest wdi {path}")
+
+
+@fetch_app.command("openalex")
+def openalex(
+    pair: Annotated[tuple[str, str], typer.Option(
+        "--pair", help="Two countries, e.g. --pair USA JPN.")],
+    since: Annotated[int, typer.Option("--since", help="First publication year.")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Folder for the file (default: the cache).")] = None,
+    max_works: Annotated[int | None, typer.Option(
+        "--max", help="Stop after this many works (default: all).")] = None,
+    references: Annotated[bool, typer.Option(
+        "--references/--no-references",
+        help="Also fetch the works they cite (for citation flows).")] = True,
+) -> None:
+    """Download works co-authored by a pair from OpenAlex (pyalex; cursor paging, cached)."""
+    from reciprocity.fetch_openalex import fetch_openalex
+
+    path = fetch_openalex(pair[0], pair[1], since, out, max_works=max_works,
+                          references=references)
+    console.print(f"Saved {path}\nNext: reciprocity ingest openalex {path}")
 
 
 def fetch_source(name: str, out: Path | None = None) -> Path:

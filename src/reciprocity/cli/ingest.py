@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +13,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from reciprocity.cli.common import session
 from reciprocity.cli.render import console, err_console
 from reciprocity.countries import load_aliases
+from reciprocity.errors import InputError
 from reciprocity.sources import registry
 
 
@@ -20,12 +23,31 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         source: Annotated[str, typer.Argument(help="Source name: " + ", ".join(
             registry.names()) + ".")],
-        file: Annotated[Path, typer.Argument(help="File as downloaded from the publisher.")],
+        file: Annotated[Path, typer.Argument(help="File as downloaded from the publisher (for "
+                                             "patentsview: the directory of its tables).")],
         aliases: Annotated[Path | None, typer.Option(
             "--aliases", help="CSV with columns name,code mapping extra country names.")] = None,
+        engine: Annotated[str | None, typer.Option(
+            "--engine", help="Compute engine for large inputs (patentsview): duckdb (default) "
+            "or spark.")] = None,
+        spark_master: Annotated[str | None, typer.Option(
+            "--spark-master", help="Spark master URL for --engine spark (default local[2]).")
+        ] = None,
+        memory_limit: Annotated[str | None, typer.Option(
+            "--memory-limit", help="Engine memory limit, e.g. 4GB (default 4GB or "
+            "$RECIPROCITY_MEMORY_LIMIT); larger inputs spill to disk.")] = None,
+        temp_dir: Annotated[Path | None, typer.Option(
+            "--temp-dir", help="Where the engine unzips and spills (default "
+            "$RECIPROCITY_TEMP_DIR or the system's temp folder).")] = None,
     ) -> None:
         """Ingest a downloaded file as a new vintage (atomic; the same file twice adds nothing)."""
         src = registry.get(source)
+        options = {k: v for k, v in (("engine", engine), ("spark_master", spark_master),
+                                     ("memory_limit", memory_limit), ("temp_dir", temp_dir))
+                   if v is not None}
+        if options and "options" not in inspect.signature(src.read).parameters:
+            raise InputError(f"--engine, --spark-master, --memory-limit and --temp-dir apply to "
+                             f"sources with a compute engine (patentsview), not {source}")
         alias_map = load_aliases(aliases) if aliases else None
         with session(ctx) as r, Progress(
             TextColumn("[bold]reading[/] {task.description}"), BarColumn(),
@@ -33,10 +55,22 @@ def register(app: typer.Typer) -> None:
         ) as bar:
             task = bar.add_task(file.name, total=None)
 
-            def progress(done: int, total: int) -> None:
+            current: list = []  # [stage, started] of the stage under way
+
+            def progress(done: int, total: int, stage: str | None = None) -> None:
+                if stage is not None:
+                    now = time.perf_counter()
+                    if current:
+                        err_console.print(f"  {current[0]} [dim]({now - current[1]:.1f} s)[/]")
+                    current[:] = [stage, now]
+                    bar.update(task, description=f"{file.name}: {stage}")
                 bar.update(task, completed=done, total=total)
 
-            result = r.ingest(src.info.name, file, aliases=alias_map, progress=progress)
+            result = r.store.ingest(src.info.name, file, aliases=alias_map, progress=progress,
+                                    options=options or None)
+            if current:
+                err_console.print(f"  {current[0]} [dim]({time.perf_counter() - current[1]:.1f}"
+                                  " s)[/]")
         if not result.added:
             console.print(f"Already ingested as [bold]{result.vintage_id}[/] "
                           f"(sha256 {result.sha256[:12]}…): nothing added.")

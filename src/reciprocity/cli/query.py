@@ -60,12 +60,16 @@ def register(app: typer.Typer) -> None:
         vintage: VintageOpt = None,
         sort: Annotated[str, typer.Option(
             "--sort", help="Rank by gl_index (then volume) or by volume.")] = "gl_index",
+        area: Annotated[str | None, typer.Option(
+            "--area", help="Technology area (see reciprocity taxonomy).")] = None,
+        unit: Annotated[str | None, typer.Option(
+            "--unit", help="Unit (default: the channel's first unit in the data).")] = None,
         fmt: FormatOpt = Format.table,
     ) -> None:
         """All of A's partners in a channel, ranked by two-way index and volume."""
         with session(ctx, read_only=True) as r:
             frame = r.partners(a, channel=channel, since=since, until=until, vintage=vintage,
-                               sort=sort)
+                               sort=sort, area=area, unit=unit)
             credits = _credits(r)
         cols = ["rank", "partner", "partner_name", "flow_ab", "flow_ba", "unit", "gl_index",
                 "balance", "coverage_ratio"]
@@ -108,7 +112,7 @@ def register(app: typer.Typer) -> None:
 
 def _credits(r: Reciprocity) -> list[str]:
     ds = r.store.datasets()
-    return list(ds["credit"]) if len(ds) else []
+    return list(dict.fromkeys(ds["credit"])) if len(ds) else []
 
 
 def _print_dyad(result: Dyad) -> None:
@@ -127,9 +131,15 @@ def _print_dyad(result: Dyad) -> None:
                                & (result.by_mode["unit"] == ch["unit"])]
         table(modes, title=f"{key} by mode", columns=["mode", *ROW_KEYS])
         gl = ch["gl_index"]
+        if not ch["directed"]:
+            console.print(f"[bold]{key}[/] {'total' if ch['aggregation'] == 'sum' else 'mean'}"
+                          f": {ch['flow_ab']:,.2f} {ch['unit']} (undirected: both directions "
+                          "hold the joint count; no two-way index)")
+            continue
         console.print(
-            f"[bold]{key}[/] total: {a.code}→{b.code} {ch['flow_ab']:,.1f}, "
-            f"{b.code}→{a.code} {ch['flow_ba']:,.1f} {ch['unit']}; two-way index "
+            f"[bold]{key}[/] {'total' if ch['aggregation'] == 'sum' else 'mean over years'}: "
+            f"{a.code}→{b.code} {ch['flow_ab']:,.2f}, "
+            f"{b.code}→{a.code} {ch['flow_ba']:,.2f} {ch['unit']}; two-way index "
             + (f"{gl:.3f}" if gl is not None else "undefined (no flows)"))
     for credit in data["credits"]:
         console.print(f"[dim]{credit}[/]")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from reciprocity import channels as channels_mod
@@ -75,6 +77,7 @@ class Dyad:
             out["channels"][key] = {
                 "channel": channel,
                 "directed": channels_mod.is_directed(channel),
+                "aggregation": "sum" if channels_mod.is_additive(unit) else "mean",
                 **total,
                 "by_mode": by_mode,
                 "by_year": rows(self.by_year, ("year",)),
@@ -101,18 +104,18 @@ def dyad(store: Store, a: str, b: str, *, channel: str | None = None, mode: str 
     sql = store.active_flows_sql(vintage) + f"""
         SELECT channel, unit, mode, year,
                sum(CASE WHEN origin = ? AND destination = ? THEN magnitude ELSE 0 END) AS ab,
-               sum(CASE WHEN origin = ? AND destination = ? THEN magnitude ELSE 0 END) AS ba
+               sum(CASE WHEN origin = ? AND destination = ? THEN magnitude ELSE 0 END) AS ba,
+               vintage_id, dataset
         FROM af
         WHERE ((origin = ? AND destination = ?) OR (origin = ? AND destination = ?)) {where}
         GROUP BY ALL ORDER BY channel, unit, mode, year"""
     a_, b_ = pair.a.code, pair.b.code
-    raw = store.con.execute(sql, [a_, b_, b_, a_, a_, b_, b_, a_, *params]).fetchall()
-    used = store.con.execute(
-        store.active_flows_sql(vintage)
-        + "SELECT DISTINCT vintage_id, dataset FROM active ORDER BY vintage_id").fetchall()
+    rows = store.con.execute(sql, [a_, b_, b_, a_, a_, b_, b_, a_, *params]).fetchall()
+    # Provenance: only the vintages (and credit lines) that contribute to these figures.
+    used = sorted({(r[6], r[7]) for r in rows})
     # The aggregates are small (channels × modes × years): plain Python from here on, with
     # the measures from metrics.twoway so every front end shows the same numbers.
-    raw = [_joint(r) for r in raw]
+    raw = [_joint(r[:6]) for r in rows]
     totals = _sum(raw, 2)
     by_mode = _sum(raw, 3)
     by_year = _fill(raw, 2, since, until)
@@ -126,7 +129,7 @@ def dyad(store: Store, a: str, b: str, *, channel: str | None = None, mode: str 
         _frame(by_window, ["channel", "unit", "start", "end"]),
         _frame(by_mode_year, ["channel", "unit", "mode", "year"]),
         [v for v, _ in used],
-        credits_for(store, [d for _, d in used]) if raw else [],
+        credits_for(store, sorted({d for _, d in used})),
     )
 
 
@@ -142,13 +145,16 @@ def _joint(row: tuple) -> tuple:
 
 
 def _sum(raw: list[tuple], depth: int) -> list[Row]:
-    """Sums over years, keyed by the first ``depth`` of (channel, unit, mode)."""
+    """Sums over years, keyed by the first ``depth`` of (channel, unit, mode); for index
+    units (never summed) the mean of the years' values."""
     acc: dict[tuple, list[float]] = {}
     for r in raw:
-        cell = acc.setdefault(r[:depth], [0.0, 0.0])
+        cell = acc.setdefault(r[:depth], [0.0, 0.0, 0])
         cell[0] += r[4]
         cell[1] += r[5]
-    return [(*k, ab, ba) for k, (ab, ba) in acc.items()]
+        cell[2] += 1
+    return [(*k, ab, ba) if channels_mod.is_additive(k[1]) else (*k, ab / n, ba / n)
+            for k, (ab, ba, n) in acc.items()]
 
 
 def _fill(raw: list[tuple], depth: int, since: int | None, until: int | None) -> list[Row]:
@@ -163,7 +169,8 @@ def _fill(raw: list[tuple], depth: int, since: int | None, until: int | None) ->
         lo = since if since is not None else min(years)
         hi = until if until is not None else max(years)
         for year in range(lo, hi + 1):
-            ab, ba = years.get(year, (0.0, 0.0))
+            gap = (0.0, 0.0) if channels_mod.is_additive(key[1]) else (math.nan, math.nan)
+            ab, ba = years.get(year, gap)  # an index with no value is missing, not 0
             rows.append((*key, year, ab, ba))
     return rows
 
@@ -178,6 +185,12 @@ def _rolling(by_year: list[Row], window: int) -> list[Row]:
         first = years[0][2]
         for i, (_, _, year, _, _) in enumerate(years):
             span = years[max(0, i - window + 1): i + 1]
+            if not channels_mod.is_additive(unit):  # index units: mean of the years with a value
+                span = [r for r in span if not math.isnan(r[3])] or span[-1:]
+                rows.append((channel, unit, max(first, year - window + 1), year,
+                             sum(r[3] for r in span) / len(span),
+                             sum(r[4] for r in span) / len(span)))
+                continue
             rows.append((channel, unit, max(first, year - window + 1), year,
                          sum(r[3] for r in span), sum(r[4] for r in span)))
     return rows
@@ -185,16 +198,20 @@ def _rolling(by_year: list[Row], window: int) -> list[Row]:
 
 def _frame(rows: list[Row], keys: list[str]) -> pd.DataFrame:
     """Rows with the two-way measures (null for undirected channels), as a DataFrame."""
-    records = []
+    columns: dict[str, list] = {k: [] for k in (*keys, "flow_ab", "flow_ba", *INDEX_KEYS)}
     for r in rows:
         *key, ab, ba = r
-        measures = indices(ab, ba) if channels_mod.is_directed(key[0]) else dict.fromkeys(
-            INDEX_KEYS)
-        records.append({**dict(zip(keys, key, strict=True)), "flow_ab": ab, "flow_ba": ba,
-                        **measures})
-    frame = pd.DataFrame.from_records(records, columns=[*keys, "flow_ab", "flow_ba",
-                                                        *INDEX_KEYS])
-    return frame.astype({k: "float64" for k in ("flow_ab", "flow_ba", *INDEX_KEYS)})
+        for k, v in zip(keys, key, strict=True):
+            columns[k].append(v)
+        columns["flow_ab"].append(ab)
+        columns["flow_ba"].append(ba)
+        directed = channels_mod.is_directed(key[0])
+        measures = indices(ab, ba) if directed else dict.fromkeys(INDEX_KEYS)
+        for k in INDEX_KEYS:
+            columns[k].append(measures[k])
+    data = {k: (np.array(v, dtype="float64") if k in ("flow_ab", "flow_ba", *INDEX_KEYS)
+                else v) for k, v in columns.items()}
+    return pd.DataFrame(data)
 
 
 def by_period(by_year: pd.DataFrame, step: int = 10) -> pd.DataFrame:
@@ -207,4 +224,10 @@ def by_period(by_year: pd.DataFrame, step: int = 10) -> pd.DataFrame:
                            _start=start)
     grouped = frame.groupby(["channel", "unit", "_start", "period"], as_index=False)[
         ["flow_ab", "flow_ba"]].sum().sort_values(["channel", "_start"])
+    index = ~grouped["unit"].map(channels_mod.is_additive).astype(bool)
+    if index.any():  # index units: the mean of the period's years with a value
+        means = frame.groupby(["channel", "unit", "_start", "period"], as_index=False)[
+            ["flow_ab", "flow_ba"]].mean().sort_values(["channel", "_start"])
+        grouped.loc[index, ["flow_ab", "flow_ba"]] = means.loc[
+            index.to_numpy(), ["flow_ab", "flow_ba"]].to_numpy()
     return add_indices(grouped.drop(columns="_start")).reset_index(drop=True)

@@ -16,25 +16,35 @@ SORTS = ("gl_index", "volume")
 
 def partners(store: Store, a: str, *, channel: str = "arms", since: int | None = None,
              until: int | None = None, vintage: str | None = None,
-             sort: str = "gl_index") -> pd.DataFrame:
+             sort: str = "gl_index", area: str | None = None,
+             unit: str | None = None) -> pd.DataFrame:
     """One row per partner: ``flow_ab`` (A→partner), ``flow_ba`` (partner→A) and measures.
 
     Ranked by two-way index (highest first, undefined last) and then by two-way volume;
-    ``sort="volume"`` ranks by volume first.
+    ``sort="volume"`` ranks by volume first. One unit per ranking: ``unit``, or the
+    channel's first unit present; index units are averaged over years, never summed.
     """
     country = countries.resolve(a)
     chan = channels_mod.get(channel)
     if sort not in SORTS:
         raise InputError(f"--sort must be one of {list(SORTS)}; found {sort!r}")
-    where, params = span_filter(since, until, channel)
+    where, params = span_filter(since, until, channel, area=area)
+    if unit is not None:
+        where, params = where + " AND unit = ?", [*params, unit]
     sql = store.active_flows_sql(vintage) + f"""
-        SELECT CASE WHEN origin = ? THEN destination ELSE origin END AS partner, unit,
+        SELECT CASE WHEN origin = ? THEN destination ELSE origin END AS partner, unit, year,
                sum(CASE WHEN origin = ? THEN magnitude ELSE 0 END) AS flow_ab,
                sum(CASE WHEN destination = ? THEN magnitude ELSE 0 END) AS flow_ba
         FROM af WHERE (origin = ? OR destination = ?) {where}
         GROUP BY ALL"""
     c = country.code
     frame = store.query(sql, [c, c, c, c, c, *params])
+    if len(frame) and unit is None:
+        present = set(frame["unit"])
+        unit = next((u for u in chan.units if u in present), min(present))
+        frame = frame[frame["unit"] == unit]
+    how = "sum" if unit is None or channels_mod.is_additive(unit) else "mean"
+    frame = frame.groupby(["partner", "unit"], as_index=False)[["flow_ab", "flow_ba"]].agg(how)
     if not chan.directed:
         frame["flow_ab"] = frame["flow_ba"] = frame["flow_ab"] + frame["flow_ba"]
     frame = add_indices(frame)

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from reciprocity.errors import InputError
 from reciprocity.store.schema import Table
 
 Progress = Callable[[int, int], None]
-"""Called as ``progress(done, total)`` while a file is read."""
+"""Called as ``progress(done, total)`` while a file is read. A source that works in named
+stages also passes the stage, ``progress(done, total, stage)``, to callbacks that take it."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,11 @@ class Parsed:
     """One file read by a source, ready for the store.
 
     ``records`` maps a record table's name to its rows (without ``vintage_id``, which the
-    store fills in); ``flows`` holds rows of the ``flows`` table likewise.
+    store fills in); ``flows`` holds rows of the ``flows`` table likewise, and
+    ``indicators`` rows of the ``indicators`` table (country-level series, not pair flows).
+    A source whose publication is a set of separately released tables or series names the
+    part a file belongs to in ``dataset_part``: the file is then a vintage of the dataset
+    ``<dataset>:<part>`` (titled ``dataset_title``), so each part keeps its own newest vintage.
     """
 
     layout: str
@@ -51,6 +57,9 @@ class Parsed:
     records: dict[str, pd.DataFrame]
     flows: pd.DataFrame
     notes: dict[str, int] = field(default_factory=dict)
+    indicators: pd.DataFrame | None = None
+    dataset_part: str | None = None
+    dataset_title: str | None = None
 
 
 class Source(ABC):
@@ -61,6 +70,8 @@ class Source(ABC):
     """Table of source records; its first two columns are ``vintage_id`` and ``record_id``."""
     record_key: tuple[str, ...]
     """Columns that identify one record across vintages (used by ``diff``)."""
+    archive_by_reference: bool = False
+    """Record the input's path, size and SHA-256 (``raw_references``) instead of its bytes."""
 
     @abstractmethod
     def sniff(self, head: str) -> str | None:
@@ -71,6 +82,16 @@ class Source(ABC):
              progress: Progress | None = None) -> Parsed:
         """Read one file completely; raise :class:`reciprocity.errors.InputError` listing
         every problem found. Must not touch the store."""
+
+    def input_files(self, path: Path) -> list[Path]:
+        """The files the store hashes and archives for ``path``: ``[path]`` for a file.
+
+        A source that reads a directory returns its files (raising InputError, naming what
+        is missing); the store then hashes the directory as the list of their hashes.
+        """
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        return [path]
 
     def explain_columns(self) -> list[str]:
         """Record columns shown by ``explain`` (all by default)."""

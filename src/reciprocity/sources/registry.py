@@ -10,6 +10,11 @@ from reciprocity.sources.base import Source
 
 _MODULES = {
     "sipri": "reciprocity.sources.sipri",
+    "wdi": "reciprocity.sources.wdi",
+    "ncses": "reciprocity.sources.ncses",
+    "openalex": "reciprocity.sources.openalex",
+    "ledger": "reciprocity.sources.ledger",
+    "patentsview": "reciprocity.sources.patentsview",
 }
 
 
@@ -30,7 +35,7 @@ def all_sources() -> list[Source]:
 
 def for_dataset(dataset: str) -> Source:
     for source in all_sources():
-        if source.info.dataset == dataset:
+        if dataset == source.info.dataset or dataset.startswith(source.info.dataset + ":"):
             return source
     raise NotFoundError(f"no source reads dataset {dataset!r}")
 

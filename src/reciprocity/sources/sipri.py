@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from reciprocity import countries
+from reciprocity import countries, taxonomy
 from reciprocity.errors import FormatError, InputError, Problem, UnknownCountryError
 from reciprocity.sources.base import Parsed, Progress, Source, SourceInfo
 from reciprocity.store.schema import Field, Table, register
@@ -94,12 +94,17 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], list[re.Pattern[str]]
 
 
 def licence_clause(comment: str) -> str | None:
-    """The comment clause that says the item was produced under licence, if any."""
+    """The comment clause that says the item was produced under licence, if any.
+
+    Excluded phrases ("prior to licensed production", "without licence", …) are taken out of
+    a clause before the licence patterns are tried, so "produced under licence (or possibly
+    without licence) in China" still counts while "prior to licensed production" does not.
+    """
     if not comment or "icen" not in comment.lower():
         return None
     lic, excl, _ = _patterns()
     for clause in comment.split(";"):
-        if lic.search(clause) and not excl.search(clause):
+        if lic.search(excl.sub(" ", clause)):
             return clause.strip()
     return None
 
@@ -134,7 +139,7 @@ class SipriSource(Source):
         channels=("arms",),
     )
     record_table = RECORDS
-    record_key = ("supplier_code", "recipient_code", "order_year", "designation", "description")
+    record_key = ("supplier_code", "recipient_code", "order_year", "designation")
 
     def sniff(self, head: str) -> str | None:
         lines = head.splitlines()
@@ -185,9 +190,10 @@ class SipriSource(Source):
 
     def _detect(self, raw: bytes, name: str) -> str:
         if b"\x00" in raw[:65536]:
+            line = raw[:raw.index(b"\x00")].count(b"\n") + 1
             raise FormatError(
                 f"{name}: wrong encoding",
-                [Problem(f"{name}, first bytes", "NUL bytes (UTF-16 or a binary file)",
+                [Problem(f"{name}, line {line}", "NUL bytes (UTF-16 or a binary file)",
                          "a SIPRI CSV export as downloaded (Latin-1 or UTF-8 text)")])
         head = raw[:16384].decode("latin-1")
         layout = self.sniff(head)
@@ -424,7 +430,7 @@ class SipriSource(Source):
             "origin": base["supplier_code"].to_numpy(),
             "destination": base["recipient_code"].to_numpy(),
             "year": exploded.astype(int).to_numpy(),
-            "area": None,
+            "area": taxonomy.area_for_sipri(base["description"]).to_numpy(dtype=object),
             "magnitude": share.to_numpy(dtype=float),
             "unit": UNIT,
             "mode": base["mode"].to_numpy(),
@@ -435,6 +441,7 @@ class SipriSource(Source):
         })
         notes["flows"] = len(flows)
         notes["flows_split_over_years"] = int(flows["is_estimated"].sum())
+        notes["flows_unmapped_area"] = int(flows["area"].isna().sum())
         return flows.reset_index(drop=True)
 
 

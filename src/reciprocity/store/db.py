@@ -17,7 +17,7 @@ from reciprocity.errors import InputError, NotFoundError, ReciprocityError
 from reciprocity.sources import registry
 from reciprocity.sources.base import Progress, Source
 from reciprocity.store import tables
-from reciprocity.store.schema import REGISTRY, Table
+from reciprocity.store.schema import REGISTRY, Table, load_all
 
 DEFAULT_DB = "reciprocity.duckdb"
 
@@ -49,6 +49,16 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+def digest_of_files(files: list[Path]) -> tuple[str, list[tuple[str, int, str]]]:
+    """SHA-256 of a set of files (a directory input): of its sorted ``name<TAB>sha256`` lines.
+
+    Also returns ``(name, size, sha256)`` of each file, for the archive by reference.
+    """
+    entries = sorted((f.name, f.stat().st_size, sha256_of(f)) for f in files)
+    listing = "".join(f"{name}\t{digest}\n" for name, _, digest in entries)
+    return hashlib.sha256(listing.encode("utf-8")).hexdigest(), entries
+
+
 class Store:
     """A DuckDB file with the schema of :mod:`reciprocity.store.tables` and the sources'."""
 
@@ -77,8 +87,7 @@ class Store:
         self.close()
 
     def _ensure_schema(self) -> None:
-        registry.all_sources()  # each source registers its record table on import
-        for table in REGISTRY.values():
+        for table in load_all().values():
             for stmt in table.ddl():
                 self.con.execute(stmt)
 
@@ -138,6 +147,11 @@ class Store:
         return self._with_active(vintage).rstrip() + (
             ", af AS (SELECT f.* FROM flows f JOIN active USING (vintage_id)) ")
 
+    def active_indicators_sql(self, vintage: str | None = None) -> str:
+        """SQL prefix: ``WITH …, ai AS (indicators of the active vintages)``; select from ``ai``."""
+        return self._with_active(vintage).rstrip() + (
+            ", ai AS (SELECT i.* FROM indicators i JOIN active USING (vintage_id)) ")
+
     def raw_bytes(self, sha256: str) -> bytes:
         row = self.con.execute("SELECT content_zlib FROM raw_files WHERE sha256 = ?",
                                [sha256]).fetchone()
@@ -148,26 +162,36 @@ class Store:
     # -- ingest -----------------------------------------------------------------------------
     def ingest(self, source: str | Source, path: str | Path,
                aliases: Mapping[str, str] | None = None,
-               progress: Progress | None = None) -> IngestResult:
+               progress: Progress | None = None,
+               options: Mapping[str, object] | None = None) -> IngestResult:
         """Read ``path`` with ``source`` and store it as a new vintage, all or nothing.
 
-        The same file twice adds nothing (``added`` is False the second time).
+        The same file twice adds nothing (``added`` is False the second time). ``path`` is a
+        directory for sources that read one (hashed as the list of its files' hashes);
+        ``options`` (e.g. the compute engine) are passed to the source's ``read``.
         """
         src = registry.get(source) if isinstance(source, str) else source
         path = Path(path)
-        if not path.is_file():
-            raise InputError(f"{path}: no such file")
-        digest = sha256_of(path)
+        files = src.input_files(path)
+        digest, entries = ((sha256_of(path), []) if files == [path]
+                           else digest_of_files(files))
         known = self.con.execute(
             "SELECT vintage_id, dataset, rows_read, records_loaded, flows_loaded FROM vintages "
-            "WHERE sha256 = ? AND dataset = ?", [digest, src.info.dataset]).fetchone()
+            "WHERE sha256 = ? AND (dataset = ? OR starts_with(dataset, ?))",
+            [digest, src.info.dataset, src.info.dataset + ":"]).fetchone()
         if known:
             return IngestResult(known[0], known[1], digest, False, known[2], known[3], known[4],
                                 {})
-        parsed = src.read(path, aliases=aliases, progress=progress)
-        vintage_id = self._new_vintage_id(src.info.dataset, parsed.generated_at, digest)
-        flows = parsed.flows.assign(dataset=src.info.dataset, vintage_id=vintage_id)
+        parsed = src.read(path, aliases=aliases, progress=progress,
+                          **({"options": options} if options else {}))
+        dataset = (f"{src.info.dataset}:{parsed.dataset_part}" if parsed.dataset_part
+                   else src.info.dataset)
+        vintage_id = self._new_vintage_id(dataset, parsed.generated_at, digest)
+        flows = parsed.flows.assign(dataset=dataset, vintage_id=vintage_id)
         frames: dict[Table, pd.DataFrame] = {tables.FLOWS: flows}
+        if parsed.indicators is not None:
+            frames[tables.INDICATORS] = parsed.indicators.assign(dataset=dataset,
+                                                                 vintage_id=vintage_id)
         for name, frame in parsed.records.items():
             frames[REGISTRY[name]] = frame.assign(vintage_id=vintage_id)
         problems = []
@@ -176,9 +200,12 @@ class Store:
         if problems:
             raise InputError(f"{path}: the {src.info.name} reader produced rows that do not fit "
                              "the store's schema (a bug; please report it)", problems)
-        content = path.read_bytes()
+        by_reference = bool(entries) or src.archive_by_reference
+        content = b"" if by_reference else path.read_bytes()
+        if by_reference and not entries:
+            entries = [(path.name, path.stat().st_size, digest)]
         vintage = pd.DataFrame([{
-            "vintage_id": vintage_id, "dataset": src.info.dataset,
+            "vintage_id": vintage_id, "dataset": dataset,
             "generated_at": parsed.generated_at, "ingested_at": datetime.now(UTC).replace(
                 tzinfo=None), "sha256": digest, "file_name": path.name,
             "layout": parsed.layout, "scope": parsed.scope, "is_complete": parsed.is_complete,
@@ -194,11 +221,17 @@ class Store:
                 "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset) DO UPDATE"
                 " SET title = excluded.title, publisher = excluded.publisher, url = excluded.url,"
                 " licence = excluded.licence, credit = excluded.credit",
-                [info.dataset, info.name, info.title, info.publisher, info.url, info.licence,
-                 info.credit])
-            self.con.execute(
-                "INSERT INTO raw_files VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                [digest, len(content), zlib.compress(content, 6)])
+                [dataset, info.name, parsed.dataset_title or info.title, info.publisher, info.url,
+                 info.licence, info.credit])
+            if by_reference:
+                self.con.executemany(
+                    "INSERT INTO raw_references VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [[digest, name, str(path.resolve() / name if path.is_dir() else path.resolve()),
+                      size, file_digest] for name, size, file_digest in entries])
+            else:
+                self.con.execute(
+                    "INSERT INTO raw_files VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    [digest, len(content), zlib.compress(content, 6)])
             self._append(tables.VINTAGES, vintage)
             for table, frame in frames.items():
                 self._append(table, frame)
@@ -206,7 +239,7 @@ class Store:
         except BaseException:
             self.con.rollback()
             raise
-        return IngestResult(vintage_id, info.dataset, digest, True, parsed.rows_read,
+        return IngestResult(vintage_id, dataset, digest, True, parsed.rows_read,
                             int(vintage.at[0, "records_loaded"]), len(flows), parsed.notes)
 
     def _append(self, table: Table, frame: pd.DataFrame) -> None:

@@ -152,16 +152,33 @@ def tables() -> Iterable[Table]:
     return REGISTRY.values()
 
 
+# Modules that declare tables besides the sources (each source declares its record tables).
+TABLE_MODULES = (
+    "reciprocity.store.tables",
+    "reciprocity.ledger.schema",
+    "reciprocity.web.auth",
+)
+
+
+def load_all() -> dict[str, Table]:
+    """Import every module that declares tables, so the registry is complete."""
+    import importlib
+
+    from reciprocity.sources import registry as _sources
+
+    for name in TABLE_MODULES:
+        importlib.import_module(name)
+    _sources.all_sources()
+    return REGISTRY
+
+
 def render_docs() -> str:
     """The schema reference page, generated from the registry."""
-    from reciprocity.sources import registry as _sources
-    from reciprocity.store import tables as _core  # noqa: F401  (registers the core tables)
-
-    _sources.all_sources()  # importing each source registers its record tables
+    load_all()
     head = (
         "# Store schema\n\n"
-        "Generated from the table declarations in `src/reciprocity/store/tables.py` and the "
-        "source modules (`reciprocity.store.schema.render_docs()`); a test fails when this "
-        "page and the code disagree. Regenerate with `make docs`.\n\n"
+        "Generated from the table declarations (`reciprocity.store.schema.TABLE_MODULES` and "
+        "the source modules) by `reciprocity.store.schema.render_docs()`; a test fails when "
+        "this page and the code disagree. Regenerate with `make docs`.\n\n"
     )
     return head + "\n".join(REGISTRY[name].markdown() for name in sorted(REGISTRY))

@@ -61,6 +61,23 @@ RAW_FILES = register(Table(
     ),
 ))
 
+RAW_REFERENCES = register(Table(
+    name="raw_references",
+    description="Inputs archived by reference instead of byte for byte (multi-gigabyte inputs "
+                "such as PatentsView's bulk tables): one row per file of an ingested input, "
+                "with where it was read from, its size and its SHA-256, so the exact input can "
+                "be found and verified again.",
+    primary_key=("sha256", "file_name"),
+    fields=(
+        Field("sha256", "VARCHAR", "SHA-256 of the input as a whole (the vintage's `sha256`); "
+              "for a directory, of its files' sorted `name<TAB>sha256` lines.", False),
+        Field("file_name", "VARCHAR", "Name of the file within the input.", False),
+        Field("path", "VARCHAR", "Absolute path the file was read from.", False),
+        Field("size_bytes", "BIGINT", "Size of the file.", False, unit="bytes"),
+        Field("file_sha256", "VARCHAR", "SHA-256 of the file.", False),
+    ),
+))
+
 FLOWS = register(Table(
     name="flows",
     description="Directed technology flows: one row per source record, year and direction. "
@@ -85,6 +102,29 @@ FLOWS = register(Table(
         Field("vintage_id", "VARCHAR", "Vintage the flow was read from.", False),
         Field("record_id", "BIGINT", "Source record id (for SIPRI: the line number in the raw "
               "file), joined to the source's record table by `explain`.", False),
+    ),
+))
+
+INDICATORS = register(Table(
+    name="indicators",
+    description="Country-level indicators (not pair flows), e.g. World Bank WDI charges for the "
+                "use of intellectual property: one row per series, country or aggregate and "
+                "year, with the same lineage as flows. Regional and income aggregates (`WLD`, "
+                "`HIC`, …) are kept apart from countries by `is_aggregate`.",
+    indexes=(("country", "indicator"), ("vintage_id",)),
+    fields=(
+        Field("indicator", "VARCHAR", "Publisher's series code, e.g. `BM.GSR.ROYL.CD`.", False),
+        Field("country", "VARCHAR", "Country code (ISO 3166 alpha-3 or the project's); for an "
+              "aggregate, the publisher's aggregate code (e.g. `WLD`).", False),
+        Field("is_aggregate", "BOOLEAN", "The row is a regional, income or other aggregate, "
+              "not a country.", False),
+        Field("year", "INTEGER", "Year of the observation.", False),
+        Field("value", "DOUBLE", "The value, in `unit`.", False),
+        Field("unit", "VARCHAR", "Unit of `value`, e.g. `usd_current`, `percent_of_gdp`.", False),
+        Field("dataset", "VARCHAR", "Dataset of the record.", False),
+        Field("vintage_id", "VARCHAR", "Vintage the value was read from.", False),
+        Field("record_id", "BIGINT", "Source record id (the line number in the raw file), joined "
+              "to the source's record table.", False),
     ),
 ))
 

@@ -1,0 +1,386 @@
+"""Benchmark: the patent pipeline against one hand-written DuckDB SQL statement and pandas.
+
+Usage: python benchmarks/patents.py --citations N [--json OUT] [--seed S] [--data DIR]
+       [--memory-limit 4GB] [--pandas-max 10000000] [--engine duckdb]
+
+On the same generated input (``synth_patentsview.py``, Parquet; generated once and reused
+from ``benchmarks/results/data``), each measured in a fresh process of its own:
+
+- ``pipeline_s``: the Ibis pipeline on DuckDB, from the files to the aggregated results of all
+  three channels, RTA and the counts, timed inside the whole ingest a user runs
+  (``Store.ingest``, as ``reciprocity ingest patentsview DIR``), which is ``ingest_s``
+  (adding the header checks, hashing the files, shaping and writing the store);
+- ``duckdb_sql_s``: one hand-written DuckDB statement computing the same citation flows
+  (same counting rules, same country codes, same CPC fallback, its mapping table prepared
+  untimed) with the same memory limit — the practical limit on this machine;
+- ``pandas_s``: a straightforward pandas implementation of the same citation flows, at sizes
+  up to ``--pandas-max`` citations (null above).
+
+With ``--repeat N`` the pipeline and the SQL run N times, alternating, and the best run of
+each counts (the machine is shared and noisy). ``ratio_vs_sql`` = pipeline_s / duckdb_sql_s
+(target ≤ 1.3; ``ingest_ratio_vs_sql`` is the same for the whole ingest); ``ratio_vs_pandas`` =
+pandas_s / pipeline_s (how many times faster the pipeline is; target ≥ 5); ``peak_rss_mb`` is
+the pipeline process's peak resident memory (target < 8 GB at 100 M). The citation flows of
+the three implementations are compared and must agree (``results_agree``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_DATA = HERE / "results" / "data"
+
+
+def machine() -> str:
+    cpu = platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    except (OSError, ValueError, IndexError):
+        mem = float("nan")
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB memory, {platform.system()}"
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process and its finished children (Spark's JVM)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, kids) / 1024, 1)
+
+
+# -- inputs ----------------------------------------------------------------------------------
+def ensure_input(citations: int, seed: int, root: Path, memory_limit: str) -> Path:
+    """The generated tables for (citations, seed), generated once and reused."""
+    sys.path.insert(0, str(HERE))
+    import synth_patentsview
+
+    data = root / f"pv-{citations}-s{seed}-parquet"
+    marker = data / ".complete"
+    if not marker.is_file():
+        t0 = time.perf_counter()
+        print(f"generating {citations:,} citations into {data} …", file=sys.stderr)
+        synth_patentsview.generate(data, citations, seed, "parquet", memory_limit, log=True)
+        marker.write_text(f"{time.perf_counter() - t0:.1f}\n")
+    return data
+
+
+def cpc_map(data: Path) -> list[tuple[str, int]]:
+    """Every CPC symbol of the input with its WIPO field (the taxonomy's concordance)."""
+    import duckdb
+
+    from reciprocity.sources.patentsview import cpc_field
+
+    fn = cpc_field()
+    symbols = duckdb.sql(
+        "SELECT DISTINCT coalesce(nullif(trim(cpc_group), ''), nullif(trim(cpc_subclass), '')) "
+        f"FROM read_parquet('{data}/g_cpc_current.parquet')").fetchall()
+    out = []
+    for (symbol,) in symbols:
+        field = fn(symbol) if (fn and symbol) else None
+        if field is not None:
+            out.append((symbol, int(field)))
+    return out
+
+
+# -- the three implementations ---------------------------------------------------------------
+def run_pipeline(data: Path, memory_limit: str, engine: str, temp: Path) -> dict:
+    from reciprocity.store.db import Store
+
+    store_path = temp / "bench.duckdb"
+    stages: list[tuple[str, float]] = []
+
+    def progress(done: int, total: int, stage: str | None = None) -> None:
+        if stage:
+            stages.append((stage, time.perf_counter()))
+
+    t0 = time.perf_counter()
+    with Store(store_path) as store:
+        result = store.ingest("patentsview", data, progress=progress, options={
+            "engine": engine, "memory_limit": memory_limit, "temp_dir": str(temp / "spill")})
+        seconds = time.perf_counter() - t0
+        ends = [at for _, at in stages[1:]] + [t0 + seconds]
+        # the last stage, "shaping flows", runs on into the store's validation and write
+        breakdown = {name: round(end - at, 2)
+                     for (name, at), end in zip(stages, ends, strict=True)}
+        times = dict(stages)
+        # the engine's share: from the first engine stage to the shaping of its results
+        engine_s = times["shaping flows"] - times["patent profiles"]
+        flows = store.query(
+            "SELECT origin, destination, year, wipo_field, patents, fractional_count AS "
+            "fractional FROM patent_flow_records WHERE channel = 'patent_citation'")
+    return {"seconds": engine_s, "ingest_seconds": seconds, "stages": breakdown,
+            "flows": len(flows), "fractional": float(flows["fractional"].sum()),
+            "patents": int(flows["patents"].sum()), "notes": dict(result.notes)}
+
+
+SQL = """
+WITH loc AS (
+  SELECT nullif(location_id, '') AS loc_key,
+         min(upper(nullif(trim(disambig_country), ''))) AS code
+  FROM read_parquet('{d}/g_location_disambiguated.parquet')
+  WHERE nullif(location_id, '') IS NOT NULL GROUP BY 1),
+placed AS (SELECT loc_key, iso3 FROM loc JOIN codes ON code = iso2),
+inv AS (
+  SELECT nullif(i.patent_id, '') AS patent_id, coalesce(p.iso3, 'UNK') AS country
+  FROM read_parquet('{d}/g_inventor_disambiguated.parquet') i
+  LEFT JOIN placed p ON nullif(i.location_id, '') = p.loc_key),
+shares AS (
+  SELECT patent_id, country,
+         count(*) / sum(count(*)) OVER (PARTITION BY patent_id) AS share
+  FROM inv GROUP BY patent_id, country),
+pat AS (
+  SELECT nullif(patent_id, '') AS patent_id,
+         TRY_CAST(left(patent_date::VARCHAR, 4) AS INTEGER) AS year
+  FROM read_parquet('{d}/g_patent.parquet')
+  WHERE coalesce(TRY_CAST(withdrawn AS DOUBLE), 0) <> 1),
+wipo AS (
+  SELECT nullif(patent_id, '') AS patent_id,
+         (min(coalesce(TRY_CAST(wipo_field_sequence AS DOUBLE), 1e6)::BIGINT * 64
+              + TRY_CAST(wipo_field_id AS DOUBLE)::BIGINT) % 64)::INTEGER AS field
+  FROM read_parquet('{d}/g_wipo_technology.parquet')
+  WHERE TRY_CAST(wipo_field_id AS DOUBLE) BETWEEN 1 AND 35
+    AND TRY_CAST(wipo_field_id AS DOUBLE) = floor(TRY_CAST(wipo_field_id AS DOUBLE))
+  GROUP BY 1),
+universe AS (
+  SELECT pat.patent_id, pat.year, wipo.field FROM pat LEFT JOIN wipo USING (patent_id)
+  WHERE pat.patent_id IS NOT NULL AND pat.year IS NOT NULL),
+cpc AS (
+  SELECT nullif(c.patent_id, '') AS patent_id,
+         coalesce(TRY_CAST(cpc_sequence AS DOUBLE), 1e6) AS seq,
+         coalesce(nullif(trim(cpc_group), ''), nullif(trim(cpc_subclass), '')) AS symbol
+  FROM read_parquet('{d}/g_cpc_current.parquet') c
+  WHERE nullif(c.patent_id, '') IN (SELECT patent_id FROM universe WHERE field IS NULL)),
+first_cpc AS (
+  SELECT patent_id, min(symbol) AS symbol FROM (
+    SELECT *, min(seq) OVER (PARTITION BY patent_id) AS first FROM cpc
+    WHERE symbol IS NOT NULL)
+  WHERE seq = first GROUP BY 1),
+profile AS (
+  SELECT s.patent_id, s.country, s.share, u.year,
+         coalesce(u.field, m.field)::INTEGER AS field
+  FROM shares s JOIN universe u USING (patent_id)
+  LEFT JOIN first_cpc f USING (patent_id) LEFT JOIN cpc_fields m USING (symbol))
+SELECT fr.country AS origin, t.country AS destination, t.year, t.field AS wipo_field,
+       count(*) AS patents, sum(fr.share * t.share) AS fractional
+FROM read_parquet('{d}/g_us_patent_citation.parquet') c
+JOIN profile t ON nullif(c.patent_id, '') = t.patent_id
+JOIN profile fr ON nullif(c.citation_patent_id, '') = fr.patent_id
+GROUP BY ALL
+"""
+
+
+def run_sql(data: Path, memory_limit: str, temp: Path) -> dict:
+    import duckdb
+    import pandas as pd
+
+    from reciprocity.sources.patentsview import country_codes
+
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{memory_limit}'; SET temp_directory = '{temp}'; "
+                "SET preserve_insertion_order = false")
+    con.register("codes_df", pd.DataFrame(sorted(country_codes().items()),
+                                          columns=["iso2", "iso3"]))
+    con.execute("CREATE TEMP TABLE codes AS SELECT * FROM codes_df")
+    con.register("cpc_df", pd.DataFrame(cpc_map(data), columns=["symbol", "field"]))
+    con.execute("CREATE TEMP TABLE cpc_fields AS SELECT * FROM cpc_df")
+    t0 = time.perf_counter()
+    flows = con.execute(SQL.format(d=data)).df()
+    seconds = time.perf_counter() - t0
+    return _summary(seconds, flows)
+
+
+def run_pandas(data: Path) -> dict:
+    import numpy as np
+    import pandas as pd
+
+    from reciprocity.sources.patentsview import country_codes
+
+    t0 = time.perf_counter()
+
+    def read(name: str, cols: list[str]) -> pd.DataFrame:
+        return pd.read_parquet(data / f"{name}.parquet", columns=cols)
+
+    def clean(s: pd.Series) -> pd.Series:
+        s = s.astype("string").str.strip()
+        return s.mask(s == "")
+
+    def ident(s: pd.Series) -> pd.Series:
+        s = s.astype("string")
+        return s.mask(s == "")
+
+    loc = read("g_location_disambiguated", ["location_id", "disambig_country"])
+    loc = pd.DataFrame({"location_id": ident(loc["location_id"]),
+                        "code": clean(loc["disambig_country"]).str.upper()})
+    loc = loc.dropna(subset=["location_id"]).groupby("location_id", as_index=False)["code"].min()
+    loc["country"] = loc["code"].map(country_codes())
+    inv = read("g_inventor_disambiguated", ["patent_id", "location_id"])
+    inv = pd.DataFrame({"patent_id": ident(inv["patent_id"]),
+                        "location_id": ident(inv["location_id"])})
+    inv = inv.merge(loc[["location_id", "country"]], on="location_id", how="left")
+    inv["country"] = inv["country"].fillna("UNK")
+    shares = inv.groupby(["patent_id", "country"], as_index=False).size()
+    shares["share"] = shares["size"] / shares.groupby("patent_id")["size"].transform("sum")
+    pat = read("g_patent", ["patent_id", "patent_date", "withdrawn"])
+    withdrawn = pd.to_numeric(pat["withdrawn"], errors="coerce").fillna(0) == 1
+    pat = pd.DataFrame({"patent_id": ident(pat["patent_id"]),
+                        "year": pd.to_numeric(clean(pat["patent_date"]).str[:4],
+                                              errors="coerce")})[~withdrawn]
+    pat = pat.dropna()
+    wipo = read("g_wipo_technology", ["patent_id", "wipo_field_sequence", "wipo_field_id"])
+    fld = pd.to_numeric(wipo["wipo_field_id"], errors="coerce")
+    seq = pd.to_numeric(wipo["wipo_field_sequence"], errors="coerce").fillna(1e6)
+    ok = fld.between(1, 35) & (fld == np.floor(fld))
+    wipo = pd.DataFrame({"patent_id": ident(wipo["patent_id"]),
+                         "key": seq.astype("int64") * 64 + fld.fillna(0).astype("int64")})[ok]
+    wipo = wipo.groupby("patent_id", as_index=False)["key"].min()
+    wipo["field"] = wipo["key"] % 64
+    uni = pat.merge(wipo[["patent_id", "field"]], on="patent_id", how="left")
+    nofield = set(uni.loc[uni["field"].isna(), "patent_id"])
+    cpc = read("g_cpc_current", ["patent_id", "cpc_sequence", "cpc_group", "cpc_subclass"])
+    cpc = pd.DataFrame({"patent_id": ident(cpc["patent_id"]),
+                        "seq": pd.to_numeric(cpc["cpc_sequence"], errors="coerce").fillna(1e6),
+                        "symbol": clean(cpc["cpc_group"]).fillna(clean(cpc["cpc_subclass"]))})
+    cpc = cpc[cpc["patent_id"].isin(nofield) & cpc["symbol"].notna()]
+    cpc = cpc[cpc["seq"] == cpc.groupby("patent_id")["seq"].transform("min")]
+    first = cpc.groupby("patent_id", as_index=False)["symbol"].min()
+    first["cpc_field"] = first["symbol"].map(dict(cpc_map(data)))
+    uni = uni.merge(first[["patent_id", "cpc_field"]], on="patent_id", how="left")
+    uni["field"] = uni["field"].fillna(uni["cpc_field"])
+    prof = shares[["patent_id", "country", "share"]].merge(
+        uni[["patent_id", "year", "field"]], on="patent_id")
+    cit = read("g_us_patent_citation", ["patent_id", "citation_patent_id"])
+    cit = pd.DataFrame({"citing": ident(cit["patent_id"]),
+                        "cited": ident(cit["citation_patent_id"])})
+    j = cit.merge(prof.rename(columns={"patent_id": "citing", "country": "destination",
+                                       "share": "w_to", "field": "wipo_field"}), on="citing")
+    j = j.merge(prof[["patent_id", "country", "share"]].rename(
+        columns={"patent_id": "cited", "country": "origin", "share": "w_from"}), on="cited")
+    j["fractional"] = j["w_from"] * j["w_to"]
+    flows = j.groupby(["origin", "destination", "year", "wipo_field"], dropna=False,
+                      as_index=False).agg(patents=("fractional", "size"),
+                                          fractional=("fractional", "sum"))
+    return _summary(time.perf_counter() - t0, flows)
+
+
+def _summary(seconds: float, flows: object) -> dict:
+    cross = flows[flows["origin"] != flows["destination"]]
+    return {"seconds": seconds, "flows": len(cross),
+            "fractional": float(cross["fractional"].sum()),
+            "patents": int(cross["patents"].sum())}
+
+
+# -- driver ----------------------------------------------------------------------------------
+def phase(name: str, args: argparse.Namespace) -> dict:
+    """Run one implementation in a fresh process; its timing and peak memory."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", name,
+           "--data", str(args.data), "--memory-limit", args.memory_limit,
+           "--engine", args.engine, "--citations", str(args.citations)]
+    print(f"running {name} …", file=sys.stderr)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"{name} failed:\n{out.stderr[-4000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def child(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="pv-bench-") as tmp:
+        temp = Path(tmp)
+        if args.phase == "pipeline":
+            result = run_pipeline(args.data, args.memory_limit, args.engine, temp)
+        elif args.phase == "sql":
+            result = run_sql(args.data, args.memory_limit, temp)
+        else:
+            result = run_pandas(args.data)
+    result["peak_rss_mb"] = peak_rss_mb()
+    print(json.dumps(result))
+    return 0
+
+
+def agree(a: dict, b: dict) -> bool:
+    return (a["flows"] == b["flows"] and a["patents"] == b["patents"]
+            and abs(a["fractional"] - b["fractional"]) <= 1e-6 * max(1.0, abs(a["fractional"])))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--citations", type=float, required=True)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--data", type=Path, help="input directory (default: generated)")
+    ap.add_argument("--data-root", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--memory-limit", default="4GB")
+    ap.add_argument("--pandas-max", type=float, default=10_000_000)
+    ap.add_argument("--engine", default="duckdb", choices=("duckdb", "spark"))
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="runs of the pipeline and the SQL, alternating; the best counts")
+    ap.add_argument("--phase", choices=("pipeline", "sql", "pandas"), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    args.citations = int(args.citations)
+    if args.phase:
+        return child(args)
+    if args.data is None:
+        args.data = ensure_input(args.citations, args.seed, args.data_root, args.memory_limit)
+    size = sum(p.stat().st_size for p in args.data.glob("*.parquet"))
+    runs: dict[str, list[dict]] = {"pipeline": [], "sql": [], "pandas": []}
+    for _ in range(args.repeat):  # alternating, so that noise hits every implementation
+        runs["pipeline"].append(phase("pipeline", args))
+        runs["sql"].append(phase("sql", args))
+    if args.citations <= args.pandas_max:
+        runs["pandas"].append(phase("pandas", args))
+    pipe = min(runs["pipeline"], key=lambda r: r["seconds"])
+    sql = min(runs["sql"], key=lambda r: r["seconds"])
+    pand = runs["pandas"][0] if runs["pandas"] else None
+    result = {
+        "benchmark": "patents",
+        "citations": args.citations,
+        "seed": args.seed,
+        "input_bytes": size,
+        "engine": args.engine,
+        "memory_limit": args.memory_limit,
+        "repeat": args.repeat,
+        "pipeline_s": round(pipe["seconds"], 2),
+        "ingest_s": round(pipe["ingest_seconds"], 2),
+        "duckdb_sql_s": round(sql["seconds"], 2),
+        "pandas_s": round(pand["seconds"], 2) if pand else None,
+        "ratio_vs_sql": round(pipe["seconds"] / sql["seconds"], 3),
+        "ratio_vs_pandas": round(pand["seconds"] / pipe["seconds"], 2) if pand else None,
+        "ingest_ratio_vs_sql": round(pipe["ingest_seconds"] / sql["seconds"], 3),
+        "pipeline_stages_s": pipe["stages"],
+        "all_runs_s": {k: [round(r["seconds"], 2) for r in v] for k, v in runs.items()},
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs["pipeline"]),
+        "sql_peak_rss_mb": sql["peak_rss_mb"],
+        "pandas_peak_rss_mb": pand["peak_rss_mb"] if pand else None,
+        "citation_flows": pipe["flows"],
+        "results_agree": agree(pipe, sql) and (pand is None or agree(pipe, pand)),
+        "targets": {"ratio_vs_sql_max": 1.3, "ratio_vs_pandas_min": 5.0,
+                    "peak_rss_mb_max": 8192},
+        "measured": time.strftime("%Y-%m-%d"),
+        "machine": machine(),
+        "python": platform.python_version(),
+    }
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""The assessment part of the demo: a pair's composite index, B's leading areas, the top
+opportunities for B's contributions to A's needs and B's dependence on A."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from reciprocity.assess.capabilities import Capabilities
+from reciprocity.assess.composite import Composite
+from reciprocity.assess.dependence import Dependence
+from reciprocity.assess.opportunities import Opportunities
+
+if TYPE_CHECKING:
+    from reciprocity.api import Reciprocity
+
+
+@dataclass
+class Brief:
+    """What the demo prints about A and B (by default the United States and Japan)."""
+
+    a: str
+    b: str
+    index: Composite
+    capabilities: Capabilities
+    opportunities: Opportunities
+    candidates: Opportunities
+    dependence: Dependence
+    channel: str = "arms"
+
+    @property
+    def dependence_on_a(self) -> float | None:
+        """B's share of its intake (in ``channel``) that comes from A, latest window."""
+        return self.dependence.partner_share(self.a)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """CSV name → frame, for the demo's output folder."""
+        a, b = self.a.lower(), self.b.lower()
+        index = self.index.frame()
+        composite = pd.DataFrame([{k: self.index.to_dict()[k] for k in (
+            "value", "ci_low", "ci_high", "expected", "verdict")} | {"channel": "composite"}])
+        opps = self.opportunities if self.opportunities.rows else self.candidates
+        return {
+            f"{a}_{b}_composite_index.csv": pd.concat([composite, index], ignore_index=True),
+            f"{b}_capabilities.csv": self.capabilities.measures,
+            f"{a}_{b}_opportunities.csv": opps.frame(),
+            f"{b}_{self.channel}_dependence.csv": self.dependence.frame(),
+        }
+
+
+def brief(r: Reciprocity, a: str = "USA", b: str = "JPN", channel: str = "arms") -> Brief:
+    """Compute the brief on the session's store (default settings, weights and needs)."""
+    index = r.composite_index(a, b)
+    caps = r.capabilities(b)
+    opps = r.opportunities(a, b)
+    candidates = opps
+    if not opps.rows:  # explain an empty answer: the declared needs against B's evidence
+        everything = r.opportunities(a, b, include_all=True)
+        rows = [x for x in everything.rows if x["need"]["kind"] == "declared"]
+        candidates = Opportunities(everything.a, everything.b, rows, everything.window,
+                                   everything.needs_source, everything.credits)
+    dep = r.dependence(b, channel=channel)
+    return Brief(index.a, index.b, index, caps, opps, candidates, dep, channel)
+
+
+def summary(brief_: Brief) -> dict[str, Any]:
+    """The brief's headline figures as plain data."""
+    idx = brief_.index.to_dict()
+    dep = brief_.dependence.to_dict()
+    return {
+        "index": {k: idx[k] for k in ("value", "ci_low", "ci_high", "expected", "verdict")},
+        "leading_areas": [r["area"] for r in brief_.capabilities.leading().to_dict("records")],
+        "opportunities": [{"area": o["area"], "score": o["score"]}
+                          for o in (brief_.opportunities.rows or brief_.candidates.rows)[:5]],
+        "dependence": {"hhi": dep["hhi"], "top_partner": dep["top_partner"],
+                       "top_share": dep["top_share"], "share_of_a": brief_.dependence_on_a,
+                       "window": dep.get("window")},
+    }

@@ -1,0 +1,290 @@
+"""Settings (thresholds) and channel weights of the assessment, each checked before use.
+
+Defaults ship as package data in ``reciprocity/data/assess/`` (``settings.yaml``,
+``weights.yaml``); a user file overrides them. Every loader validates the whole file and
+raises one :class:`~reciprocity.errors.InputError` listing every problem (location, what was
+found, what was expected); nothing is computed or written from a bad file.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reciprocity import channels as channels_mod
+from reciprocity.errors import FormatError, InputError, Problem
+
+DATA_PACKAGE = "reciprocity"
+DATA_DIR = ("data", "assess")
+
+SETTINGS_FORMAT = "reciprocity-assess-settings/1"
+WEIGHTS_FORMAT = "reciprocity-weights/1"
+WEIGHT_TOLERANCE = 1e-6
+
+
+def data_text(name: str) -> str:
+    """Text of a shipped file in ``reciprocity/data/assess``."""
+    return resources.files(DATA_PACKAGE).joinpath(*DATA_DIR, name).read_text("utf-8")
+
+
+def read_yaml(path: str | Path | None, default: str, what: str) -> tuple[Any, str]:
+    """(data, name) of a YAML file, or of the shipped ``default`` when ``path`` is None."""
+    if path is None:
+        text, name = data_text(default), default
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise InputError(f"{p}: no such file", [Problem(str(p), "no such file", what)])
+        try:
+            text = p.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise FormatError(f"{p.name}: not UTF-8 text", [Problem(
+                p.name, "bytes that are not UTF-8", "UTF-8 text")]) from None
+        name = p.name
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark else name
+        raise FormatError(f"{name}: malformed YAML", [Problem(
+            where, getattr(exc, "problem", None) or "unreadable YAML",
+            "well-formed YAML (check indentation, colons and quotes)")]) from None
+    if not isinstance(data, Mapping):
+        raise InputError(f"{name}: not {what}", [Problem(name, show(data), what)])
+    return data, name
+
+
+def check_format(data: Mapping[str, Any], expected: str, name: str,
+                 problems: list[Problem]) -> None:
+    fmt = data.get("format")
+    if fmt is not None and fmt != expected:
+        problems.append(Problem(f"{name} format", repr(fmt), repr(expected)))
+
+
+def show(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def number(value: object) -> float | None:
+    """A finite float from a number (not a bool), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    f = float(value)
+    return f if math.isfinite(f) else None
+
+
+# -- settings --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rule:
+    """The allowed values of one setting."""
+
+    kind: type
+    lo: float
+    hi: float
+    meaning: str
+
+    def check(self, value: object) -> str | None:
+        """None when ``value`` fits, else what was expected."""
+        f = number(value)
+        expected = (f"a whole number between {self.lo:g} and {self.hi:g}" if self.kind is int
+                    else f"a number between {self.lo:g} and {self.hi:g}")
+        if f is None or (self.kind is int and not float(f).is_integer()):
+            return expected
+        if not self.lo <= f <= self.hi:
+            return expected
+        return None
+
+
+SPEC: dict[str, Rule] = {
+    "capabilities.period_years": Rule(int, 1, 50, "years per period"),
+    "capabilities.trend_years": Rule(int, 3, 100, "years tested for a trend"),
+    "capabilities.trend_alpha": Rule(float, 0.0001, 0.5, "trend test significance level"),
+    "capabilities.strong": Rule(float, 0.0, 1.0, "strength at which a country is strong"),
+    "capabilities.rta_floor.patents": Rule(float, 0, 1e9, "RTA floor, patents"),
+    "capabilities.rta_floor.publications": Rule(float, 0, 1e9, "RTA floor, publications"),
+    "capabilities.rta_floor.arms_exports": Rule(float, 0, 1e9, "RTA floor, arms exports"),
+    "capabilities.rta_floor.licensed_production": Rule(float, 0, 1e9,
+                                                       "RTA floor, licensed production"),
+    "composite.replicates": Rule(int, 50, 100_000, "bootstrap replicates"),
+    "composite.seed": Rule(int, 0, 2**32 - 1, "random seed"),
+    "composite.level": Rule(float, 0.5, 0.999, "confidence level"),
+    "dependence.window_years": Rule(int, 1, 50, "years per window"),
+    "dependence.trend_windows": Rule(int, 2, 20, "windows compared for the trend"),
+    "dependence.trend_tolerance": Rule(float, 0.0, 1.0, "HHI change read as stable"),
+    "dependence.short_term.hhi": Rule(float, 0.0, 1.0, "short-term risk: HHI"),
+    "dependence.short_term.top_share": Rule(float, 0.0, 1.0, "short-term risk: top share"),
+    "dependence.long_term.hhi": Rule(float, 0.0, 1.0, "long-term risk: HHI"),
+    "dependence.long_term.persistence": Rule(int, 1, 20, "long-term risk: windows"),
+    "dependence.long_term.own_strength": Rule(float, 0.0, 1.0,
+                                              "long-term risk: own strength below"),
+    "opportunities.window_years": Rule(int, 1, 50, "years of present flow"),
+    "opportunities.weakness": Rule(float, 0.0, 1.0, "need weight of a weakness"),
+    "opportunities.priority.high": Rule(float, 0.0, 1.0, "need weight, high priority"),
+    "opportunities.priority.medium": Rule(float, 0.0, 1.0, "need weight, medium priority"),
+    "opportunities.priority.low": Rule(float, 0.0, 1.0, "need weight, low priority"),
+    "opportunities.rising_bonus": Rule(float, 0.0, 1.0, "strength bonus when rising"),
+    "opportunities.flow_damping": Rule(float, 0.0, 1.0, "damping by present flow"),
+    "scenario.trend_years": Rule(int, 3, 100, "years the baseline trend is fitted on"),
+    "scenario.trend_alpha": Rule(float, 0.0001, 0.5, "baseline trend test significance level"),
+    "scenario.index_window": Rule(int, 1, 50, "years summed for each year's index"),
+    "scenario.max_horizon": Rule(int, 1, 200, "most years a scenario may project"),
+}
+PRIORITIES = ("high", "medium", "low")
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            yield from _flatten(value, path + ".")
+        else:
+            yield path, value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings by dotted key, e.g. ``settings["dependence.short_term.hhi"]``."""
+
+    values: Mapping[str, Any]
+    source: str = "settings.yaml (default)"
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def section(self, name: str) -> dict[str, Any]:
+        """The settings under ``name`` as a flat dict without the prefix."""
+        prefix = name + "."
+        return {k[len(prefix):]: v for k, v in self.values.items() if k.startswith(prefix)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.values)
+
+
+def _parse_settings(data: Mapping[str, Any], name: str) -> tuple[dict[str, Any],
+                                                                list[Problem]]:
+    problems: list[Problem] = []
+    check_format(data, SETTINGS_FORMAT, name, problems)
+    values: dict[str, Any] = {}
+    for key, value in _flatten({k: v for k, v in data.items() if k != "format"}):
+        rule = SPEC.get(key)
+        if rule is None:
+            problems.append(Problem(f"{name} {key}", "an unknown setting",
+                                    "one of " + ", ".join(SPEC)))
+            continue
+        expected = rule.check(value)
+        if expected is not None:
+            problems.append(Problem(f"{name} {key}", show(value), f"{expected} ({rule.meaning})"))
+            continue
+        values[key] = int(value) if rule.kind is int else float(value)
+    return values, problems
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """The shipped settings, overridden by ``path`` (any subset of keys) when given."""
+    data, name = read_yaml(None, "settings.yaml", "a settings mapping")
+    defaults, problems = _parse_settings(data, name)
+    if problems:  # the shipped file is wrong: a bug
+        raise InputError("the shipped settings.yaml is invalid (a bug)", problems)
+    missing = [k for k in SPEC if k not in defaults]
+    if missing:
+        raise InputError("the shipped settings.yaml is incomplete (a bug)",
+                         [Problem("settings.yaml", f"no {k}", "a value") for k in missing])
+    if path is None:
+        return Settings(defaults)
+    data, name = read_yaml(path, "settings.yaml", "a settings mapping (see docs/assessment.md)")
+    values, problems = _parse_settings(data, name)
+    for level in PRIORITIES[:-1]:
+        merged = {**defaults, **values}
+        lower = PRIORITIES[PRIORITIES.index(level) + 1]
+        if merged[f"opportunities.priority.{level}"] < merged[f"opportunities.priority.{lower}"]:
+            problems.append(Problem(f"{name} opportunities.priority.{level}",
+                                    f"{merged[f'opportunities.priority.{level}']:g}",
+                                    f"at least the {lower} priority's weight"))
+    if problems:
+        raise InputError(f"{name}: {len(problems)} problem(s) in the settings; nothing was "
+                         "computed", problems)
+    return Settings({**defaults, **values}, source=str(path))
+
+
+# -- weights ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Weights:
+    """Channel weights of the composite index: shares summing to 1."""
+
+    weights: Mapping[str, float]
+    rationale: str | None = None
+    source: str = "weights.yaml (default)"
+    notes: tuple[str, ...] = field(default=())
+
+    def of(self, channel: str) -> float:
+        return float(self.weights.get(channel, 0.0))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"weights": dict(self.weights), "source": self.source,
+                "rationale": self.rationale}
+
+
+def parse_weights(data: Mapping[str, Any], name: str) -> Weights:
+    """Validate a weights mapping (``{"weights": {channel: share}}``); InputError if bad."""
+    problems: list[Problem] = []
+    check_format(data, WEIGHTS_FORMAT, name, problems)
+    for key in data:
+        if key not in ("format", "weights", "rationale"):
+            problems.append(Problem(f"{name} {key}", "an unknown key",
+                                    "format, weights, rationale"))
+    raw = data.get("weights")
+    weights: dict[str, float] = {}
+    if not isinstance(raw, Mapping) or not raw:
+        problems.append(Problem(f"{name} weights", show(raw),
+                                "a mapping of channel: weight (e.g. arms: 0.5)"))
+    else:
+        for channel, value in raw.items():
+            where = f"{name} weights.{channel}"
+            ch = channels_mod.CHANNELS.get(str(channel))
+            if ch is None:
+                problems.append(Problem(where, f"unknown channel {channel!r}",
+                                        "one of " + ", ".join(sorted(channels_mod.CHANNELS))))
+                continue
+            f = number(value)
+            if f is None or not 0.0 <= f <= 1.0:
+                problems.append(Problem(where, show(value), "a weight between 0 and 1"))
+                continue
+            if not ch.directed and f > 0:
+                problems.append(Problem(where, f"{f:g} for an undirected channel",
+                                        "0: an undirected channel has no direction, so it "
+                                        "cannot enter a two-way index"))
+                continue
+            weights[str(channel)] = f
+        total = sum(weights.values())
+        if not problems and abs(total - 1.0) > WEIGHT_TOLERANCE:
+            problems.append(Problem(f"{name} weights", f"weights summing to {total:g}",
+                                    "weights summing to 1"))
+    if problems:
+        raise InputError(f"{name}: {len(problems)} problem(s) in the weights; nothing was "
+                         "computed", problems)
+    rationale = data.get("rationale")
+    return Weights(weights, " ".join(str(rationale).split()) if rationale else None, name)
+
+
+def load_weights(path: str | Path | None = None) -> Weights:
+    """The shipped default weights, or those of ``path``."""
+    data, name = read_yaml(path, "weights.yaml",
+                           "a weights mapping (format, weights: {channel: share})")
+    weights = parse_weights(data, name)
+    if path is None:
+        return Weights(weights.weights, weights.rationale, "weights.yaml (default)")
+    return Weights(weights.weights, weights.rationale, str(path))

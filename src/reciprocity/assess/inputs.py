@@ -1,0 +1,146 @@
+"""What the assessment reads from the store: small frames from the active vintages.
+
+The only module of :mod:`reciprocity.assess` that touches the store; everything else is
+pure functions of these frames.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reciprocity import channels as channels_mod
+from reciprocity.queries.common import credits_for, span_filter
+from reciprocity.store.db import Store
+
+PANEL_COLUMNS = ["measure", "country", "area", "year", "period", "value", "unit", "dataset"]
+
+
+def has_table(store: Store, name: str) -> bool:
+    row = store.con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()
+    return bool(row and row[0])
+
+
+def credits(store: Store, datasets: list[str] | set[str]) -> list[str]:
+    """Credit lines of the datasets (``datasets.credit``), in a stable order."""
+    return credits_for(store, sorted({d for d in datasets if d}))
+
+
+def pair_records(store: Store, a: str, b: str, *, since: int | None = None,
+                 until: int | None = None, vintage: str | None = None) -> pd.DataFrame:
+    """Every flow row between A and B: ``channel, unit, direction, year, magnitude, dataset``.
+
+    ``direction`` is ``ab`` (A→B) or ``ba`` (B→A); undirected channels store each pair once,
+    so their rows are ``joint``.
+    """
+    where, params = span_filter(since, until)
+    sql = store.active_flows_sql(vintage) + f"""
+        SELECT channel, unit, CASE WHEN origin = ? THEN 'ab' ELSE 'ba' END AS direction,
+               year, magnitude, dataset
+        FROM af WHERE ((origin = ? AND destination = ?) OR (origin = ? AND destination = ?))
+        {where} ORDER BY channel, unit, year, direction"""
+    frame = store.query(sql, [a, a, b, b, a, *params])
+    undirected = ~frame["channel"].map(channels_mod.is_directed).astype(bool)
+    frame.loc[undirected, "direction"] = "joint"
+    return frame
+
+
+def channel_network(store: Store, channel: str, unit: str, *, since: int | None = None,
+                    until: int | None = None, vintage: str | None = None) -> pd.DataFrame:
+    """The channel's flows between all countries in one unit, summed: origin, destination,
+    magnitude (self-flows excluded)."""
+    where, params = span_filter(since, until, channel)
+    sql = store.active_flows_sql(vintage) + f"""
+        SELECT origin, destination, sum(magnitude) AS magnitude FROM af
+        WHERE unit = ? AND origin <> destination {where} GROUP BY ALL"""
+    return store.query(sql, [unit, *params])
+
+
+def last_year(store: Store, channel: str, unit: str | None = None,
+              vintage: str | None = None) -> int | None:
+    """The latest year with a flow in the channel (and unit)."""
+    sql = store.active_flows_sql(vintage) + "SELECT max(year) FROM af WHERE channel = ?"
+    params: list = [channel]
+    if unit is not None:
+        sql += " AND unit = ?"
+        params.append(unit)
+    row = store.con.execute(sql, params).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def inflows(store: Store, country: str, channel: str, *, since: int | None = None,
+            until: int | None = None, vintage: str | None = None) -> pd.DataFrame:
+    """Flows into ``country`` in ``channel``: partner, unit, area, year, magnitude, dataset."""
+    where, params = span_filter(since, until, channel)
+    sql = store.active_flows_sql(vintage) + f"""
+        SELECT origin AS partner, unit, area, year, sum(magnitude) AS magnitude, dataset
+        FROM af WHERE destination = ? AND origin <> destination {where} GROUP BY ALL"""
+    return store.query(sql, [country, *params])
+
+
+def area_inflows(store: Store, country: str, *, vintage: str | None = None) -> pd.DataFrame:
+    """Flows into ``country`` with an area, in every directed channel: channel, unit, area,
+    partner, year, magnitude (summed per year; index units averaged), dataset."""
+    directed = [c.name for c in channels_mod.CHANNELS.values() if c.directed]
+    marks = ", ".join("?" for _ in directed)
+    sql = store.active_flows_sql(vintage) + f"""
+        SELECT channel, unit, area, origin AS partner, year, sum(magnitude) AS total,
+               avg(magnitude) AS mean, dataset
+        FROM af WHERE destination = ? AND origin <> destination AND area IS NOT NULL
+        AND channel IN ({marks}) GROUP BY ALL"""
+    frame = store.query(sql, [country, *directed])
+    additive = frame["unit"].map(channels_mod.is_additive).astype(bool)
+    frame["magnitude"] = frame["total"].where(additive, frame["mean"])
+    return frame.drop(columns=["total", "mean"])
+
+
+def capability_panel(store: Store, vintage: str | None = None) -> pd.DataFrame:
+    """Output measures of every country by area and year (or period): the capability panel.
+
+    - ``arms_exports``: SIPRI deliveries by supplier (million TIV);
+    - ``licensed_production``: SIPRI deliveries produced under licence, by the producing
+      (recipient) country;
+    - ``patents``: PatentsView fractional patent counts by inventor country and period;
+    - ``publications``: OpenAlex works by author country (whole counts);
+    - ``citation_impact``: NCSES relative citation index of the country's articles in a field,
+      averaged over the citing countries (an index: 1 = cited as its share predicts).
+    """
+    prefix = store.active_flows_sql(vintage)
+    parts = [store.query(prefix + """
+        SELECT 'arms_exports' AS measure, origin AS country, area, year, NULL AS period,
+               sum(magnitude) AS value, unit, dataset
+        FROM af WHERE channel = 'arms' AND unit = 'tiv_millions' GROUP BY ALL"""),
+             store.query(prefix + """
+        SELECT 'licensed_production' AS measure, destination AS country, area, year,
+               NULL AS period, sum(magnitude) AS value, unit, dataset
+        FROM af WHERE channel = 'arms' AND unit = 'tiv_millions'
+        AND mode = 'licensed_production' GROUP BY ALL"""),
+             store.query(prefix + """
+        SELECT 'citation_impact' AS measure, origin AS country, area, year, NULL AS period,
+               avg(magnitude) AS value, 'relative_citation_index' AS unit, dataset
+        FROM af WHERE channel = 'citation' AND starts_with(unit, 'relative_citation_index_')
+        AND area IS NOT NULL GROUP BY ALL""")]
+    if has_table(store, "patent_country_fields"):
+        parts.append(store.query(prefix + """
+            SELECT 'patents' AS measure, p.country, p.area, p.period_start AS year,
+                   p.period, sum(p.patents_fractional) AS value,
+                   'patents_fractional' AS unit, a.dataset
+            FROM patent_country_fields p JOIN active a USING (vintage_id)
+            WHERE p.wipo_field IS NOT NULL GROUP BY ALL"""))
+    if has_table(store, "openalex_works"):
+        parts.append(store.query(prefix + """
+            SELECT 'publications' AS measure, country, area, year, NULL AS period,
+                   count(*)::DOUBLE AS value, 'works_whole' AS unit, dataset
+            FROM (SELECT unnest(string_split(w.countries, ';')) AS country, w.area,
+                         w.publication_year AS year, a.dataset
+                  FROM openalex_works w JOIN active a USING (vintage_id)
+                  WHERE w.role = 'work' AND w.placed AND w.countries IS NOT NULL
+                  AND w.publication_year IS NOT NULL)
+            GROUP BY ALL"""))
+    parts = [p.astype({"period": object}) for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=PANEL_COLUMNS)
+    frame = pd.concat(parts, ignore_index=True).loc[:, PANEL_COLUMNS]
+    frame["year"] = frame["year"].astype("int64")
+    frame["value"] = frame["value"].astype(float)
+    return frame

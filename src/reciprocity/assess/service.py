@@ -1,0 +1,360 @@
+"""The assessment's operations on a store: read the inputs, run the pure functions.
+
+Each function here is what one CLI command and one API method call; config and needs files
+are loaded and validated first, so a bad file stops everything before the store is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from reciprocity import channels as channels_mod
+from reciprocity import countries, taxonomy
+from reciprocity.assess import alerts as alerts_mod
+from reciprocity.assess import capabilities as cap_mod
+from reciprocity.assess import composite as comp_mod
+from reciprocity.assess import dependence as dep_mod
+from reciprocity.assess import inputs
+from reciprocity.assess import opportunities as opp_mod
+from reciprocity.assess import scenarios as scen_mod
+from reciprocity.assess.config import SPEC, Settings, Weights, load_settings, load_weights
+from reciprocity.assess.needs import for_country, load_needs
+from reciprocity.errors import InputError, Problem
+from reciprocity.queries.common import Pair
+from reciprocity.store.db import Store
+
+SettingsArg = Settings | str | Path | None
+WeightsArg = Weights | str | Path | None
+
+
+def _settings(value: SettingsArg) -> Settings:
+    return value if isinstance(value, Settings) else load_settings(value)
+
+
+def _weights(value: WeightsArg) -> Weights:
+    return value if isinstance(value, Weights) else load_weights(value)
+
+
+def _area(area: str | None) -> str | None:
+    if area is not None and area not in taxonomy.areas():
+        raise InputError(f"unknown technology area {area!r}; expected one of "
+                         f"{sorted(taxonomy.areas())} (see: reciprocity taxonomy)")
+    return area
+
+
+def primary_unit(channel: str, present: Iterable[str], additive_only: bool = False) -> str | None:
+    """The channel's first unit (in ``channels.CHANNELS`` order) among ``present``."""
+    have = set(present)
+    ch = channels_mod.CHANNELS.get(channel)
+    order = list(ch.units) if ch else sorted(have)
+    order += sorted(have - set(order))
+    for unit in order:
+        if unit in have and (not additive_only or channels_mod.is_additive(unit)):
+            return unit
+    return None
+
+
+# -- capabilities and opportunities ----------------------------------------------------------
+
+def capabilities(store: Store, a: str, *, area: str | None = None,
+                 settings: SettingsArg = None, vintage: str | None = None
+                 ) -> cap_mod.Capabilities:
+    """The capability catalogue of ``a`` (every area, or one)."""
+    cfg = _settings(settings)
+    code = countries.resolve(a).code
+    _area(area)
+    panel = inputs.capability_panel(store, vintage)
+    result = cap_mod.profile(cap_mod.table(panel, cfg), panel, code, cfg, area)
+    result.credits = inputs.credits(store, {d for ds in result.measures["datasets"]
+                                            for d in str(ds).split(";") if d})
+    return result
+
+
+def _window_intake(store: Store, country: str, years: int,
+                   vintage: str | None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A's intake by channel, unit, area and partner over each channel's latest window."""
+    intake = inputs.area_inflows(store, country, vintage=vintage)
+    parts, spans = [], {}
+    for channel, group in intake.groupby("channel", sort=True):
+        last = inputs.last_year(store, str(channel), vintage=vintage)
+        if last is None:
+            continue
+        lo = last - years + 1
+        sub = group[(group["year"] >= lo) & (group["year"] <= last)]
+        spans[str(channel)] = f"{lo}–{last}"
+        keys = ["channel", "unit", "area", "partner"]
+        summed = sub.groupby(keys, as_index=False)["magnitude"].sum()
+        means = sub.groupby(keys, as_index=False)["magnitude"].mean()
+        additive = summed["unit"].map(channels_mod.is_additive).astype(bool)
+        summed.loc[~additive, "magnitude"] = means.loc[~additive, "magnitude"]
+        parts.append(summed)
+    frame = (pd.concat(parts, ignore_index=True) if parts else
+             pd.DataFrame(columns=["channel", "unit", "area", "partner", "magnitude"]))
+    return frame, spans
+
+
+def opportunities(store: Store, a: str, b: str, *, needs: str | Path | None = None,
+                  settings: SettingsArg = None, include_all: bool = False,
+                  vintage: str | None = None) -> opp_mod.Opportunities:
+    """Ranked "A needs, B provides" opportunities with evidence and present B→A flows."""
+    cfg = _settings(settings)
+    declared = load_needs(needs)
+    pair = Pair.of(a, b)
+    panel = inputs.capability_panel(store, vintage)
+    tab = cap_mod.table(panel, cfg)
+    cap_a = cap_mod.profile(tab, panel, pair.a.code, cfg)
+    cap_b = cap_mod.profile(tab, panel, pair.b.code, cfg)
+    intake, spans = _window_intake(store, pair.a.code, cfg["opportunities.window_years"],
+                                   vintage)
+    result = opp_mod.opportunities(cap_a, cap_b, for_country(declared, pair.a.code), intake,
+                                   cfg, include_all=include_all)
+    result.window = "; ".join(f"{c} {s}" for c, s in sorted(spans.items())) or None
+    result.needs_source = str(needs) if needs else "needs_us_1995.yaml (example)"
+    used = {d for ds in cap_b.measures["datasets"] for d in str(ds).split(";") if d}
+    result.credits = inputs.credits(store, used)
+    for row in result.rows:
+        row["credits"] = result.credits
+    return result
+
+
+# -- dependence ------------------------------------------------------------------------------
+
+def dependence(store: Store, a: str, *, channel: str = "arms", area: str | None = None,
+               since: int | None = None, until: int | None = None,
+               settings: SettingsArg = None, vintage: str | None = None) -> dep_mod.Dependence:
+    """Supplier concentration of ``a`` in a directed channel, overall and by area."""
+    cfg = _settings(settings)
+    code = countries.resolve(a).code
+    ch = channels_mod.get(channel)
+    _area(area)
+    if not ch.directed:
+        raise InputError(f"dependence needs a directed channel; {channel} is undirected "
+                         "(it has partners, not suppliers)")
+    intake = inputs.inflows(store, code, channel, since=since, until=until, vintage=vintage)
+    unit = primary_unit(channel, intake["unit"], additive_only=True)
+    intake = intake[intake["unit"] == unit] if unit else intake.iloc[:0]
+    last = inputs.last_year(store, channel, unit, vintage) if unit else None
+    if last is not None and until is not None:
+        last = min(last, until)
+    panel = inputs.capability_panel(store, vintage)
+    own = cap_mod.profile(cap_mod.table(panel, cfg), panel, code, cfg).areas
+    strengths = {str(r["area"]): (None if pd.isna(r["strength"]) else float(r["strength"]))
+                 for r in own.to_dict("records")}
+    result = dep_mod.dependence(intake, code, channel, last, cfg, strengths, area)
+    result.credits = inputs.credits(store, set(intake["dataset"]))
+    return result
+
+
+# -- the composite index ---------------------------------------------------------------------
+
+def _channel_data(store: Store, pair: tuple[str, str], records: pd.DataFrame,
+                  since: int | None, until: int | None, weights: Weights, vintage: str | None
+                  ) -> tuple[list[comp_mod.ChannelData], list[comp_mod.UndirectedResult]]:
+    """Each channel's records in its primary unit, with its network for the null model."""
+    directed: list[comp_mod.ChannelData] = []
+    undirected: list[comp_mod.UndirectedResult] = []
+    for name in sorted(channels_mod.CHANNELS):
+        ch = channels_mod.CHANNELS[name]
+        sub = records[records["channel"] == name]
+        if sub.empty and weights.of(name) <= 0:
+            continue
+        unit = primary_unit(name, sub["unit"]) or ch.units[0]
+        rows = sub[sub["unit"] == unit]
+        additive = channels_mod.is_additive(unit)
+        if not ch.directed:
+            if rows.empty:
+                continue
+            joint = float(rows["magnitude"].sum() if additive else rows["magnitude"].mean())
+            expected = None
+            if additive:
+                net = inputs.channel_network(store, name, unit, since=since, until=until,
+                                             vintage=vintage)
+                expected = comp_mod.undirected_expected(net, *pair)
+            undirected.append(comp_mod.UndirectedResult(name, unit, joint, expected))
+            continue
+        network = (inputs.channel_network(store, name, unit, since=since, until=until,
+                                          vintage=vintage) if additive and len(rows) else None)
+        directed.append(comp_mod.ChannelData.from_records(name, unit, additive, rows, network))
+    return directed, undirected
+
+
+def composite_index(store: Store, a: str, b: str, *, weights: WeightsArg = None,
+                    since: int | None = None, until: int | None = None,
+                    replicates: int | None = None, seed: int | None = None,
+                    settings: SettingsArg = None, vintage: str | None = None
+                    ) -> comp_mod.Composite:
+    """The composite reciprocity index of A and B with its interval and expectation."""
+    cfg = _settings(settings)
+    w = _weights(weights)
+    if replicates is not None or seed is not None:
+        values = dict(cfg.values)
+        if replicates is not None:
+            values["composite.replicates"] = replicates
+        if seed is not None:
+            values["composite.seed"] = seed
+        problems = [Problem(f"--{k.split('.')[-1]}", repr(values[k]), expected)
+                    for k in ("composite.replicates", "composite.seed")
+                    if (expected := SPEC[k].check(values[k])) is not None]
+        if problems:
+            raise InputError("bootstrap options out of range; nothing was computed", problems)
+        cfg = replace(cfg, values=values)
+    pair = Pair.of(a, b)
+    records = inputs.pair_records(store, pair.a.code, pair.b.code, since=since, until=until,
+                                  vintage=vintage)
+    directed, undirected = _channel_data(store, (pair.a.code, pair.b.code), records, since,
+                                         until, w, vintage)
+    result = comp_mod.composite(pair.a.code, pair.b.code, directed, w,
+                                replicates=cfg["composite.replicates"],
+                                seed=cfg["composite.seed"], level=cfg["composite.level"],
+                                undirected=undirected)
+    result.since, result.until = since, until
+    result.credits = inputs.credits(store, set(records["dataset"]))
+    return result
+
+
+# -- yearly series, scenarios and alerts -----------------------------------------------------
+
+def pair_yearly(store: Store, a: str, b: str, *, since: int | None = None,
+                until: int | None = None, vintage: str | None = None
+                ) -> tuple[pd.DataFrame, set[str]]:
+    """A→B and B→A per directed channel (primary unit) and year; and the datasets used."""
+    records = inputs.pair_records(store, a, b, since=since, until=until, vintage=vintage)
+    rows = []
+    for name, sub in records[records["direction"] != "joint"].groupby("channel", sort=True):
+        unit = primary_unit(str(name), sub["unit"])
+        sub = sub[sub["unit"] == unit]
+        how = "sum" if channels_mod.is_additive(str(unit)) else "mean"
+        wide = sub.pivot_table(index="year", columns="direction", values="magnitude",
+                               aggfunc=how)
+        for d in ("ab", "ba"):
+            if d not in wide:
+                wide[d] = np.nan
+        if how == "sum":
+            wide = wide.fillna(0.0)
+        for year, r in wide.iterrows():
+            rows.append({"channel": name, "unit": unit, "year": int(year),
+                         "ab": float(r["ab"]), "ba": float(r["ba"])})
+    frame = pd.DataFrame(rows, columns=["channel", "unit", "year", "ab", "ba"])
+    return frame, set(records["dataset"])
+
+
+def scenario(store: Store, path: str | Path, *, weights: WeightsArg = None,
+             settings: SettingsArg = None, today: dt.date | None = None,
+             vintage: str | None = None) -> scen_mod.ScenarioResult:
+    """A scenario file projected against the baseline trend."""
+    cfg = _settings(settings)
+    w = _weights(weights)
+    plan = scen_mod.load_scenario(path, cfg, today)
+    pending: list[dict[str, Any]] = []
+    program_info = None
+    if plan.program is not None:
+        from reciprocity.ledger.store import Ledger
+
+        registry = Ledger(store).current()
+        program = registry.program(plan.program)
+        if program is None:
+            raise InputError(f"{plan.source}: unknown ledger program {plan.program!r}; "
+                             "nothing was computed", [Problem(
+                                 f"{plan.source} program", repr(plan.program),
+                                 "the id of a program in the ledger (reciprocity ledger list "
+                                 "--kind programs)")])
+        if not {plan.a, plan.b} <= set(program.partners):
+            raise InputError(f"{plan.source}: program {plan.program} is not between "
+                             f"{plan.a} and {plan.b}", [Problem(
+                                 f"{plan.source} program", ", ".join(program.partners),
+                                 f"a program with {plan.a} and {plan.b} among its partners")])
+        pending = [{"id": t.id, "from": t.origin, "to": t.destination, "status": t.status}
+                   for t in registry.transfers if t.program == plan.program
+                   and t.status in ("proposed", "approved")
+                   and {t.origin, t.destination} == {plan.a, plan.b}]
+        program_info = {"id": program.id, "name": program.name,
+                        "pending_transfers": pending,
+                        "plan": program.plan.to_dict() if program.plan else None}
+    yearly, datasets = pair_yearly(store, plan.a, plan.b, vintage=vintage)
+    last_years = {}
+    for channel, group in yearly.groupby("channel"):
+        last = inputs.last_year(store, str(channel), str(group["unit"].iloc[0]), vintage)
+        if last is not None:
+            last_years[str(channel)] = last
+    result = scen_mod.project(plan, yearly, last_years, w, cfg, pending)
+    result.program = program_info
+    result.credits = inputs.credits(store, datasets)
+    return result
+
+
+@dataclass
+class AlertsReport:
+    """Every rule's result, tripped first."""
+
+    results: list[alerts_mod.AlertResult]
+    source: str
+    credits: list[str] = field(default_factory=list)
+
+    @property
+    def tripped(self) -> list[alerts_mod.AlertResult]:
+        return [r for r in self.results if r.tripped]
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{"id": r.rule.id, "kind": r.rule.kind, "subject": r.rule.subject,
+                              "threshold": r.rule.threshold, "observed": r.observed,
+                              "tripped": r.tripped, "note": r.note or ""}
+                             for r in self.results],
+                            columns=["id", "kind", "subject", "threshold", "observed",
+                                     "tripped", "note"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"config": self.source, "tripped": [r.to_dict() for r in self.tripped],
+                "checked": [r.to_dict() for r in self.results], "credits": self.credits}
+
+
+def alerts(store: Store, config: str | Path | None = None, *, weights: WeightsArg = None,
+           settings: SettingsArg = None, vintage: str | None = None) -> AlertsReport:
+    """Evaluate the alert rules of ``config`` (default: the shipped rules)."""
+    cfg = _settings(settings)
+    w = _weights(weights)
+    rules, source = alerts_mod.load_alerts(config)
+    results = []
+    datasets: set[str] = set()
+    extra: list[str] = []
+    for rule in rules:
+        if rule.kind == "index_below":
+            assert rule.pair is not None
+            yearly, used = pair_yearly(store, *rule.pair, vintage=vintage)
+            datasets |= used
+            rule_w = (Weights({rule.channel: 1.0}, source=f"{rule.channel} only")
+                      if rule.channel else w)
+            keep = [c for c in yearly["channel"].unique() if rule_w.of(str(c)) > 0]
+            yearly = yearly[yearly["channel"].isin(keep)]
+            lasts = [inputs.last_year(store, str(c), vintage=vintage)
+                     for c in yearly["channel"].unique()]
+            lasts = [x for x in lasts if x is not None]
+            series: list[dict[str, Any]] = []
+            if len(yearly) and lasts:
+                years = range(int(yearly["year"].min()), max(lasts) + 1)
+                window = rule.window or cfg["scenario.index_window"]
+                series = scen_mod.index_series(scen_mod.observed_paths(yearly), years, window,
+                                               rule_w)
+            results.append(alerts_mod.index_below(rule, series))
+            continue
+        local = cfg if rule.window is None else replace(
+            cfg, values={**cfg.values, "dependence.window_years": rule.window})
+        assert rule.country is not None and rule.channel is not None
+        dep = dependence(store, rule.country, channel=rule.channel, area=rule.area,
+                         settings=local, vintage=vintage)
+        data = dep.to_dict()
+        extra += dep.credits
+        if rule.kind == "share_over":
+            share = dep.partner_share(rule.partner) if rule.partner else None
+            results.append(alerts_mod.share_over(rule, data, share))
+        else:
+            results.append(alerts_mod.hhi_over(rule, data))
+    credit_lines = list(dict.fromkeys([*inputs.credits(store, datasets), *extra]))
+    results.sort(key=lambda r: (not r.tripped, r.rule.id))
+    return AlertsReport(results, source, credit_lines)

@@ -1,0 +1,278 @@
+"""``reciprocity assess …``, ``index``, ``scenario`` and ``alerts``: the assessment commands.
+
+Capabilities, opportunities, dependence and declared needs under ``assess``; the composite
+reciprocity index, program scenarios and alerts as top-level commands. Settings, weights,
+needs, scenario and alert files: docs/assessment.md; formulas: docs/methods.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from reciprocity.cli.common import FormatOpt, SinceOpt, UntilOpt, session
+from reciprocity.cli.render import Format, console, emit, emit_csv, emit_json, table
+from reciprocity.metrics.twoway import clean
+
+assess_app = typer.Typer(
+    help="Assessment: capability catalogue, declared needs, opportunities (A needs, B "
+         "provides) and supplier dependence (docs/assessment.md).", no_args_is_help=True)
+
+CountryArg = Annotated[str, typer.Argument(help="Country: ISO3 code or name (JPN, Japan).")]
+SettingsOpt = Annotated[Path | None, typer.Option(
+    "--settings", help="Settings YAML overriding the default thresholds "
+    "(docs/assessment.md).")]
+WeightsOpt = Annotated[Path | None, typer.Option(
+    "--weights", help="Channel weights YAML (default: the shipped weights, "
+    "docs/assessment.md).")]
+AreaOpt = Annotated[str | None, typer.Option(
+    "--area", help="Technology area (see reciprocity taxonomy).")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(assess_app, name="assess")
+    app.command("index")(index)
+    app.command("scenario")(scenario)
+    app.command("alerts")(alerts)
+
+
+def _caption(credits: list[str]) -> str | None:
+    return " · ".join(credits) or None
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    value = clean(value)
+    if value is None:
+        return "undefined"
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+@assess_app.command("capabilities")
+def capabilities(ctx: typer.Context, a: CountryArg, area: AreaOpt = None,
+                 settings: SettingsOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """What A produces per technology area and period: value, world share, rank, RTA and
+    trend, per measure (patents, publications, citation impact, arms exports, licensed
+    production)."""
+    with session(ctx, read_only=True) as r:
+        result = r.capabilities(a, area=area, settings=settings)
+    if fmt is Format.json:
+        emit_json(result.to_dict())
+        return
+    if fmt is Format.csv:
+        emit_csv(result.measures)
+        return
+    if result.measures.empty:
+        console.print(f"No output of {result.country_name} recorded in the store"
+                      + (f" in {area}." if area else "."))
+        return
+    table(result.areas, title=f"{result.country_name} ({result.country}): capability by "
+          "area (strength = RTA / (1 + RTA); 0.5 = as the world)",
+          columns=["area", "strength", "best_measure", "share", "rank", "rising", "leading"])
+    table(result.measures, title="By measure (latest period; trend: Mann–Kendall on the "
+          "yearly world share)", caption=_caption(result.credits),
+          columns=["measure", "area", "period", "value", "unit", "share", "rank", "rta",
+                   "growth", "share_change", "trend", "trend_p"])
+
+
+@assess_app.command("needs")
+def needs(country: Annotated[str | None, typer.Argument(
+              help="Only this country's needs.")] = None,
+          needs_file: Annotated[Path | None, typer.Option(
+              "--needs", help="Needs file or ledger YAML with needs: (default: the 1995 "
+              "U.S. needs example).")] = None,
+          fmt: FormatOpt = Format.table) -> None:
+    """Declared needs (area, priority, rationale, source), from a needs file."""
+    from reciprocity import countries
+    from reciprocity.assess.needs import load_needs
+
+    items = load_needs(needs_file)
+    if country is not None:
+        code = countries.resolve(country).code
+        items = [n for n in items if n.country == code]
+    frame = pd.DataFrame([{**n.to_dict(), "source": n.citation()} for n in items],
+                         columns=["country", "area", "priority", "rationale", "source"])
+    emit(frame, fmt, title="Declared needs", json_data=[n.to_dict() for n in items])
+
+
+@assess_app.command("opportunities")
+def opportunities(ctx: typer.Context, a: Annotated[str, typer.Argument(
+                      help="Country with the needs (A).")],
+                  b: Annotated[str, typer.Argument(help="Country that may provide (B).")],
+                  needs_file: Annotated[Path | None, typer.Option(
+                      "--needs", help="Needs file or ledger YAML with needs: (default: "
+                      "the 1995 U.S. needs example).")] = None,
+                  show_all: Annotated[bool, typer.Option(
+                      "--all", help="Also list areas that do not qualify.")] = False,
+                  settings: SettingsOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """Areas where B is strong or rising and A has a declared need or a weakness, ranked,
+    with the evidence and the present B→A flow."""
+    with session(ctx, read_only=True) as r:
+        result = r.opportunities(a, b, needs=needs_file, settings=settings,
+                                 include_all=show_all)
+    if fmt is Format.json:
+        emit_json(result.to_list())
+        return
+    frame = result.frame()
+    if fmt is Format.csv:
+        emit_csv(frame)
+        return
+    if frame.empty:
+        console.print(f"No area where {result.b} is strong or rising and {result.a} has a "
+                      "declared need or a weakness, on the data in this store (--all shows "
+                      "every area with the evidence).")
+        return
+    table(frame, title=f"Opportunities: {result.a} needs, {result.b} provides (present flow "
+          f"window: {result.window or 'none'})", caption=_caption(result.credits))
+
+
+@assess_app.command("dependence")
+def dependence(ctx: typer.Context, a: CountryArg,
+               channel: Annotated[str, typer.Option(
+                   "--channel", "-c", help="Directed channel.")] = "arms",
+               area: AreaOpt = None, since: SinceOpt = None, until: UntilOpt = None,
+               settings: SettingsOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """A's supplier concentration in a channel (HHI, top supplier and share, trend) with
+    short-term supply and long-term access risk flags, overall and by area."""
+    with session(ctx, read_only=True) as r:
+        result = r.dependence(a, channel=channel, area=area, since=since, until=until,
+                              settings=settings)
+    if fmt is Format.json:
+        emit_json(result.to_dict())
+        return
+    frame = result.frame()
+    if fmt is Format.csv:
+        emit_csv(frame)
+        return
+    data = result.to_dict()
+    table(frame, title=f"Dependence of {data['country_name']} on its suppliers: {channel} "
+          f"({result.unit or 'no unit'}); unknown suppliers stay in the denominator",
+          caption=_caption(result.credits))
+    flags = data.get("flags") or {}
+    console.print(f"Overall: HHI {_fmt(data['hhi'])}, top supplier {data['top_partner']} "
+                  f"{_fmt(data['top_share'])}; short-term supply risk: "
+                  f"{'yes' if flags.get('short_term_supply_risk') else 'no'}, long-term access "
+                  f"risk: {'yes' if flags.get('long_term_access_risk') else 'no'}.")
+
+
+def index(ctx: typer.Context, a: CountryArg, b: CountryArg, weights: WeightsOpt = None,
+          since: SinceOpt = None, until: UntilOpt = None,
+          replicates: Annotated[int | None, typer.Option(
+              "--replicates", help="Bootstrap replicates (default 500).")] = None,
+          seed: Annotated[int | None, typer.Option(
+              "--seed", help="Random seed of the bootstrap.")] = None,
+          settings: SettingsOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """Composite reciprocity index of A and B: weighted per-channel two-way indices with a
+    bootstrap interval, against the null model's expectation."""
+    with session(ctx, read_only=True) as r:
+        result = r.composite_index(a, b, weights=weights, since=since, until=until,
+                                   replicates=replicates, seed=seed, settings=settings)
+    data = result.to_dict()
+    if fmt is Format.json:
+        emit_json(data)
+        return
+    frame = result.frame()
+    if fmt is Format.csv:
+        emit_csv(frame)
+        return
+    table(frame, title=f"{result.a} ⇄ {result.b}: two-way index per channel "
+          "(ab = A→B; expected: null model from each country's total outflow and inflow)",
+          caption=_caption(result.credits))
+    console.print(index_sentence(data))
+
+
+def index_sentence(data: dict[str, Any]) -> str:
+    """The composite in words."""
+    level = round(100 * data["level"])
+    return (f"[bold]Composite index {_fmt(data['value'])}[/] ({level}% interval "
+            f"{_fmt(data['ci_low'])}–{_fmt(data['ci_high'])}); the null model expects "
+            f"{_fmt(data['expected'])}: {data['verdict'].replace('_', ' ')}.")
+
+
+def scenario(ctx: typer.Context, file: Annotated[Path, typer.Argument(
+                 help="Scenario YAML (docs/assessment.md).")],
+             weights: WeightsOpt = None, settings: SettingsOpt = None,
+             fmt: FormatOpt = Format.table) -> None:
+    """Project a proposed program's expected flows against the baseline trend, year by year."""
+    with session(ctx, read_only=True) as r:
+        result = r.scenario(file, weights=weights, settings=settings)
+    if fmt is Format.json:
+        emit_json(result.to_dict())
+        return
+    frame = result.frame()
+    if fmt is Format.csv:
+        emit_csv(frame)
+        return
+    s = result.scenario
+    table(frame, title=f"{s.name}: {s.a} ⇄ {s.b} composite index, baseline and scenario",
+          caption=_caption(result.credits))
+
+
+def alerts(ctx: typer.Context, config: Annotated[Path | None, typer.Option(
+               "--config", help="Alert rules YAML (default: the shipped rules).")] = None,
+           weights: WeightsOpt = None, settings: SettingsOpt = None,
+           fmt: FormatOpt = Format.table) -> None:
+    """Evaluate alert rules (two-way index under X for Y years, a supplier share or HHI
+    over Z) and list what trips them, with the evidence."""
+    with session(ctx, read_only=True) as r:
+        result = r.alerts(config, weights=weights, settings=settings)
+    if fmt is Format.json:
+        emit_json(result.to_dict())
+        return
+    frame = result.frame()
+    if fmt is Format.csv:
+        emit_csv(frame)
+        return
+    table(frame, title=f"Alerts ({result.source}): {len(result.tripped)} of "
+          f"{len(result.results)} tripped", caption=_caption(result.credits))
+    for r_ in result.tripped:
+        console.print(f"[bold red]{r_.rule.id}[/]: {r_.rule.description or r_.rule.subject}")
+
+
+__all__ = ["assess_app", "index_sentence", "print_brief", "register"]
+
+
+def print_brief(brief: Any) -> None:
+    """The assessment part of the demo (a :class:`reciprocity.assess.brief.Brief`)."""
+    a, b = brief.a, brief.b
+    from reciprocity import countries
+
+    an, bn = countries.name_of(a), countries.name_of(b)
+    ans, bns = (f"{n}'" if n.endswith("s") else f"{n}'s" for n in (an, bn))
+    console.rule(f"[bold]{an} ⇄ {bn}: composite reciprocity index")
+    data = brief.index.to_dict()
+    table(brief.index.frame(), title=f"Per channel (ab = {a}→{b}; weights rescaled over the "
+          "channels with records)")
+    console.print(index_sentence(data))
+    console.rule(f"[bold]{bns} leading areas")
+    lead = brief.capabilities.leading()
+    if lead.empty:
+        console.print(f"No area where {bn} is strong (RTA ≥ 1) on the data in this store.")
+    else:
+        table(lead, title=f"{bn}: areas with strength ≥ 0.5 (RTA ≥ 1), strongest first",
+              columns=["area", "strength", "best_measure", "share", "rank", "rising"])
+    console.rule(f"[bold]Opportunities: {bns} contributions to {ans} needs")
+    if brief.opportunities.rows:
+        table(brief.opportunities.frame().head(5),
+              title=f"Top opportunities ({a} needs, {b} provides)")
+    else:
+        console.print(f"No area qualifies on the data in this store: {bn} is not strong or "
+                      f"rising where {an} declares a need or is weak. The declared needs "
+                      f"against {bns} evidence (reciprocity assess opportunities {a} {b} "
+                      "--all):")
+        table(brief.candidates.frame().head(5), title=f"{ans} declared needs and {bns} "
+              "evidence")
+    console.rule(f"[bold]{bns} {brief.channel} imports: dependence on {an}")
+    dep = brief.dependence.to_dict()
+    share = brief.dependence_on_a
+    console.print(
+        f"{dep.get('window') or 'no window'}: {an} supplied "
+        f"{'undefined' if share is None else f'{100 * share:.1f}%'} of {bns} {brief.channel} "
+        f"imports; HHI {_fmt(dep['hhi'])} (top supplier {dep['top_partner']}, "
+        f"{_fmt(dep['top_share'])}); short-term supply risk: "
+        f"{'yes' if dep['flags']['short_term_supply_risk'] else 'no'}, long-term access risk: "
+        f"{'yes' if dep['flags']['long_term_access_risk'] else 'no'}.")
+    for credit in dict.fromkeys([*brief.index.credits, *brief.capabilities.credits]):
+        console.print(f"[dim]{credit}[/]")

@@ -1,0 +1,436 @@
+"""The patent pipeline, written once in Ibis and run on any backend (DuckDB, Spark).
+
+Inputs are Ibis tables with PatentsView's documented columns, of any type (text from TSV,
+typed from Parquet): identifiers are compared as published (empty = missing), numbers are
+parsed, country codes and CPC classes are trimmed with the NA markers read as missing. Each
+function takes Ibis tables and returns an Ibis expression; :func:`run` materialises the
+shared per-patent tables once, executes the small aggregates and returns them as pandas.
+
+Counting rules (docs/patents.md):
+
+- a patent's countries come from its inventors' locations, fractionally: each inventor
+  carries ``1 / n_inventors`` of the patent to the country of their location. An inventor with
+  no location, a location not in the location table, a location without a country or a code
+  that cannot be resolved carries their share to ``UNK`` (counted by reason, never dropped);
+- year = grant year (``patent_date``); field = the patent's primary WIPO field (lowest
+  ``wipo_field_sequence``), else the WIPO field of its first CPC class (the taxonomy's
+  concordance, when ``g_cpc_current`` is given), else null;
+- ``patent_citation`` origin = cited patent's countries, destination = citing patent's, in the
+  citing patent's year and field, weight ``share_cited × share_citing`` (1 per citation);
+- ``coinvention``: for a patent with inventors in several countries, each pair ``i < j`` gets
+  ``s_i s_j / Σ_{k<l} s_k s_l`` (1 per patent, split over its country pairs);
+- ``patent_ownership``: inventor country → assignee country, weight ``s_inv × s_asg`` where
+  assignees share a patent equally (``1 / n_assignees``);
+- domestic weight (origin = destination) is returned too and reported, not stored as a flow.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import ibis.expr.types as ir
+import ibis.selectors as selectors
+import pandas as pd
+
+UNKNOWN = "UNK"
+CHANNELS = ("patent_citation", "coinvention", "patent_ownership")
+FLOW_KEYS = ["origin", "destination", "year", "wipo_field"]
+STATUSES = ("placed", "no_location", "location_not_found", "no_country", "unknown_code")
+DECIMALS = 9  # fractional counts are rounded here so that every engine returns the same numbers
+
+Stage = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Counting settings (from ``sources/data/patentsview.yaml``)."""
+
+    na_markers: tuple[str, ...] = ("NULL", "\\N", "NaN", "nan", "None")
+    period_length: int = 3
+    period_first_year: int = 1976
+    rta_floor: float = 500.0
+
+
+@dataclass
+class Result:
+    """What the pipeline computed: flows per channel, country-field counts and the counts."""
+
+    flows: dict[str, pd.DataFrame]
+    country_fields: pd.DataFrame
+    notes: dict[str, float] = field(default_factory=dict)
+
+
+# -- reading ---------------------------------------------------------------------------------
+def backend_name(con: object) -> str:
+    """``duckdb`` or ``pyspark`` (Ibis' name of the backend)."""
+    return str(getattr(con, "name", ""))
+
+
+def load(con: object, files: Mapping[str, Path]) -> dict[str, ir.Table]:
+    """Register each table file (``.parquet`` or an unzipped ``.tsv``) with the backend."""
+    tables: dict[str, ir.Table] = {}
+    spark = backend_name(con) == "pyspark"
+    for name, path in files.items():
+        if path.suffix == ".parquet":
+            tables[name] = con.read_parquet(str(path), table_name=f"pv_{name}")
+        elif spark:
+            tables[name] = con.read_csv(str(path), table_name=f"pv_{name}", sep="\t",
+                                        quote='"', escape='"', header=True, inferSchema=False,
+                                        multiLine=True, mode="FAILFAST")
+        else:
+            tables[name] = con.read_csv(str(path), table_name=f"pv_{name}", delim="\t",
+                                        quote='"', escape='"', header=True, all_varchar=True)
+    return tables
+
+
+# -- building blocks -------------------------------------------------------------------------
+def text(col: ir.Value, na: Sequence[str]) -> ir.StringValue:
+    """A column as trimmed text, with the empty string and the NA markers as null."""
+    s = col.cast("string").strip()
+    return ibis.cases((s.isin(list(na)) | (s == ""), ibis.null("string")), else_=s)
+
+
+def key(col: ir.Value) -> ir.StringValue:
+    """An identifier (``patent_id``, ``location_id``) as text, empty as null.
+
+    Identifiers are compared as published, without trimming: they are the join keys of
+    100-million-row tables, where every per-row function costs.
+    """
+    return col.cast("string").nullif("")
+
+
+def number(col: ir.Value) -> ir.FloatingValue:
+    """A number written as text (or stored as a number); anything else, and NaN, as null."""
+    v = col.cast("float64") if col.type().is_numeric() else col.cast("string").try_cast(
+        "float64")
+    return ibis.cases((v.isnan(), ibis.null("float64")), else_=v)
+
+
+def small_table(con: object, name: str, frame: pd.DataFrame, schema: dict[str, str]
+                ) -> ir.Table:
+    """A small pandas frame as a table of the backend (a temp table, or a Spark view)."""
+    mem = ibis.memtable(frame, schema=schema)
+    if backend_name(con) == "duckdb":
+        return con.create_table(name, mem, temp=True, overwrite=True)
+    return con.create_view(name, mem, overwrite=True)
+
+
+def code_table(con: object, codes: Mapping[str, str]) -> ir.Table:
+    """Alpha-2 codes as written in ``disambig_country`` → the project's country codes."""
+    frame = pd.DataFrame(sorted(codes.items()), columns=["iso2", "iso3"])
+    return small_table(con, "pv_country_codes", frame, {"iso2": "string", "iso3": "string"})
+
+
+def locations(location: ir.Table, codes: ir.Table, na: Sequence[str]) -> ir.Table:
+    """One row per ``location_id``: the raw code and the resolved country (null if unknown)."""
+    loc = location.select(loc_key=key(location.location_id),
+                          code=text(location.disambig_country, na).upper())
+    loc = loc.filter(loc.loc_key.notnull()).group_by("loc_key").agg(code=loc.code.min())
+    joined = loc.left_join(codes, loc.code == codes.iso2)
+    return joined.select("loc_key", "code", resolved=joined.iso3)
+
+
+def placed(rows: ir.Table, locs: ir.Table, na: Sequence[str]) -> ir.Table:
+    """Person rows (``patent_id``, ``location_id``) with their country and why it is UNK."""
+    people = rows.select(patent_id=key(rows.patent_id), location_id=key(rows.location_id))
+    j = people.left_join(locs, people.location_id == locs.loc_key)
+    status = ibis.cases(
+        (j.location_id.isnull(), "no_location"),
+        (j.loc_key.isnull(), "location_not_found"),
+        (j.code.isnull(), "no_country"),
+        (j.resolved.isnull(), "unknown_code"),
+        else_="placed",
+    )
+    return j.select("patent_id", country=j.resolved.fill_null(UNKNOWN), status=status,
+                    code=ibis.cases((status == "unknown_code", j.code),
+                                    else_=ibis.null("string")))
+
+
+def person_groups(rows: ir.Table, locs: ir.Table, na: Sequence[str]) -> ir.Table:
+    """Persons counted per patent, country and placement status (``k``)."""
+    p = placed(rows, locs, na)
+    return p.group_by(["patent_id", "country", "status", "code"]).agg(k=p.count())
+
+
+def shares(groups: ir.Table) -> ir.Table:
+    """Each patent's country shares: persons in the country ÷ persons on the patent."""
+    g = groups.group_by(["patent_id", "country"]).agg(k=groups.k.sum())
+    total = g.k.sum().over(ibis.window(group_by="patent_id"))
+    return g.select("patent_id", "country", share=g.k.cast("float64") / total)
+
+
+def patents(patent: ir.Table, wipo: ir.Table, na: Sequence[str]) -> ir.Table:
+    """Granted, not withdrawn patents with a grant year: ``patent_id, year, wipo_field``."""
+    p = patent.select(
+        patent_id=key(patent.patent_id),
+        year=patent.patent_date.cast("string").substr(0, 4).try_cast("int32"),
+        withdrawn=number(patent.withdrawn).fill_null(0) == 1,
+    )
+    p = p.filter(p.patent_id.notnull() & p.year.notnull() & ~p.withdrawn)
+    return p.left_join(primary_fields(wipo, na), "patent_id").select(
+        "patent_id", "year", "wipo_field")
+
+
+def primary_fields(wipo: ir.Table, na: Sequence[str]) -> ir.Table:
+    """Each patent's primary WIPO field (1–35): the one with the lowest sequence number.
+
+    Ties (and a missing sequence) are broken by the lower field id, so every engine picks
+    the same field.
+    """
+    w = wipo.select(patent_id=key(wipo.patent_id),
+                    seq=number(wipo.wipo_field_sequence), fld=number(wipo.wipo_field_id))
+    w = w.filter(w.patent_id.notnull() & w.fld.between(1, 35) & (w.fld == w.fld.floor()))
+    rank = w.seq.fill_null(1e6).cast("int64") * 64 + w.fld.cast("int64")
+    g = w.mutate(rank=rank).group_by("patent_id").agg(rank=ibis._.rank.min())
+    return g.select("patent_id", wipo_field=(g.rank % 64).cast("int32"))
+
+
+def primary_cpc(cpc: ir.Table, patent_ids: ir.Table, na: Sequence[str]) -> ir.Table:
+    """``patent_id, symbol``: the first CPC symbol (lowest ``cpc_sequence``) of the given patents.
+
+    The symbol is the CPC group (``G06F16/00``) or, without one, the subclass (``G06F``).
+    """
+    c = cpc.select(patent_id=key(cpc.patent_id), seq=cpc.cpc_sequence, grp=cpc.cpc_group,
+                   sub=cpc.cpc_subclass).join(patent_ids, "patent_id")
+    c = c.select("patent_id", seq=number(c.seq).fill_null(1e6),
+                 symbol=ibis.coalesce(text(c.grp, na), text(c.sub, na)))
+    c = c.filter(c.symbol.notnull())
+    first = c.group_by("patent_id").agg(seq=c.seq.min())
+    j = c.join(first, ["patent_id", "seq"])
+    return j.group_by("patent_id").agg(symbol=j.symbol.min())
+
+
+def profile(inventor_groups: ir.Table, universe: ir.Table,
+            fallback: ir.Table | None = None) -> ir.Table:
+    """``patent_id, country, share, year, wipo_field`` for every patent of the universe.
+
+    ``fallback`` (``patent_id, cpc_field``) gives the field of patents WIPO leaves without one.
+    """
+    prof = shares(inventor_groups).join(universe, "patent_id")
+    if fallback is None:
+        return prof
+    j = prof.left_join(fallback, "patent_id")
+    return j.select("patent_id", "country", "share", "year",
+                    wipo_field=ibis.coalesce(j.wipo_field, j.cpc_field.cast("int32")))
+
+
+def citation_flows(citation: ir.Table, prof: ir.Table, na: Sequence[str]) -> ir.Table:
+    """Cited patent's countries → citing patent's countries, by citing year and field."""
+    c = citation.select(citing=key(citation.patent_id), cited=key(citation.citation_patent_id))
+    to = prof.select(citing=prof.patent_id, destination=prof.country, w_to=prof.share,
+                     year=prof.year, wipo_field=prof.wipo_field)
+    fr = prof.select(cited=prof.patent_id, origin=prof.country, w_from=prof.share)
+    j = c.join(to, "citing").join(fr, "cited")
+    return j.group_by(FLOW_KEYS).agg(patents=j.count(), fractional=(j.w_from * j.w_to).sum())
+
+
+def coinvention_flows(prof: ir.Table) -> ir.Table:
+    """Country pairs (``origin`` < ``destination``) sharing a patent's inventors."""
+    n = prof.country.count().over(ibis.window(group_by="patent_id"))
+    multi = prof.mutate(n_countries=n)
+    multi = multi.filter(multi.n_countries > 1)
+    a = multi.select("patent_id", "year", "wipo_field", origin=multi.country, s1=multi.share)
+    b = multi.select("patent_id", destination=multi.country, s2=multi.share)
+    j = a.join(b, "patent_id")
+    j = j.filter(j.origin < j.destination)
+    w = j.s1 * j.s2
+    j = j.mutate(weight=w / w.sum().over(ibis.window(group_by="patent_id")))
+    return j.group_by(FLOW_KEYS).agg(patents=j.count(), fractional=j.weight.sum())
+
+
+def ownership_flows(prof: ir.Table, assignee_groups: ir.Table) -> ir.Table:
+    """Inventor countries → assignee countries of the same patent."""
+    own = shares(assignee_groups)
+    a = prof.select("patent_id", "year", "wipo_field", origin=prof.country, s1=prof.share)
+    b = own.select("patent_id", destination=own.country, s2=own.share)
+    j = a.join(b, "patent_id")
+    return j.group_by(FLOW_KEYS).agg(patents=j.count(), fractional=(j.s1 * j.s2).sum())
+
+
+def country_fields(prof: ir.Table, settings: Settings) -> ir.Table:
+    """Patents per country, field and period with the revealed technological advantage.
+
+    RTA = (P_cf / P_c) / (P_f / P) over patents with a field, null below the floor
+    (P_c ≤ ``rta_floor``), for ``UNK`` and for the row of patents without a field.
+    """
+    length, first = settings.period_length, settings.period_first_year
+    offset = ((prof.year - first) % length + length) % length
+    p = prof.mutate(period_start=(prof.year - offset).cast("int32"))
+    cf = p.group_by(["country", "wipo_field", "period_start"]).agg(
+        patents=p.count(), patents_fractional=p.share.sum())
+    fielded = cf.filter(cf.wipo_field.notnull())
+    pc = fielded.group_by(["country", "period_start"]).agg(p_c=fielded.patents_fractional.sum())
+    pf = fielded.group_by(["wipo_field", "period_start"]).agg(
+        p_f=fielded.patents_fractional.sum())
+    pt = fielded.group_by("period_start").agg(p_all=fielded.patents_fractional.sum())
+    out = cf
+    for agg, keys in ((pc, ["country", "period_start"]), (pf, ["wipo_field", "period_start"]),
+                      (pt, ["period_start"])):
+        out = out.left_join(agg, keys).select(~selectors.endswith("_right"))
+    p_c = out.p_c.fill_null(0.0)
+    below = p_c <= settings.rta_floor
+    rta = (out.patents_fractional / out.p_c) / (out.p_f / out.p_all)
+    defined = out.wipo_field.notnull() & ~below & (out.country != UNKNOWN)
+    return out.select(
+        "country", "wipo_field", "period_start", "patents", "patents_fractional",
+        country_patents_fractional=p_c, below_floor=below,
+        rta=ibis.cases((defined, rta), else_=ibis.null("float64")),
+    )
+
+
+# -- counts ----------------------------------------------------------------------------------
+def counts(tables: Mapping[str, ir.Table], universe: ir.Table, prof: ir.Table,
+           inventors: ir.Table, assignees: ir.Table, first: ir.Table | None = None,
+           fallback: ir.Table | None = None) -> ir.Table:
+    """Every count the ingest reports, as one ``(name, value)`` table (one query).
+
+    ``first`` and ``fallback`` are the first CPC classes of patents without a WIPO field and
+    the fields they give (when the CPC table is used).
+    """
+    parts: list[ir.Table] = []
+
+    def add(name: str, table: ir.Table, value: ir.Value) -> None:
+        parts.append(table.aggregate(value=value.cast("float64")).mutate(
+            name=ibis.literal(name)))
+
+    for name, table in tables.items():
+        add(f"rows_{name}", table, table.count())
+    add("patents_counted", universe, universe.count())
+    add("patents_without_wipo_field_in_g_wipo_technology", universe,
+        universe.wipo_field.isnull().sum())
+    if fallback is not None and first is not None:
+        add("patents_wipo_field_from_cpc", fallback, fallback.count())
+        add("patents_with_first_cpc", first, first.count())
+    with_inventors = prof.select("patent_id").distinct()
+    add("patents_with_inventors", with_inventors, with_inventors.count())
+    add("inventor_share_to_UNK", prof, (prof.share * (prof.country == UNKNOWN).cast(
+        "float64")).sum().fill_null(0.0))
+    for who, groups in (("inventors", inventors), ("assignees", assignees)):
+        for status in STATUSES:
+            sel = groups.filter(groups.status == status)
+            add(f"{who}_{status}", sel, sel.k.sum().fill_null(0))
+        in_universe = groups.join(universe.select("patent_id"), "patent_id")
+        add(f"{who}_on_counted_patents", in_universe, in_universe.k.sum().fill_null(0))
+    owned = universe.select("patent_id").join(
+        assignees.select("patent_id").distinct(), "patent_id")
+    add("patents_with_assignee", owned, owned.count())
+    for who, groups in (("inventors", inventors), ("assignees", assignees)):
+        unknown = groups.filter(groups.status == "unknown_code")
+        per_code = unknown.group_by("code").agg(value=unknown.k.sum().cast("float64"))
+        parts.append(per_code.select("value", name=ibis.literal(f"{who}_unknown_country_code_")
+                                     .concat(per_code.code.fill_null("?"))))
+    return ibis.union(*[p.select("name", "value") for p in parts])
+
+
+# -- the whole run ---------------------------------------------------------------------------
+def run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
+        settings: Settings = Settings(), stage: Stage | None = None,
+        cpc_field: Callable[[str], int | None] | None = None) -> Result:
+    """Compute flows, country-field counts and counts on ``con`` (an Ibis backend).
+
+    ``cpc_field`` maps a CPC symbol to a WIPO field (the taxonomy's concordance); with it and
+    a ``g_cpc_current`` table, patents without a WIPO field take their first CPC's field.
+    """
+    held: list[ir.Table] = []  # materialised intermediates, dropped at the end
+
+    def hold(expr: ir.Table) -> ir.Table:
+        table = expr.cache()
+        held.append(table)
+        return table
+
+    try:
+        return _run(con, tables, codes, settings, stage or (lambda _name: None), cpc_field,
+                    hold)
+    finally:
+        for table in held:
+            with contextlib.suppress(Exception):  # the backend may already be gone
+                table.release()
+
+
+def _run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
+         settings: Settings, say: Stage, cpc_field: Callable[[str], int | None] | None,
+         hold: Callable[[ir.Table], ir.Table]) -> Result:
+    na = settings.na_markers
+    code_tab = code_table(con, codes)
+    say("patent profiles")
+    locs = hold(locations(tables["g_location_disambiguated"], code_tab, na))
+    inventors = hold(person_groups(tables["g_inventor_disambiguated"], locs, na))
+    assignees = hold(person_groups(tables["g_assignee_disambiguated"], locs, na))
+    universe = hold(patents(tables["g_patent"], tables["g_wipo_technology"], na))
+    first = fallback = None
+    if cpc_field is not None and "g_cpc_current" in tables:
+        say("CPC fields for patents without a WIPO field")
+        nofield = universe.filter(universe.wipo_field.isnull()).select("patent_id")
+        first = hold(primary_cpc(tables["g_cpc_current"], nofield, na))
+        symbols = con.execute(first.select("symbol").distinct())["symbol"].tolist()
+        mapping = pd.DataFrame({"symbol": symbols,
+                                "cpc_field": [cpc_field(s) for s in symbols]}, dtype=object)
+        mapping["cpc_field"] = pd.to_numeric(mapping["cpc_field"]).astype("float64")
+        mapped = small_table(con, "pv_cpc_fields", mapping,
+                             {"symbol": "string", "cpc_field": "float64"})
+        fallback = first.join(mapped, "symbol")
+        fallback = hold(fallback.filter(fallback.cpc_field.notnull()).select(
+            "patent_id", "cpc_field"))
+    prof = hold(profile(inventors, universe, fallback))
+    exprs = {"patent_citation": citation_flows(tables["g_us_patent_citation"], prof, na),
+             "coinvention": coinvention_flows(prof),
+             "patent_ownership": ownership_flows(prof, assignees)}
+    flows: dict[str, pd.DataFrame] = {}
+    if backend_name(con) == "pyspark":
+        # one job instead of three: Spark's per-job overhead dominates on small inputs
+        say("patent_citation, coinvention and patent_ownership flows")
+        both = con.execute(ibis.union(*[e.mutate(channel=ibis.literal(c))
+                                        for c, e in exprs.items()]))
+        for channel in exprs:
+            part = both[both["channel"] == channel].drop(columns="channel")
+            flows[channel] = _tidy(part, FLOW_KEYS, ["fractional"])
+    else:
+        for channel, expr in exprs.items():
+            say(f"{channel} flows")
+            flows[channel] = _frame(con, expr)
+    say("patent counts and RTA by country, field and period")
+    cf = con.execute(country_fields(prof, settings))
+    cf = _tidy(cf, ["country", "wipo_field", "period_start"],
+               ["patents_fractional", "country_patents_fractional", "rta"])
+    say("counts")
+    raw = con.execute(counts(tables, universe, prof, inventors, assignees, first, fallback))
+    notes = {str(k): float(v) for k, v in zip(raw["name"], raw["value"], strict=True)
+             if pd.notna(v)}
+    if "patents_with_first_cpc" in notes:
+        notes["patents_with_unmapped_first_cpc"] = (notes.pop("patents_with_first_cpc")
+                                                    - notes["patents_wipo_field_from_cpc"])
+    notes["patents_without_wipo_field"] = (
+        notes.pop("patents_without_wipo_field_in_g_wipo_technology", 0.0)
+        - notes.get("patents_wipo_field_from_cpc", 0.0))
+    placed = sum(float(f["fractional"].sum()) for f in [flows["patent_citation"]])
+    notes["citations_placed"] = round(placed)
+    notes["citations_not_placed"] = notes.get("rows_g_us_patent_citation", 0) - round(placed)
+    for channel, frame in flows.items():
+        domestic = frame["origin"] == frame["destination"]
+        notes[f"{channel}_domestic_fractional"] = float(frame.loc[domestic, "fractional"].sum())
+        notes[f"{channel}_cross_border_fractional"] = float(
+            frame.loc[~domestic, "fractional"].sum())
+        flows[channel] = frame[~domestic].reset_index(drop=True)
+    return Result(flows, cf, notes)
+
+
+def _frame(con: object, expr: ir.Table) -> pd.DataFrame:
+    return _tidy(con.execute(expr), FLOW_KEYS, ["fractional"])
+
+
+def _tidy(frame: pd.DataFrame, keys: list[str], fractions: list[str]) -> pd.DataFrame:
+    """Stable order, fixed dtypes and rounded fractions (engines sum in different orders)."""
+    frame = frame.copy()
+    for col in fractions:
+        frame[col] = frame[col].astype("float64").round(DECIMALS)
+    for col in ("year", "wipo_field", "period_start"):
+        if col in frame.columns:
+            frame[col] = frame[col].astype("Int64")
+    for col in ("patents",):
+        if col in frame.columns:
+            frame[col] = frame[col].astype("int64")
+    return frame.sort_values(keys, na_position="first", kind="stable").reset_index(drop=True)

@@ -1,0 +1,26 @@
+"""The starter registry shipped with the package: U.S.–Japan cooperation from public facts."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reciprocity.api import Reciprocity
+    from reciprocity.ledger.store import ImportResult
+
+STARTER = "us_japan.yaml"
+BY = "reciprocity starter registry"
+
+
+def starter_text() -> str:
+    """The starter registry's YAML text."""
+    return resources.files("reciprocity").joinpath("data", "ledger", STARTER).read_text("utf-8")
+
+
+def load_starter(r: Reciprocity) -> ImportResult:
+    """Import the starter registry into ``r``'s ledger (nothing new when already there)."""
+    with resources.as_file(resources.files("reciprocity").joinpath(
+            "data", "ledger", STARTER)) as path:
+        return r.ledger_import(path, by=BY, reason=f"starter registry ({STARTER}) shipped "
+                               "with the package")

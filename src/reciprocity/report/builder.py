@@ -1,0 +1,477 @@
+"""Build a pair briefing: gather everything from the Python API, render one HTML file.
+
+The page is self-contained: Plotly's JavaScript (from the installed ``plotly`` package), the
+styles and the drawing script are inline, fonts are the reader's own, and nothing refers to
+an outside address. Sections whose data or API does not exist yet (technology areas, the
+ledger, the assessment: composite index, dependence, opportunities) are left out, so the
+briefing grows as the store and the package do.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from reciprocity import __version__
+from reciprocity import channels as channels_mod
+from reciprocity.api import Reciprocity
+from reciprocity.errors import InputError, ReciprocityError
+from reciprocity.queries.common import span_filter
+from reciprocity.queries.dyad import Dyad
+from reciprocity.report import figures
+
+SIPRI_CREDIT = "Information from the SIPRI Arms Transfers Database"
+RECORD_COLUMNS = ("designation", "technology", "description", "transfer_id", "program_id",
+                  "order_year", "mode", "comments")
+
+FORMULAS = (
+    ("balance", "AB − BA", "any; positive when A sends more"),
+    ("share_b", "BA / (AB + BA)", "[0, 1]; B's share of the two-way total"),
+    ("gl_index", "1 − |AB − BA| / (AB + BA)",
+     "[0, 1]; the two-way (Grubel–Lloyd) index: 1 balanced, 0 one-way"),
+    ("coverage_ratio", "BA / AB", "≥ 0; how much of what A sends comes back"),
+)
+
+
+@dataclass
+class Figure:
+    """One chart: an id for the page, its Plotly JSON and a caption."""
+
+    id: str
+    json: str
+    caption: str = ""
+
+
+@dataclass
+class ChannelView:
+    """One channel (and unit) of the pair: totals, charts and the largest records."""
+
+    key: str
+    channel: str
+    unit: str
+    unit_label: str
+    directed: bool
+    additive: bool
+    total: dict[str, Any]
+    description: str
+    flows: Figure
+    index: Figure | None
+    modes: list[dict[str, Any]]
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    record_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    """An optional section from a part of the package that may not exist yet."""
+
+    title: str
+    tables: list[tuple[str, list[str], list[dict[str, Any]]]] = field(default_factory=list)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _num(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def fmt_num(value: Any, digits: int = 1) -> str:
+    """A number for people: thousands separators, ``—`` when undefined."""
+    f = _num(value)
+    if f is None:
+        return "—"
+    if f.is_integer() or abs(f) >= 1000:
+        return f"{f:,.0f}"
+    return f"{f:,.{digits}f}"
+
+
+def fmt_index(value: Any) -> str:
+    f = _num(value)
+    return "—" if f is None else f"{f:.3f}"
+
+
+def fmt_pct(value: Any) -> str:
+    f = _num(value)
+    return "—" if f is None else f"{100 * f:.1f} %"
+
+
+def fmt_cell(value: Any) -> str:
+    """Any table cell as text (numbers formatted, missing values empty)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return fmt_num(value, 2)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(fmt_cell(v) for v in value)
+    if isinstance(value, (pd.Timestamp, datetime)):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def fmt_plain(value: Any) -> str:
+    """Years and ids: no thousands separator, whole numbers without decimals."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else str(value)
+    return str(value)
+
+
+def cell_for(column: str, value: Any) -> str:
+    """A cell of ``column``: years and ids plain, everything else :func:`fmt_cell`."""
+    if column == "year" or column.endswith(("_year", "_id", "_from", "_to")):
+        return fmt_plain(value)
+    return fmt_cell(value)
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment of the briefing templates (autoescaped)."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("reciprocity.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.filters.update(num=fmt_num, index=fmt_index, pct=fmt_pct, cell=fmt_cell,
+                       plain=fmt_plain, unit=figures.unit_label)
+    env.globals["cell_for"] = cell_for
+    return env
+
+
+@cache
+def plotly_js() -> str:
+    """Plotly's minified JavaScript from the installed ``plotly`` package."""
+    return resources.files("plotly").joinpath("package_data", "plotly.min.js").read_text(
+        encoding="utf-8")
+
+
+def _asset(name: str) -> str:
+    return resources.files("reciprocity.report").joinpath("templates", name).read_text(
+        encoding="utf-8")
+
+
+# -- sections ------------------------------------------------------------------------------
+
+def _channel_views(r: Reciprocity, dyad: Dyad, data: dict[str, Any]) -> list[ChannelView]:
+    views = []
+    a, b = dyad.pair.a.code, dyad.pair.b.code
+    for i, (key, channel, unit) in enumerate(dyad.channel_keys()):
+        ch = data["channels"][key]
+        directed = channels_mod.is_directed(channel)
+        additive = channels_mod.is_additive(unit)
+        label = figures.unit_label(unit)
+        flows = Figure(f"fig-flows-{i}", figures.to_json(figures.flows_over_time(
+            dyad, channel, unit, title=f"{key}: flows by year ({label})")),
+            f"{a} → {b} and {b} → {a} by year" if directed else
+            f"joint {a}–{b} count by year (undirected channel)")
+        index = None
+        if directed and additive:
+            index = Figure(f"fig-index-{i}", figures.to_json(figures.index_trend(
+                dyad, channel, unit, title=f"{key}: two-way index over {dyad.window}-year "
+                                           "windows")),
+                "The line is the index over the window ending in each year; dots are single "
+                "years (no dot: no flow either way that year).")
+        modes = [{"mode": m, **v} for m, v in ch["by_mode"].items()]
+        view = ChannelView(key, channel, unit, label, directed, additive, ch,
+                           channels_mod.CHANNELS[channel].description
+                           if channel in channels_mod.CHANNELS else "", flows, index, modes)
+        if directed and additive:
+            _largest_records(r, dyad, view)
+        views.append(view)
+    return views
+
+
+def _largest_records(r: Reciprocity, dyad: Dyad, view: ChannelView, limit: int = 10) -> None:
+    """The largest source records each way (a record's flows summed over the span)."""
+    try:
+        frame = r.explain(dyad.pair.a.code, dyad.pair.b.code, channel=view.channel)
+    except ReciprocityError:
+        return
+    if frame.empty:
+        return
+    frame = frame[frame["unit"] == view.unit]
+    if dyad.since is not None:
+        frame = frame[frame["year"] >= dyad.since]
+    if dyad.until is not None:
+        frame = frame[frame["year"] <= dyad.until]
+    columns = [c for c in RECORD_COLUMNS if c in frame.columns]
+    keys = ["direction", "dataset", "vintage_id", "record_id"]
+    grouped = frame.groupby(keys, sort=False, dropna=False).agg(
+        magnitude=("magnitude", "sum"), first_year=("year", "min"), last_year=("year", "max"),
+        **{c: (c, "first") for c in columns}).reset_index()
+    view.record_columns = columns
+    for direction in ("a_to_b", "b_to_a"):
+        part = grouped[grouped["direction"] == direction].sort_values(
+            "magnitude", ascending=False, kind="stable")
+        view.records[direction] = part.head(limit).to_dict("records")
+        view.records[direction + "_count"] = len(part)  # type: ignore[assignment]
+
+
+def _areas(r: Reciprocity, dyad: Dyad) -> list[dict[str, Any]]:
+    """Flows by technology area both ways, per directed channel and additive unit."""
+    where, params = span_filter(dyad.since, dyad.until)
+    a, b = dyad.pair.a.code, dyad.pair.b.code
+    sql = r.store.active_flows_sql() + f"""
+        SELECT channel, unit, area,
+               sum(CASE WHEN origin = ? THEN magnitude ELSE 0 END) AS flow_ab,
+               sum(CASE WHEN origin = ? THEN magnitude ELSE 0 END) AS flow_ba
+        FROM af WHERE ((origin = ? AND destination = ?) OR (origin = ? AND destination = ?))
+          AND area IS NOT NULL AND area <> '' {where}
+        GROUP BY ALL ORDER BY channel, unit, area"""
+    frame = r.store.query(sql, [a, b, a, b, b, a, *params])
+    names = area_names()
+    out = []
+    for (channel, unit), part in frame.groupby(["channel", "unit"], sort=True):
+        if not channels_mod.is_directed(channel) or not channels_mod.is_additive(unit):
+            continue
+        part = part.assign(area=[names.get(x, x) for x in part["area"]])
+        fig = figures.areas_chart(part, a, b, unit,
+                                  title=f"{channel}: technology areas ({figures.unit_label(unit)})")
+        out.append({"channel": channel, "unit": unit,
+                    "figure": Figure(f"fig-areas-{len(out)}", figures.to_json(fig)),
+                    "rows": part.to_dict("records")})
+    return out
+
+
+def area_names() -> dict[str, str]:
+    try:
+        from reciprocity import taxonomy
+    except ImportError:
+        return {}
+    try:
+        return {k: v.name for k, v in taxonomy.areas().items()}
+    except Exception:  # the taxonomy is data others edit; names are a nicety
+        return {}
+
+
+def _rows(frame: pd.DataFrame, limit: int = 25) -> tuple[list[str], list[dict[str, Any]]]:
+    head = frame.head(limit)
+    return [str(c) for c in head.columns], head.astype(object).where(
+        head.notna(), None).to_dict("records")
+
+
+def _verdict(text: Any) -> str:
+    return str(text or "").replace("_", " ")
+
+
+def _assessment(r: Reciprocity, dyad: Dyad, notes: list[str]) -> dict[str, Any] | None:
+    """The composite index with its interval, B's dependence on A, and opportunities.
+
+    Uses the assessment's API (``composite_index``, ``dependence``, ``opportunities``) where
+    the package has it; a missing method leaves its part out, a failing one leaves a note.
+    """
+    a, b = dyad.pair.a, dyad.pair.b
+    out: dict[str, Any] = {"composite": None, "sections": []}
+    span = {"since": dyad.since, "until": dyad.until}
+    if callable(getattr(r, "composite_index", None)):
+        try:
+            comp = r.composite_index(a.code, b.code, **span)
+            d = comp.to_dict()
+            section = Section("Composite reciprocity index")
+            if d.get("value") is not None:
+                out["composite"] = {"value": d["value"], "low": d.get("ci_low"),
+                                    "high": d.get("ci_high"), "level": d.get("level"),
+                                    "expected": d.get("expected"),
+                                    "verdict": _verdict(d.get("verdict"))}
+                level = d.get("level") or 0.95
+                section.facts += [
+                    ("composite index", fmt_index(d["value"])),
+                    (f"{100 * level:.0f} % interval",
+                     f"{fmt_index(d.get('ci_low'))} – {fmt_index(d.get('ci_high'))}"),
+                    ("expected under the null model", fmt_index(d.get("expected"))),
+                    ("verdict", _verdict(d.get("verdict")))]
+            else:
+                section.notes.append("No channel has flows both ways to combine.")
+            cols, rows = _rows(comp.frame())
+            for row in rows:
+                row["verdict"] = _verdict(row.get("verdict"))
+            section.tables.append(("By channel (weights as used)", cols, rows))
+            section.notes.append("Method: docs/assessment.md (weighted channel indices; the "
+                                 "interval is a bootstrap over source records).")
+            out["sections"].append(section)
+        except (ReciprocityError, ValueError) as exc:
+            notes.append(f"Composite index not shown: {exc}")
+    if callable(getattr(r, "dependence", None)):
+        # B's dependence on A (A's on B costs as much again; ``reciprocity dependence A``)
+        for country, partner in ((b, a),):
+            try:
+                dep = r.dependence(country.code, channel="arms", **span)
+            except (ReciprocityError, ValueError) as exc:
+                notes.append(f"Dependence of {country.code} not shown: {exc}")
+                continue
+            section = Section(f"Dependence: {country.name}'s arms intake")
+            share = dep.partner_share(partner.code)
+            if share is not None:
+                overall = dep.overall
+                section.facts += [
+                    (f"share from {partner.name}, {overall.get('window')}", fmt_pct(share)),
+                    ("supplier concentration (HHI)", fmt_index(overall.get("hhi"))),
+                    ("top supplier", f"{overall.get('top_partner')} "
+                                     f"({fmt_pct(overall.get('top_share'))})")]
+                cols, rows = _rows(dep.frame(), 12)
+                section.tables.append(("By technology area, latest window", cols, rows))
+            else:
+                section.notes.append(f"{country.name} received no arms in the span.")
+            out["sections"].append(section)
+    if callable(getattr(r, "opportunities", None)):
+        try:
+            opps = r.opportunities(a.code, b.code, include_all=True)
+            frame = opps.frame()
+            section = Section(f"Opportunities: what {a.name} needs and {b.name} provides")
+            if len(frame):
+                cols, rows = _rows(frame, 10)
+                section.tables.append((f"Top areas ({opps.window or 'latest windows'})",
+                                       cols, rows))
+                if opps.needs_source:
+                    section.notes.append(f"Needs: {opps.needs_source}.")
+            else:
+                section.notes.append("No area where one side's evidence meets the other's "
+                                     "needs.")
+            out["sections"].append(section)
+        except (ReciprocityError, ValueError) as exc:
+            notes.append(f"Opportunities not shown: {exc}")
+    return out if out["composite"] or out["sections"] else None
+
+
+def _ledger(r: Reciprocity, dyad: Dyad, notes: list[str]) -> dict[str, Any] | None:
+    """The ledger's programs and transfers between the pair, with its checks (if any)."""
+    if not hasattr(r, "ledger_list"):
+        return None
+    from reciprocity.report.ledger_view import ledger_for_pair
+
+    try:
+        return ledger_for_pair(r, dyad.pair.a.code, dyad.pair.b.code)
+    except ReciprocityError as exc:
+        notes.append(f"Ledger not shown: {exc}")
+        return None
+
+
+def _provenance(r: Reciprocity, dyad: Dyad) -> dict[str, Any]:
+    """Datasets and vintages that contributed to the pair's figures, with credit lines."""
+    a, b = dyad.pair.a.code, dyad.pair.b.code
+    where, params = span_filter(dyad.since, dyad.until)
+    used = r.store.query(
+        r.store.active_flows_sql() + f"""
+        SELECT DISTINCT vintage_id FROM af
+        WHERE ((origin = ? AND destination = ?) OR (origin = ? AND destination = ?)) {where}""",
+        [a, b, b, a, *params])
+    sources = r.sources()
+    if sources.empty:
+        return {"vintages": [], "datasets": [], "credits": []}
+    chosen = sources[sources["vintage_id"].isin(set(used["vintage_id"]))]
+    vintages = chosen.sort_values(["dataset", "vintage_id"]).to_dict("records")
+    datasets = (chosen.drop_duplicates("dataset").sort_values("dataset")
+                .to_dict("records"))
+    credits = sorted({d["credit"] for d in datasets if d.get("credit")})
+    groups: dict[tuple, dict[str, Any]] = {}
+    for d in datasets:  # one row per publisher and terms (NCSES publishes many tables)
+        key = (d.get("publisher"), d.get("url"), d.get("licence"), d.get("credit"))
+        group = groups.setdefault(key, {**d, "titles": []})
+        group["titles"].append((d.get("dataset_title") or d["dataset"], d["dataset"]))
+    return {"vintages": vintages, "datasets": list(groups.values()), "credits": credits}
+
+
+def _headline(dyad: Dyad, views: list[ChannelView]) -> dict[str, Any] | None:
+    candidates = [v for v in views if v.directed and v.additive]
+    if not candidates:
+        return None
+    main = next((v for v in candidates if v.channel == "arms"), candidates[0])
+    t = main.total
+    return {"view": main, "gl_index": t["gl_index"], "flow_ab": t["flow_ab"],
+            "flow_ba": t["flow_ba"], "coverage_ratio": t["coverage_ratio"],
+            "share_b": t["share_b"], "others": [v for v in candidates if v is not main]}
+
+
+# -- the page ------------------------------------------------------------------------------
+
+def build_context(r: Reciprocity, a: str, b: str, *, since: int | None = None,
+                  until: int | None = None, window: int = 5) -> dict[str, Any]:
+    """Everything the briefing template shows, from the Python API."""
+    started = time.perf_counter()
+    dyad = r.dyad(a, b, since=since, until=until, window=window)
+    data = dyad.to_dict()
+    notes: list[str] = []
+    views = _channel_views(r, dyad, data)
+    sankeys = []
+    for unit in dict.fromkeys(v.unit for v in views if v.additive):
+        fig = figures.sankey(dyad, unit, title=f"Flows by channel and mode "
+                                                f"({figures.unit_label(unit)})")
+        if fig is not None:
+            sankeys.append(Figure(f"fig-sankey-{len(sankeys)}", figures.to_json(fig)))
+    provenance = _provenance(r, dyad)
+    credits = list(provenance["credits"])
+    if any(v.channel == "arms" for v in views) and SIPRI_CREDIT not in credits:
+        credits.insert(0, SIPRI_CREDIT)
+    span = _span_text(dyad)
+    return {
+        "a": dyad.pair.a, "b": dyad.pair.b, "since": since, "until": until, "span": span,
+        "window": dyad.window, "data": data, "views": views, "has_data": bool(views),
+        "headline": _headline(dyad, views), "sankeys": sankeys,
+        "areas": _areas(r, dyad) if views else [],
+        "ledger": _ledger(r, dyad, notes), "assessment": _assessment(r, dyad, notes),
+        "provenance": provenance, "credits": credits, "formulas": FORMULAS, "notes": notes,
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "version": __version__, "build_seconds": time.perf_counter() - started,
+        "units": {v.unit: channels_mod.UNITS.get(v.unit, "") for v in views},
+    }
+
+
+def _span_text(dyad: Dyad) -> str:
+    years = [int(y) for y in dyad.by_year["year"]] if len(dyad.by_year) else []
+    lo = dyad.since if dyad.since is not None else (min(years) if years else None)
+    hi = dyad.until if dyad.until is not None else (max(years) if years else None)
+    if lo is None and hi is None:
+        return "all years"
+    if lo is None:
+        return f"up to {hi}"
+    if hi is None:
+        return f"from {lo}"
+    return f"{lo}–{hi}"
+
+
+def render_html(r: Reciprocity, a: str, b: str, *, since: int | None = None,
+                until: int | None = None, window: int = 5) -> str:
+    """The briefing as one self-contained HTML document."""
+    context = build_context(r, a, b, since=since, until=until, window=window)
+    template = environment().get_template("briefing.html.j2")
+    return template.render(**context, plotly_js=plotly_js(), css=_asset("briefing.css"),
+                           draw_js=_asset("briefing.js"), config=figures.PLOT_CONFIG)
+
+
+def write_briefing(r: Reciprocity, a: str, b: str, out: str | Path, *,
+                   since: int | None = None, until: int | None = None) -> Path:
+    """Write the briefing to ``out``: ``.html`` as is, ``.pdf`` printed by headless Chromium."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".html", ".htm", ".pdf"):
+        raise InputError(f"-o {out}: unknown kind of file {suffix or '(no suffix)'!r}; "
+                         "expected a name ending in .html or .pdf")
+    html = render_html(r, a, b, since=since, until=until)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".pdf":
+        from reciprocity.report.pdf import html_to_pdf
+
+        html_to_pdf(html, out)
+    else:
+        out.write_text(html, encoding="utf-8")
+    return out

@@ -1,0 +1,463 @@
+"""PatentsView bulk tables (USPTO granted patents): citation, co-invention and ownership flows.
+
+The input is a directory holding PatentsView's "g_" tables as published (``<table>.tsv.zip``)
+or as Parquet (``<table>.parquet``). Every table is checked before anything is computed
+(present, readable, with a documented header); then one Ibis pipeline
+(:mod:`reciprocity.engine.patents`) runs on DuckDB or Spark and returns small aggregates:
+flows by channel, country pair, grant year and WIPO field, and patent counts with the revealed
+technological advantage per country, field and period. Source rows are not stored: the
+aggregates are, each flow with a stable ``record_id`` into ``patent_flow_records``; the input
+files are archived by reference (path, size, SHA-256). Quirks live in ``data/patentsview.yaml``.
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import io
+import shutil
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pycountry
+import yaml
+
+from reciprocity import countries
+from reciprocity.errors import FormatError, InputError, Problem, ReciprocityError
+from reciprocity.sources.base import Parsed, Progress, Source, SourceInfo
+from reciprocity.store.schema import Field, Table, register
+
+CREDIT = "Patent data from PatentsView (U.S. Patent and Trademark Office), patentsview.org"
+CHANNELS = ("patent_citation", "coinvention", "patent_ownership")
+UNITS = {"patent_citation": "citations_fractional", "coinvention": "patents_fractional",
+         "patent_ownership": "patents_fractional"}
+MODES = {"patent_citation": "unspecified", "coinvention": "joint",
+         "patent_ownership": "unspecified"}
+
+RECORDS = register(Table(
+    name="patent_flow_records",
+    description="PatentsView flows as aggregated by the patent pipeline: one row per channel, "
+                "country pair, grant year and WIPO field, with the whole and the fractional "
+                "count (source rows are not stored; the input files are archived by reference "
+                "in `raw_references`). Flows point here by `record_id`.",
+    primary_key=("vintage_id", "record_id"),
+    fields=(
+        Field("vintage_id", "VARCHAR", "Vintage the row belongs to.", False),
+        Field("record_id", "BIGINT", "Stable id of the aggregate, a hash of channel, origin, "
+              "destination, year and WIPO field (the same in every vintage).", False),
+        Field("channel", "VARCHAR", "Channel of the flow.", False, enum=CHANNELS),
+        Field("origin", "VARCHAR", "Cited patent's inventor country (citations), the first "
+              "country of the pair in code order (co-invention) or the inventor country "
+              "(ownership); `UNK` where inventors could not be placed.", False),
+        Field("destination", "VARCHAR", "Citing patent's inventor country, the second country "
+              "of the pair, or the assignee (owner) country.", False),
+        Field("year", "INTEGER", "Grant year of the citing patent (citations) or of the "
+              "patent.", False),
+        Field("wipo_field", "INTEGER", "WIPO technology field (1–35) of the citing patent or "
+              "of the patent; empty when it has none."),
+        Field("area", "VARCHAR", "Technology area of the WIPO field (taxonomy); empty when "
+              "the field is not placed in an area."),
+        Field("patents", "BIGINT", "Whole count: citations (patent_citation) or patents "
+              "(coinvention, patent_ownership) contributing to the row.", False),
+        Field("fractional_count", "DOUBLE", "Fractional count (the flow's magnitude): each "
+              "citation or patent counts 1 in total, split over countries.", False,
+              unit="citations_fractional or patents_fractional"),
+    ),
+))
+
+COUNTRY_FIELDS = register(Table(
+    name="patent_country_fields",
+    description="Patents per inventor country, WIPO field and period (fractional counting) "
+                "with the revealed technological advantage, from a PatentsView vintage. RTA = "
+                "(P_cf / P_c) / (P_f / P); empty below the OECD-style floor.",
+    fields=(
+        Field("vintage_id", "VARCHAR", "Vintage the row belongs to.", False),
+        Field("country", "VARCHAR", "Inventor country (`UNK`: inventors not placed).", False),
+        Field("wipo_field", "INTEGER", "WIPO technology field (1–35); empty for patents "
+              "without a field (not used for RTA)."),
+        Field("area", "VARCHAR", "Technology area of the field (taxonomy); empty when not "
+              "placed."),
+        Field("period", "VARCHAR", "Grant-year window, e.g. `2019–2021`.", False),
+        Field("period_start", "INTEGER", "First year of the window.", False),
+        Field("patents", "BIGINT", "Patents with at least one inventor in the country "
+              "(whole count).", False),
+        Field("patents_fractional", "DOUBLE", "P_cf: the country's fractional patent count in "
+              "the field.", False, unit="patents_fractional"),
+        Field("country_patents_fractional", "DOUBLE", "P_c: the country's fractional count "
+              "over all fields in the window.", False, unit="patents_fractional"),
+        Field("rta", "DOUBLE", "Revealed technological advantage; empty when P_c is at or "
+              "below the floor, for `UNK` and for patents without a field."),
+        Field("below_floor", "BOOLEAN", "P_c is at or below the floor (500 patents in the "
+              "window, as the OECD applies): RTA not computed.", False),
+    ),
+))
+
+
+@cache
+def quirks() -> dict[str, Any]:
+    """The PatentsView quirks file (documented headers, NA markers, counting settings)."""
+    text = resources.files("reciprocity.sources").joinpath("data/patentsview.yaml").read_text(
+        "utf-8")
+    return yaml.safe_load(text)
+
+
+def country_codes(aliases: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``disambig_country`` (ISO alpha-2) → the project's country code."""
+    out: dict[str, str] = {}
+    for entry in pycountry.countries:
+        found = countries.lookup(entry.alpha_3)
+        if found is not None:
+            out[entry.alpha_2] = found.code
+    for alpha2, code in quirks()["country_code_overrides"].items():
+        found = countries.lookup(code)
+        if found is not None:
+            out[str(alpha2).upper()] = found.code
+    for name, code in (aliases or {}).items():
+        found = countries.lookup(str(code))
+        if len(name.strip()) == 2 and found is not None:
+            out[name.strip().upper()] = found.code
+    return out
+
+
+def field_areas() -> dict[int, str | None]:
+    """WIPO field (1–35) → technology area id, from :mod:`reciprocity.taxonomy`.
+
+    Empty when the taxonomy offers no WIPO crosswalk (flows then carry no area).
+    """
+    try:
+        from reciprocity import taxonomy
+    except ImportError:  # pragma: no cover - the taxonomy ships with the package
+        return {}
+    direct = getattr(taxonomy, "area_for_wipo_field", None)
+    if callable(direct):
+        return {f: direct(f) for f in range(1, 36)}
+    tables = getattr(taxonomy, "crosswalk_tables", None)
+    if not callable(tables):
+        return {}
+    frame = tables().get("wipo_fields")
+    if frame is None or not {"field", "area"} <= set(frame.columns):
+        return {}
+    return {int(f): (taxonomy.check_area(a) if a else None)
+            for f, a in zip(frame["field"], frame["area"], strict=True) if str(f).isdigit()}
+
+
+def cpc_field() -> Callable[[str], int | None] | None:
+    """The taxonomy's CPC → WIPO field concordance, if it has one."""
+    try:
+        from reciprocity import taxonomy
+    except ImportError:  # pragma: no cover
+        return None
+    fn = getattr(taxonomy, "wipo_field_for_cpc", None)
+    return fn if callable(fn) else None
+
+
+# -- the input directory ---------------------------------------------------------------------
+def locate(path: Path) -> dict[str, Path]:
+    """The file of each table in ``path``; a missing required table raises, naming it."""
+    path = Path(path)
+    if not path.is_dir():
+        expected = "a directory holding PatentsView's tables (g_patent.tsv.zip, …)"
+        what = "a file" if path.is_file() else "nothing"
+        raise InputError(f"{path}: not a directory", [Problem(str(path), what, expected)])
+    found: dict[str, Path] = {}
+    problems: list[Problem] = []
+    patterns = quirks()["file_patterns"]
+    for table, spec in quirks()["tables"].items():
+        for pattern in patterns:
+            candidate = path / pattern.format(table=table)
+            if candidate.is_file():
+                found[table] = candidate
+                break
+        else:
+            if spec["required"]:
+                names = " or ".join(p.format(table=table) for p in patterns)
+                problems.append(Problem(f"{path}/{patterns[1].format(table=table)}",
+                                        "no such file", f"the {table} table ({names})"))
+    if problems:
+        raise FormatError(f"{path}: {len(problems)} PatentsView table(s) missing", problems)
+    return found
+
+
+def _tsv_member(zf: zipfile.ZipFile, table: str, where: str) -> zipfile.ZipInfo:
+    members = [i for i in zf.infolist() if not i.is_dir()]
+    for info in members:
+        if Path(info.filename).name == f"{table}.tsv":
+            return info
+    tsvs = [i for i in members if i.filename.endswith(".tsv")]
+    if len(tsvs) == 1:
+        return tsvs[0]
+    raise FormatError(f"{where}: no {table}.tsv inside", [Problem(
+        where, f"members {[i.filename for i in members][:5]}",
+        f"one tab-separated file {table}.tsv, as PatentsView publishes it")])
+
+
+def _header_line(raw: bytes) -> list[str]:
+    line = raw.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace").lstrip("\ufeff")
+    return next(csv.reader(io.StringIO(line), delimiter="\t", quotechar='"'), [])
+
+
+def check(files: Mapping[str, Path]) -> tuple[dict[str, list[str]], list[Problem]]:
+    """Header of every table against the documented ones; every problem at once."""
+    headers: dict[str, list[str]] = {}
+    problems: list[Problem] = []
+    for table, path in files.items():
+        documented = quirks()["tables"][table]["headers"]
+        expected = " or ".join(repr("\t".join(h)) for h in documented)
+        try:
+            if path.suffix == ".parquet":
+                import pyarrow.parquet as pq
+                header = list(pq.read_schema(path).names)
+                ok = any(sorted(header) == sorted(h) for h in documented)
+            else:
+                if path.name.endswith(".zip"):
+                    with zipfile.ZipFile(path) as zf:
+                        member = _tsv_member(zf, table, str(path))
+                        with zf.open(member) as fh:
+                            head = fh.read(65536)
+                else:
+                    with open(path, "rb") as fh:
+                        head = fh.read(65536)
+                header = _header_line(head)
+                ok = header in documented
+        except FormatError as exc:
+            problems += exc.problems
+            continue
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            problems.append(Problem(str(path), f"a corrupt or unreadable file ({exc})",
+                                    f"a zip holding {table}.tsv as PatentsView publishes it"
+                                    if path.name.endswith(".zip") else f"the {table} table"))
+            continue
+        except Exception as exc:  # pyarrow raises its own error types
+            problems.append(Problem(str(path), f"an unreadable file ({exc})",
+                                    f"a Parquet file with the columns of {table}"))
+            continue
+        if not ok:
+            shown = "\t".join(header)[:200] if header else "an empty file"
+            problems.append(Problem(f"{path}, header", repr(shown),
+                                    f"the documented header of {table}: {expected}"))
+        headers[table] = header
+    return headers, problems
+
+
+def _extract(path: Path, table: str, into: Path) -> Path:
+    """Unzip ``table``'s TSV into ``into`` (checking its CRC); a corrupt zip raises."""
+    target = into / f"{table}.tsv"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            member = _tsv_member(zf, table, str(path))
+            with zf.open(member) as src, open(target, "wb") as out:
+                shutil.copyfileobj(src, out, 16 << 20)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise FormatError(f"{path}: corrupt zip", [Problem(
+            str(path), f"a damaged archive ({exc})",
+            f"a complete zip holding {table}.tsv (download it again)")]) from None
+    return target
+
+
+def _published_at(files: Mapping[str, Path]) -> datetime | None:
+    """Newest date among the zips' member stamps (the publisher's) and the files' dates."""
+    stamps: list[datetime] = []
+    for table, path in files.items():
+        if path.name.endswith(".zip"):
+            try:
+                with zipfile.ZipFile(path) as zf:
+                    stamps.append(datetime(*_tsv_member(zf, table, str(path)).date_time))
+                continue
+            except (zipfile.BadZipFile, ValueError, FormatError):
+                pass
+        stamps.append(datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0))
+    return max(stamps) if stamps else None
+
+
+def _reporter(progress: Progress | None, total: int) -> Callable[[str], None]:
+    """``stage(name)``: advance the progress callback, naming the stage where it can."""
+    if progress is None:
+        return lambda _name: None
+    try:
+        params = inspect.signature(progress).parameters.values()
+        named = any(p.kind is p.VAR_POSITIONAL for p in params) or len(params) >= 3
+    except (TypeError, ValueError):
+        named = False
+    done = iter(range(1, 10_000))
+
+    def stage(name: str) -> None:
+        step = min(next(done), total)
+        if named:
+            progress(step, total, name)  # type: ignore[call-arg]
+        else:
+            progress(step, total)
+    return stage
+
+
+# -- the source ------------------------------------------------------------------------------
+class PatentsViewSource(Source):
+    """Reader for a directory of PatentsView granted-patent bulk tables."""
+
+    info = SourceInfo(
+        name="patentsview",
+        dataset="patentsview_granted",
+        title="PatentsView bulk data: granted U.S. patents (g_ tables)",
+        publisher="U.S. Patent and Trademark Office, PatentsView",
+        url="https://patentsview.org/download/data-download-tables",
+        licence="As stated on PatentsView's download pages (attribution requested); check "
+                "the terms of the release used",
+        credit=CREDIT,
+        channels=CHANNELS,
+    )
+    record_table = RECORDS
+    record_key = ("channel", "origin", "destination", "year", "wipo_field")
+    archive_by_reference = True
+    STAGES = 10
+
+    def input_files(self, path: Path) -> list[Path]:
+        """The table files the store hashes and archives by reference."""
+        return sorted(locate(Path(path)).values())
+
+    def sniff(self, head: str) -> str | None:
+        header = _header_line(head.encode("utf-8"))
+        for table, spec in quirks()["tables"].items():
+            if header in spec["headers"]:
+                return f"tsv:{table}"
+        return None
+
+    def read(self, path: Path, aliases: Mapping[str, str] | None = None,
+             progress: Progress | None = None,
+             options: Mapping[str, object] | None = None) -> Parsed:
+        from reciprocity import engine
+        from reciprocity.engine import patents as pipeline
+
+        opts = dict(options or {})
+        stage = _reporter(progress, self.STAGES)
+        path = Path(path)
+        stage("checking tables")
+        files = locate(path)
+        _headers, problems = check(files)
+        if problems:
+            raise FormatError(f"{path}: {len(problems)} table(s) not as PatentsView documents "
+                              "them", problems)
+        temp_root = Path(str(opts.get("temp_dir") or engine.default_temp_dir()))
+        temp_root.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix="patentsview-", dir=temp_root))
+        con = None
+        try:
+            stage("unzipping tables")
+            readable = {t: (_extract(p, t, work) if p.name.endswith(".zip") else p)
+                        for t, p in files.items()}
+            engine_name = str(opts.get("engine") or "duckdb")
+            # Spark's session (and its spill folder) outlives one ingest: not under `work`
+            spill = work / "spill" if engine_name == "duckdb" else temp_root / "spark-local"
+            con = engine.connect(engine_name,
+                                 spark_master=_opt(opts, "spark_master"),
+                                 memory_limit=_opt(opts, "memory_limit"),
+                                 temp_dir=spill,
+                                 threads=int(opts["threads"]) if opts.get("threads") else None)
+            q = quirks()
+            settings = pipeline.Settings(
+                na_markers=tuple(q["na_markers"]),
+                period_length=int(q["periods"]["length_years"]),
+                period_first_year=int(q["periods"]["first_year"]),
+                rta_floor=float(q["rta_floor_patents"]))
+            tables = pipeline.load(con, readable)
+            try:
+                result = pipeline.run(con, tables, country_codes(aliases), settings, stage,
+                                      cpc_field=cpc_field())
+            except ReciprocityError:
+                raise
+            except Exception as exc:  # engine errors (parse errors, out of disk, …)
+                raise InputError(f"{path}: the {opts.get('engine') or 'duckdb'} engine failed "
+                                 f"while computing the flows: {exc}") from exc
+        finally:
+            if con is not None and pipeline.backend_name(con) == "duckdb":
+                con.disconnect()
+            shutil.rmtree(work, ignore_errors=True)
+        stage("shaping flows")
+        return self._parsed(files, result)
+
+    def _parsed(self, files: Mapping[str, Path], result: Any) -> Parsed:
+        areas = field_areas()
+        notes = {k: round(v) for k, v in result.notes.items()}
+        records, flows = [], []
+        for channel in CHANNELS:
+            frame = result.flows[channel]
+            rec = frame.rename(columns={"fractional": "fractional_count"})
+            rec["channel"] = pd.Series([channel] * len(rec), dtype="str", index=rec.index)
+            rec["area"] = _areas(rec["wipo_field"], areas)
+            rec["record_id"] = record_ids(rec)
+            records.append(rec)
+            n = len(rec)
+            flows.append(pd.DataFrame({
+                "channel": pd.Series([channel] * n, dtype="str", index=rec.index),
+                "origin": rec["origin"].astype("str"),
+                "destination": rec["destination"].astype("str"),
+                "year": rec["year"].astype("int64"),
+                "area": rec["area"],
+                "magnitude": rec["fractional_count"].astype("float64"),
+                "unit": pd.Series([UNITS[channel]] * n, dtype="str", index=rec.index),
+                "mode": pd.Series([MODES[channel]] * n, dtype="str", index=rec.index),
+                "is_estimated": rec["fractional_count"] < rec["patents"] - 1e-9,
+                "is_uncertain": False,
+                "design_origin": pd.Series([None] * n, dtype="str", index=rec.index),
+                "record_id": rec["record_id"].astype("int64"),
+            }))
+            notes[f"{channel}_flows"] = len(rec)
+        record_frame = pd.concat(records, ignore_index=True).loc[
+            :, [c for c in RECORDS.columns if c != "vintage_id"]]
+        cf = result.country_fields.copy()
+        cf["area"] = _areas(cf["wipo_field"], areas)
+        length = int(quirks()["periods"]["length_years"])
+        cf["period"] = (cf["period_start"].astype(str) + "–"
+                        + (cf["period_start"] + length - 1).astype(str))
+        cf = cf.loc[:, [c for c in COUNTRY_FIELDS.columns if c != "vintage_id"]]
+        if not areas:
+            notes["wipo_fields_without_area_crosswalk"] = 35
+        else:
+            unmapped = record_frame["wipo_field"].notna() & record_frame["area"].isna()
+            notes["flow_rows_in_fields_without_area"] = int(unmapped.sum())
+        years = cf["period_start"]
+        scope = (f"PatentsView granted patents: {notes.get('patents_counted', 0):,} patents"
+                 + (f", grant years from {int(years.min())}" if len(years) else "")
+                 + f", {notes.get('rows_g_us_patent_citation', 0):,} citations")
+        rows_read = sum(v for k, v in notes.items() if k.startswith("rows_"))
+        kinds = sorted({"parquet" if p.suffix == ".parquet" else
+                        "tsv_zip" if p.name.endswith(".zip") else "tsv" for p in files.values()})
+        return Parsed(
+            layout=kinds[0] if len(kinds) == 1 else "mixed",
+            generated_at=_published_at(files),
+            scope=scope,
+            is_complete=True,
+            rows_read=int(rows_read),
+            records={RECORDS.name: record_frame, COUNTRY_FIELDS.name: cf},
+            flows=pd.concat(flows, ignore_index=True),
+            notes=notes,
+        )
+
+
+def _opt(opts: Mapping[str, object], key: str) -> str | None:
+    value = opts.get(key)
+    return str(value) if value not in (None, "") else None
+
+
+def _areas(fields: pd.Series, areas: Mapping[int, str | None]) -> pd.Series:
+    known = {int(k): v for k, v in areas.items() if v}
+    return fields.astype("Int64").map(known).astype("str").where(
+        fields.astype("Int64").isin(list(known)), None)
+
+
+def record_ids(frame: pd.DataFrame) -> pd.Series:
+    """Stable 64-bit ids of aggregate rows: a hash of channel, countries, year and field."""
+    keys = frame.loc[:, ["channel", "origin", "destination", "year", "wipo_field"]].astype(
+        {"year": "Int64", "wipo_field": "Int64"}).astype(str)
+    hashed = pd.util.hash_pandas_object(keys, index=False, categorize=False)
+    return pd.Series(hashed.to_numpy().view(np.int64), index=frame.index)
+
+
+SOURCE = PatentsViewSource()

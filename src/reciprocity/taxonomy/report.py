@@ -1,0 +1,51 @@
+"""What ``reciprocity taxonomy`` reports: the areas, the crosswalks and, given a store, how
+the flows in it are placed (what is unmapped is listed with counts, never hidden)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from reciprocity import taxonomy
+
+if TYPE_CHECKING:
+    from reciprocity.store.db import Store
+
+
+def describe() -> dict[str, Any]:
+    """The areas, the critical-technology lists and the size of each crosswalk."""
+    return {
+        "areas": [asdict(a) | {"critical_technologies": list(a.critical_technologies)}
+                  for a in taxonomy.areas().values()],
+        "critical_technology_lists": taxonomy.critical_technology_lists(),
+        "crosswalks": {name: {"rows": len(frame),
+                              "file": f"src/reciprocity/taxonomy/{name}.csv"}
+                       for name, frame in taxonomy.crosswalk_tables().items()},
+    }
+
+
+def coverage(store: Store, vintage: str | None = None) -> dict[str, Any]:
+    """Flows of the active vintages by channel, unit and area, and what is unmapped."""
+    af = store.active_flows_sql(vintage)
+    by_area = store.query(af + """
+        SELECT channel, unit, coalesce(area, '') AS area, count(*) AS flows,
+               sum(magnitude) AS magnitude
+        FROM af GROUP BY ALL ORDER BY channel, unit, area""")
+    arms = store.query(af + """
+        SELECT count(*) AS flows, count(area) AS mapped FROM af WHERE channel = 'arms'""")
+    unmapped_sipri = store.query(af + """
+        SELECT r.description, count(*) AS flows
+        FROM af JOIN sipri_transfers r USING (vintage_id, record_id)
+        WHERE af.channel = 'arms' AND af.area IS NULL
+        GROUP BY ALL ORDER BY flows DESC, description""")
+    total, mapped = int(arms.at[0, "flows"]), int(arms.at[0, "mapped"])
+    return {
+        "flows_by_area": [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+                          for r in by_area.to_dict("records")],
+        "sipri_area_coverage": {"flows": total, "mapped": mapped,
+                                "unmapped": total - mapped,
+                                "share_mapped": (mapped / total) if total else None},
+        "unmapped_sipri_descriptions": [
+            {"description": r["description"], "flows": int(r["flows"])}
+            for r in unmapped_sipri.to_dict("records")],
+    }

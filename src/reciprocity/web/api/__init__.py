@@ -1,0 +1,11 @@
+"""The JSON API under ``/api`` (OpenAPI docs at ``/docs``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from reciprocity.web.api import core, ledger
+
+router = APIRouter()
+router.include_router(core.router, tags=["flows"])
+router.include_router(ledger.router, prefix="/ledger", tags=["ledger"])

@@ -1,0 +1,192 @@
+"""Ledger endpoints: list, search, show, history, check (open); create, replace, status,
+delete and import (editor or admin, see docs/web.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+
+from reciprocity.api import Reciprocity
+from reciprocity.cli.render import records
+from reciprocity.errors import InputError, Problem
+from reciprocity.ledger.model import parse_registry
+from reciprocity.web import auth, deps, ledger_ops
+from reciprocity.web.api.core import ERRORS, ErrorBody
+
+router = APIRouter()
+
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    401: {"model": ErrorBody, "description": "Not signed in (send Basic credentials)"},
+    403: {"model": ErrorBody, "description": "Role may not write, or CSRF token missing"},
+    409: {"model": ErrorBody, "description": "Id taken, or the server is read-only"},
+}
+Writer = Annotated[auth.User, Depends(deps.require_writer)]
+Record = Annotated[dict[str, Any], Body(description="One record in the interchange format of "
+                                                    "docs/ledger.md (JSON instead of YAML).")]
+
+
+def search(frame: Any, q: str | None) -> Any:
+    """Rows whose text contains every word of ``q`` (case-insensitive)."""
+    if not q or frame.empty:
+        return frame
+    text = frame.astype(str).agg(" ".join, axis=1).str.casefold()
+    keep = text.map(lambda t: all(w in t for w in q.casefold().split()))
+    return frame[keep]
+
+
+def filter_transfers(frame: Any, status: str | None, a: str | None, b: str | None) -> Any:
+    from reciprocity import countries
+
+    if status:
+        frame = frame[frame["status"] == status]
+    codes = [countries.resolve(x).code for x in (a, b) if x]
+    for code in codes:
+        frame = frame[(frame["from"] == code) | (frame["to"] == code)]
+    return frame
+
+
+async def _read(request: Request, fn: Any) -> Any:
+    def run() -> Any:
+        with deps.backend(request).read() as r:
+            return fn(r)
+    return await run_in_threadpool(run)
+
+
+async def _write(request: Request, fn: Any) -> Any:
+    def run() -> Any:
+        with deps.backend(request).write() as r:
+            return fn(r)
+    return await run_in_threadpool(run)
+
+
+@router.get("/programs", summary="Current programs", responses=ERRORS)
+async def list_programs(request: Request, q: Annotated[str | None, Query(
+        description="Words that must all appear in the row.")] = None) -> list[dict[str, Any]]:
+    """Current programs, one row each (``reciprocity ledger list --kind programs``)."""
+    return await _read(request, lambda r: records(search(r.ledger_list("programs"), q)))
+
+
+@router.get("/transfers", summary="Current transfers", responses=ERRORS)
+async def list_transfers(request: Request,
+                         q: Annotated[str | None, Query(description="Search words.")] = None,
+                         status: Annotated[str | None, Query(description="Status.")] = None,
+                         a: Annotated[str | None, Query(description="A country.")] = None,
+                         b: Annotated[str | None, Query(description="Another country.")
+                                      ] = None) -> list[dict[str, Any]]:
+    """Current transfers, one row each, optionally searched and filtered."""
+    return await _read(request, lambda r: records(search(filter_transfers(
+        r.ledger_list("transfers"), status, a, b), q)))
+
+
+@router.get("/records/{record_id}", summary="One record", responses=ERRORS)
+async def show(request: Request, record_id: str) -> dict[str, Any]:
+    """The current version of a program or transfer, in the interchange format."""
+    def run(r: Reciprocity) -> dict[str, Any]:
+        rec = r.ledger_show(record_id)
+        return {"kind": rec.record_kind, "record": rec.to_dict()}
+    return await _read(request, run)
+
+
+@router.get("/records/{record_id}/history", summary="Every version of a record",
+            responses=ERRORS)
+async def history(request: Request, record_id: str) -> list[dict[str, Any]]:
+    """Versions oldest first: who, when, why, which fields changed, and the record."""
+    return await _read(request, lambda r: [v.to_dict() for v in r.ledger_history(record_id)])
+
+
+@router.get("/check", summary="Technology-for-technology and planned-versus-actual",
+            responses=ERRORS)
+async def check(request: Request,
+                a: Annotated[str | None, Query(description="Country A (with B).")] = None,
+                b: Annotated[str | None, Query(description="Country B (with A).")] = None,
+                years: Annotated[int, Query(ge=0, le=100, description="Matching window.")] = 5
+                ) -> dict[str, Any]:
+    """The same result as ``reciprocity ledger check [A B]``."""
+    return await _read(request, lambda r: r.ledger_check(a, b, years).to_dict())
+
+
+@router.post("/programs", summary="Create a program", status_code=201, responses=WRITE_ERRORS)
+async def create_program(request: Request, user: Writer, record: Record,
+                         reason: Annotated[str, Query(description="Why (kept in the "
+                                                      "history).")] = "created in the web app"
+                         ) -> dict[str, Any]:
+    """Validate and add a new program (409 when the id is taken; nothing written on error)."""
+    return await _write(request, lambda r: _saved(*ledger_ops.save(
+        r, "programs", record, by=user.name, reason=reason)))
+
+
+@router.post("/transfers", summary="Create a transfer", status_code=201,
+             responses=WRITE_ERRORS)
+async def create_transfer(request: Request, user: Writer, record: Record,
+                          reason: Annotated[str, Query(description="Why.")] =
+                          "created in the web app") -> dict[str, Any]:
+    """Validate and add a new transfer (409 when the id is taken; nothing written on error)."""
+    return await _write(request, lambda r: _saved(*ledger_ops.save(
+        r, "transfers", record, by=user.name, reason=reason)))
+
+
+@router.put("/records/{record_id}", summary="Replace a record (new version)",
+            responses=WRITE_ERRORS)
+async def replace(request: Request, record_id: str, user: Writer, record: Record,
+                  reason: Annotated[str, Query(description="Why the record changes.")]
+                  ) -> dict[str, Any]:
+    """Validate the whole record and add it as a new version (the old one stays in history)."""
+    def run(r: Reciprocity) -> dict[str, Any]:
+        kind = r.ledger_show(record_id).record_kind
+        return _saved(*ledger_ops.save(r, kind, record, by=user.name, reason=reason,
+                                       record_id=record_id))
+    return await _write(request, run)
+
+
+@router.post("/transfers/{transfer_id}/status", summary="Change a transfer's status",
+             responses=WRITE_ERRORS)
+async def set_status(request: Request, transfer_id: str, user: Writer,
+                     body: Annotated[dict[str, str], Body(
+                         examples=[{"status": "executed", "date": "2025-04",
+                                    "reason": "first delivery"}])]) -> dict[str, Any]:
+    """Append a status (proposed → approved → executed, or not_carried_out / cancelled)."""
+    def run(r: Reciprocity) -> dict[str, Any]:
+        t = r.ledger_set_status(transfer_id, body.get("status", ""), body.get("date", ""),
+                                body.get("reason", ""), by=user.name)
+        return {"kind": "transfers", "record": t.to_dict()}
+    return await _write(request, run)
+
+
+@router.delete("/records/{record_id}", summary="Delete a record (kept in history)",
+               responses=WRITE_ERRORS)
+async def delete(request: Request, record_id: str, user: Writer,
+                 reason: Annotated[str, Query(description="Why it is deleted.")]
+                 ) -> dict[str, Any]:
+    """Add a version marking the record deleted; its trail stays."""
+    def run(r: Reciprocity) -> dict[str, Any]:
+        r.ledger_delete(record_id, reason, by=user.name)
+        return {"deleted": record_id}
+    return await _write(request, run)
+
+
+@router.post("/import", summary="Import programs and transfers", responses=WRITE_ERRORS)
+async def import_registry(request: Request, user: Writer,
+                          body: Annotated[dict[str, Any], Body(
+                              description="A registry: {format?, programs: [...], "
+                                          "transfers: [...]}.")],
+                          reason: Annotated[str, Query(description="Why.")] =
+                          "imported through the API") -> dict[str, Any]:
+    """Like ``reciprocity ledger import``: all validated first; unchanged records get no
+    new version."""
+    def run(r: Reciprocity) -> dict[str, Any]:
+        ledger = r.ledger
+        registry, problems = parse_registry(body, lambda path: path, ledger.known())
+        if problems:
+            raise InputError(f"{len(problems)} problem(s); nothing was written", problems)
+        return ledger.import_registry(registry, by=user.name, reason=reason).to_dict()
+    return await _write(request, run)
+
+
+def _saved(record: Any, result: Any) -> dict[str, Any]:
+    return {"kind": record.record_kind, "record": record.to_dict(), "result": result.to_dict()}
+
+
+__all__ = ["Problem", "router"]

@@ -1,0 +1,115 @@
+"""The web app: FastAPI with server-rendered pages and a JSON API under ``/api``.
+
+``create_app(db_path)`` builds the app on one store; ``reciprocity serve`` runs it with
+uvicorn. Pages and API call the same Python API as the CLI, so the numbers match.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from reciprocity import __version__
+from reciprocity.web import errors
+from reciprocity.web.backend import Backend
+
+SESSION_COOKIE = "reciprocity_session"
+SESSION_MAX_AGE = 12 * 3600
+
+DESCRIPTION = """\
+Technology flows between pairs of countries, with their two-way index, the source records
+behind every figure, the datasets and vintages they come from, and the cooperation ledger.
+
+Reading is open. Writing (the ledger) needs a user with the role `editor` or `admin`
+(`reciprocity users add NAME --role editor`): send HTTP Basic credentials, or sign in at
+`/login` and send the page's CSRF token in `X-CSRF-Token`. Errors have one shape:
+`{"error", "status", "message", "problems": [{"location", "found", "expected"}]}`.
+"""
+
+
+class SecurityHeaders:
+    """Plain ASGI middleware adding conservative security headers to every response."""
+
+    HEADERS = ((b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+               (b"referrer-policy", b"same-origin"))
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], *self.HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def plotly_js_path() -> Path:
+    """Plotly's JavaScript inside the installed ``plotly`` package (never copied)."""
+    return Path(str(resources.files("plotly").joinpath("package_data", "plotly.min.js")))
+
+
+def create_app(db_path: str | Path, *, read_only: bool = False, secret: str | None = None,
+               pool_size: int = 4, cache_size: int = 512) -> FastAPI:
+    """The app on the store at ``db_path``.
+
+    ``secret`` signs session cookies and CSRF tokens (default ``$RECIPROCITY_SECRET``, else a
+    random one per start, which signs everyone out when the server restarts).
+    ``read_only`` opens the store read-only: every write answers 409.
+    """
+    backend = Backend(db_path, read_only=read_only, pool_size=pool_size, cache_size=cache_size)
+    secret = secret or os.environ.get("RECIPROCITY_SECRET") or secrets.token_urlsafe(32)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        backend.close()
+
+    app = FastAPIOffline(
+        title="Reciprocity", version=__version__, description=DESCRIPTION,
+        docs_url="/docs", redoc_url=None, static_url="/static/docs", lifespan=lifespan,
+        swagger_ui_parameters={"validatorUrl": None, "defaultModelsExpandDepth": 0})
+    app.state.backend = backend
+    app.state.secret = secret
+    app.state.read_only = read_only
+
+    app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,
+                       max_age=SESSION_MAX_AGE, same_site="lax", https_only=False)
+    app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=5)
+    app.add_middleware(SecurityHeaders)
+    errors.install(app)
+
+    from reciprocity.web.api import router as api_router
+    from reciprocity.web.pages import router as pages_router
+
+    app.include_router(api_router, prefix="/api")
+    app.include_router(pages_router)
+
+    plotly_path = plotly_js_path()
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        return FileResponse(plotly_path, media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
+    static = Path(str(resources.files("reciprocity.web").joinpath("static")))
+    app.mount("/static/app", StaticFiles(directory=static), name="static")
+    return app

@@ -1,0 +1,70 @@
+"""Signing in and out (session cookie; CSRF-protected forms)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from reciprocity.web import auth, deps
+from reciprocity.web.pages.common import render
+
+router = APIRouter()
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths (no ``//host`` or scheme) are followed after signing in."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/ledger"
+    return target
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str | None = None) -> HTMLResponse:
+    return render(request, "login.html.j2", {"next": _safe_next(next), "errors": {},
+                                             "name": ""})
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    """Check the name and password; on success start a fresh session (new id, new token)."""
+    form = await request.form()
+    name = str(form.get("name") or "").strip()
+    password = str(form.get("password") or "")
+    target = _safe_next(str(form.get("next") or ""))
+    try:
+        auth.check_csrf(request.app.state.secret, request.session.get("sid"),
+                        str(form.get("csrf_token") or ""))
+    except auth.CSRFError as exc:
+        return render(request, "login.html.j2", {"next": target, "name": name,
+                                                 "errors": {"form": str(exc)}},
+                      status_code=403)
+    errors = {}
+    if not name:
+        errors["name"] = "enter your user name"
+    if not password:
+        errors["password"] = "enter your password"
+    user = None
+    if not errors:
+        def check() -> auth.User | None:
+            with deps.backend(request).read() as r:
+                return auth.authenticate(r.store, name, password)
+        user = await run_in_threadpool(check)
+        if user is None:
+            errors["form"] = "wrong user name or password"
+    if errors:
+        return render(request, "login.html.j2", {"next": target, "name": name,
+                                                 "errors": errors}, status_code=401)
+    request.session.clear()
+    request.session["sid"] = auth.new_session_id()
+    request.session["user"] = user.name  # type: ignore[union-attr]
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    form = await request.form()
+    auth.check_csrf(request.app.state.secret, request.session.get("sid"),
+                    str(form.get("csrf_token") or ""))
+    request.session.clear()
+    return RedirectResponse("/pair", status_code=303)

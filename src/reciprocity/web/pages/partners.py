@@ -1,0 +1,123 @@
+"""One country's partners, ranked by two-way index and volume, with a small chart each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from reciprocity import channels as channels_mod
+from reciprocity import countries
+from reciprocity.api import Reciprocity
+from reciprocity.errors import InputError, NotFoundError, ReciprocityError
+from reciprocity.queries.common import span_filter
+from reciprocity.web import deps
+from reciprocity.web.pages.common import render
+from reciprocity.web.pages.explore import options
+
+router = APIRouter()
+SPARK_W, SPARK_H = 180, 34
+
+
+def sparkline_svg(years: list[int], out: list[float], back: list[float], *, lo: int, hi: int,
+                  directed: bool = True) -> str:
+    """A small inline SVG of flows out (blue) and back (orange) over ``lo``–``hi``."""
+    top = max([*out, *back, 0.0]) or 1.0
+    span = max(hi - lo, 1)
+
+    def points(values: list[float]) -> str:
+        return " ".join(f"{(y - lo) / span * (SPARK_W - 2) + 1:.1f},"
+                        f"{SPARK_H - 1 - v / top * (SPARK_H - 2):.1f}"
+                        for y, v in zip(years, values, strict=True))
+
+    lines = [f'<polyline fill="none" stroke="{"#1f5fa8" if directed else "#6a4c93"}" '
+             f'stroke-width="1.5" points="{points(out)}"/>']
+    if directed:
+        lines.append(f'<polyline fill="none" stroke="#d9822b" stroke-width="1.5" '
+                     f'points="{points(back)}"/>')
+    return (f'<svg class="spark" width="{SPARK_W}" height="{SPARK_H}" viewBox="0 0 {SPARK_W} '
+            f'{SPARK_H}" role="img" aria-hidden="true"><line x1="0" x2="{SPARK_W}" '
+            f'y1="{SPARK_H - 0.5}" y2="{SPARK_H - 0.5}" stroke="#d8dbe0"/>{"".join(lines)}'
+            "</svg>")
+
+
+def partner_years(r: Reciprocity, code: str, channel: str, since: int | None,
+                  until: int | None) -> dict[tuple[str, str], dict[int, tuple[float, float]]]:
+    """Per partner and unit: year → (flow out, flow back), from the active vintages."""
+    where, params = span_filter(since, until, channel)
+    rows = r.store.con.execute(r.store.active_flows_sql() + f"""
+        SELECT CASE WHEN origin = ? THEN destination ELSE origin END AS partner, unit, year,
+               sum(CASE WHEN origin = ? THEN magnitude ELSE 0 END),
+               sum(CASE WHEN destination = ? THEN magnitude ELSE 0 END)
+        FROM af WHERE (origin = ? OR destination = ?) {where} GROUP BY ALL""",
+        [code, code, code, code, code, *params]).fetchall()
+    out: dict[tuple[str, str], dict[int, tuple[float, float]]] = {}
+    for partner, unit, year, ab, ba in rows:
+        out.setdefault((partner, unit), {})[int(year)] = (float(ab), float(ba))
+    return out
+
+
+def partners_view(r: Reciprocity, a: str, channel: str, since: int | None, until: int | None,
+                  sort: str) -> dict[str, Any]:
+    code = countries.resolve(a).code
+    frame = r.partners(code, channel=channel, since=since, until=until, sort=sort)
+    directed = channels_mod.is_directed(channel)
+    years = partner_years(r, code, channel, since, until)
+    all_years = [y for series in years.values() for y in series]
+    lo = since if since is not None else (min(all_years) if all_years else 0)
+    hi = until if until is not None else (max(all_years) if all_years else 0)
+    rows = []
+    for row in frame.to_dict("records"):
+        series = years.get((row["partner"], row["unit"]), {})
+        span = list(range(lo, hi + 1))
+        out = [series.get(y, (0.0, 0.0))[0] for y in span]
+        back = [series.get(y, (0.0, 0.0))[1] for y in span]
+        if not directed:
+            out = [o + b for o, b in zip(out, back, strict=True)]
+        row["spark"] = sparkline_svg(span, out, back, lo=lo, hi=hi, directed=directed)
+        rows.append(row)
+    return {"country": countries.resolve(code), "rows": rows, "directed": directed,
+            "lo": lo, "hi": hi}
+
+
+@router.get("/partners", response_class=HTMLResponse)
+def partners_page(request: Request) -> HTMLResponse:
+    """The partners of one country in a channel."""
+    q = request.query_params
+    a = (q.get("a") or "JPN").strip()
+    channel = (q.get("channel") or "arms").strip()
+    sort = (q.get("sort") or "gl_index").strip()
+    errors: dict[str, str] = {}
+    years: dict[str, int | None] = {"since": None, "until": None}
+    for name in years:
+        raw = (q.get(name) or "").strip()
+        if raw:
+            try:
+                years[name] = int(raw)
+            except ValueError:
+                errors[name] = f"not a year: {raw!r}"
+    try:
+        a = countries.resolve(a).code
+    except InputError:
+        errors["a"] = f"unknown country {a!r}"
+    view: dict[str, Any] | None = None
+    status = 200
+    if not errors:
+        backend = deps.backend(request)
+        key = ("partners-page", a, channel, years["since"], years["until"], sort)
+        try:
+            def compute() -> dict[str, Any]:
+                with backend.read() as r:
+                    return partners_view(r, a, channel, years["since"], years["until"], sort)
+            view = backend.cache.get_or_compute(key, compute)
+        except NotFoundError as exc:
+            errors["channel"] = str(exc)
+        except ReciprocityError as exc:
+            errors["form"] = str(exc)
+    if errors:
+        status = 404 if set(errors) == {"channel"} else 422
+    return render(request, "partners.html.j2", {
+        "a": a, "channel": channel, "sort": sort, "since": years["since"],
+        "until": years["until"], "errors": errors, "view": view, "opts": options(request),
+        "channels": sorted(channels_mod.CHANNELS)}, status_code=status)

@@ -1,0 +1,65 @@
+"""Trend test, specialisation, concentration and intervals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reciprocity.assess.stats import (
+    gl,
+    hhi,
+    mann_kendall,
+    ols_line,
+    percentile_interval,
+    rta,
+    strength,
+)
+
+
+def test_mann_kendall_finds_clear_trends_and_not_noise():
+    assert mann_kendall(list(range(12))).direction == "rising"
+    assert mann_kendall(list(range(12, 0, -1))).direction == "falling"
+    assert mann_kendall([1.0] * 10).direction == "none"
+    assert mann_kendall([1, 3, 2, 3, 1, 2, 3, 1, 2, 1]).direction == "none"
+    assert mann_kendall([1, 2, 3]).direction == "too_short"
+    rising = mann_kendall([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    assert rising.tau == pytest.approx(1.0) and rising.slope == pytest.approx(1.0)
+    assert rising.p_value < 0.001
+
+
+def test_mann_kendall_matches_the_textbook_value():
+    # n = 10, S = 45 (strictly increasing): Var S = 10·9·25/18 = 125, Z = 44/√125
+    import math
+
+    trend = mann_kendall(list(range(10)))
+    assert trend.p_value == pytest.approx(math.erfc(44 / math.sqrt(125) / math.sqrt(2)))
+
+
+def test_rta_strength_and_hhi():
+    assert rta(50, 100, 200, 1000) == pytest.approx(2.5)
+    assert rta(1, 0, 1, 1) is None
+    assert strength(1.0) == 0.5
+    assert strength(None) is None
+    assert strength(3.0) == pytest.approx(0.75)
+    assert hhi([0.5, 0.3]) == pytest.approx(0.34)
+    assert ols_line([2000, 2001, 2002], [1, 2, 3]) == pytest.approx((-1999.0, 1.0))
+    assert ols_line([2000], [4.0]) == (4.0, 0.0)
+
+
+@given(st.lists(st.floats(0, 1e6), min_size=1, max_size=20),
+       st.lists(st.floats(0, 1e6), min_size=1, max_size=20))
+def test_gl_in_range_and_symmetric(ab, ba):
+    x, y = np.array(ab[:len(ba)]), np.array(ba[:len(ab)])
+    one, two = gl(x, y), gl(y, x)
+    finite = np.isfinite(one)
+    assert np.all((one[finite] >= 0) & (one[finite] <= 1 + 1e-12))
+    assert np.allclose(one[finite], two[finite])
+    assert np.all(np.isnan(one[~finite]) == ((x + y)[~finite] == 0))
+
+
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=50), st.floats(0, 1))
+def test_interval_always_holds_the_point(samples, point):
+    lo, hi = percentile_interval(np.array(samples), point, 0.9)
+    assert lo <= point <= hi

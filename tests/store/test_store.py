@@ -1,0 +1,348 @@
+"""The store: schema registry, vintages, atomic and idempotent ingest, the raw archive."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+
+import duckdb
+import pandas as pd
+import pytest
+
+from reciprocity.errors import InputError, NotFoundError, Problem
+from reciprocity.queries.dyad import dyad
+from reciprocity.store import tables
+from reciprocity.store.db import Store
+from reciprocity.store.schema import REGISTRY, Field, Table, register, render_docs
+from sipri_helpers import FULL_VINTAGE, VINTAGE_2025
+
+V1 = "sipri_arms_transfers/2026-01-12"
+V2 = "sipri_arms_transfers/2026-03-14"
+
+DEMO_TABLE = Table(
+    name="test_widgets",
+    description="A table for the schema tests.",
+    primary_key=("widget_id",),
+    indexes=(("colour",),),
+    fields=(
+        Field("widget_id", "BIGINT", "Id.", False),
+        Field("colour", "VARCHAR", "Colour.", False, enum=("red", "o'range")),
+        Field("weight", "DOUBLE", "Weight.", unit="kg"),
+        Field("note", "VARCHAR", "Free text."),
+    ),
+)
+
+
+# -- schema registry ---------------------------------------------------------------------------
+def test_ddl_declares_types_constraints_and_indexes():
+    stmts = DEMO_TABLE.ddl()
+    create = stmts[0]
+    assert create.startswith("CREATE TABLE IF NOT EXISTS test_widgets (")
+    assert "widget_id BIGINT NOT NULL" in create
+    assert "colour VARCHAR NOT NULL CHECK (colour IN ('red', 'o''range'))" in create
+    assert "weight DOUBLE," in create
+    assert "PRIMARY KEY (widget_id)" in create
+    assert stmts[1] == "CREATE INDEX IF NOT EXISTS test_widgets_ix0 ON test_widgets (colour)"
+
+
+def test_ddl_is_enforced_by_duckdb():
+    con = duckdb.connect()
+    for stmt in DEMO_TABLE.ddl():
+        con.execute(stmt)
+    for stmt in DEMO_TABLE.ddl():  # idempotent
+        con.execute(stmt)
+    con.execute("INSERT INTO test_widgets VALUES (1, 'red', 1.5, NULL)")
+    con.execute("INSERT INTO test_widgets VALUES (2, 'o''range', NULL, 'x')")
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("INSERT INTO test_widgets VALUES (3, 'blue', 1, NULL)")
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("INSERT INTO test_widgets VALUES (4, NULL, 1, NULL)")
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("INSERT INTO test_widgets VALUES (1, 'red', 1, NULL)")
+    assert con.execute("SELECT count(*) FROM test_widgets").fetchone()[0] == 2
+
+
+def test_validate_accepts_a_good_frame():
+    frame = pd.DataFrame({"widget_id": [1, 2], "colour": ["red", "o'range"],
+                          "weight": [1.0, None], "note": [None, "x"]})
+    assert DEMO_TABLE.validate(frame) == []
+    assert list(DEMO_TABLE.conform(frame[["note", "weight", "colour", "widget_id"]]).columns) \
+        == DEMO_TABLE.columns
+
+
+def test_validate_reports_missing_and_extra_columns():
+    frame = pd.DataFrame({"widget_id": [1], "colour": ["red"], "extra": [0]})
+    problems = DEMO_TABLE.validate(frame, where="f.csv")
+    assert [p.found for p in problems] == ["missing columns ['weight', 'note']",
+                                           "unexpected columns ['extra']"]
+    assert all(p.location == "f.csv" for p in problems)
+
+
+def test_validate_reports_nulls_enums_and_types_all_at_once():
+    frame = pd.DataFrame({"widget_id": [1, None, 3], "colour": ["red", "blue", "green"],
+                          "weight": ["heavy", None, None], "note": [None, None, None]})
+    problems = DEMO_TABLE.validate(frame, where="w")
+    found = {p.location: p for p in problems}
+    assert found["w.widget_id rows [1]"].found == "1 empty value(s)"
+    assert found["w.colour"].found == "values ['blue', 'green']"
+    assert found["w.colour"].expected == "one of ['red', \"o'range\"]"
+    assert "a number column (DOUBLE)" in found["w.weight"].expected
+    assert len(problems) == 3
+    assert all(isinstance(p, Problem) for p in problems)
+
+
+def test_register_is_idempotent_and_refuses_a_different_declaration():
+    try:
+        assert register(DEMO_TABLE) is DEMO_TABLE
+        assert register(DEMO_TABLE) is DEMO_TABLE
+        changed = Table(name="test_widgets", description="other", fields=DEMO_TABLE.fields[:1])
+        with pytest.raises(ValueError, match="declared twice"):
+            register(changed)
+        assert REGISTRY["test_widgets"] is DEMO_TABLE
+    finally:
+        REGISTRY.pop("test_widgets", None)
+
+
+def test_core_and_source_tables_are_registered_and_documented():
+    docs = render_docs()
+    for name in ("datasets", "vintages", "raw_files", "flows", "store_info", "sipri_transfers"):
+        assert name in REGISTRY
+        assert f"### `{name}`" in docs
+    assert set(tables.MODES) >= set(REGISTRY["sipri_transfers"].field("mode").enum)
+    with pytest.raises(KeyError):
+        REGISTRY["flows"].field("nope")
+
+
+def test_a_new_store_has_every_registered_table(store_path):
+    with Store(store_path) as store:
+        names = {r[0] for r in store.con.execute(
+            "SELECT table_name FROM information_schema.tables").fetchall()}
+        assert {"datasets", "vintages", "raw_files", "flows", "store_info",
+                "sipri_transfers"} <= names
+        cols = store.query("SELECT * FROM flows LIMIT 0").columns.tolist()
+        assert cols == tables.FLOWS.columns
+
+
+def test_read_only_store_that_does_not_exist_is_not_found(tmp_path):
+    with pytest.raises(NotFoundError, match="no store at"):
+        Store(tmp_path / "absent.duckdb", read_only=True)
+    assert not (tmp_path / "absent.duckdb").exists()
+
+
+# -- ingest: vintages ----------------------------------------------------------------------------
+def test_ingest_records_a_vintage_with_its_counts(store_path, classic_file):
+    with Store(store_path) as store:
+        result = store.ingest("sipri", classic_file)
+        assert result.added and result.vintage_id == V1
+        assert result.dataset == "sipri_arms_transfers"
+        assert (result.rows_read, result.records_loaded, result.flows_loaded) == (22, 22, 43)
+        v = store.vintages().iloc[0]
+        assert v["vintage_id"] == V1 and bool(v["is_default"])
+        assert v["file_name"] == "classic.csv" and v["layout"] == "classic"
+        assert bool(v["is_complete"])
+        assert v["generated_at"] == pd.Timestamp("2026-01-12 09:15:02")
+        assert v["sha256"] == hashlib.sha256(classic_file.read_bytes()).hexdigest()
+        assert "records_rejoined_after_line_break_in_comment: 1" in v["notes"]
+        counts = store.con.execute(
+            "SELECT (SELECT count(*) FROM flows WHERE vintage_id = ?), "
+            "(SELECT count(*) FROM sipri_transfers WHERE vintage_id = ?)", [V1, V1]).fetchone()
+        assert counts == (43, 22)
+        ds = store.datasets().iloc[0]
+        assert ds["credit"] == "Information from the SIPRI Arms Transfers Database"
+        assert ds["source"] == "sipri"
+
+
+def test_newer_export_is_a_new_vintage_and_the_old_is_kept(store_path, classic_file,
+                                                            classic_v2):
+    with Store(store_path) as store:
+        store.ingest("sipri", classic_file)
+        second = store.ingest("sipri", classic_v2)
+        assert second.added and second.vintage_id == V2
+        v = store.vintages("sipri_arms_transfers").set_index("vintage_id")
+        assert v.index.tolist() == [V1, V2]
+        assert v["is_default"].tolist() == [False, True]
+        # queries use the newest by default; --vintage selects the other
+        assert dyad(store, "USA", "JPN").totals.at[0, "flow_ab"] == pytest.approx(
+            159 + 2.5 + 656)
+        assert dyad(store, "USA", "JPN", vintage="2026-01-12").totals.at[0, "flow_ab"] == 159
+        assert dyad(store, "USA", "JPN").vintages == [V2]
+        assert dyad(store, "USA", "JPN", vintage=V1).vintages == [V1]
+
+
+def test_default_vintage_is_the_newest_by_publisher_date_not_by_ingest_order(
+        store_path, classic_file, classic_v2):
+    with Store(store_path) as store:
+        store.ingest("sipri", classic_v2)
+        store.ingest("sipri", classic_file)
+        default = store.vintages().query("is_default")["vintage_id"].tolist()
+        assert default == [V2]
+
+
+def test_partial_extract_is_not_the_default_unless_alone(tmp_path, classic_file,
+                                                         new_layout_file):
+    newer = tmp_path / "ukraine-2027.csv"
+    newer.write_bytes(new_layout_file.read_bytes().replace(
+        b"Data generated: 20 Feb 2025", b"Data generated: 20 Feb 2027"))
+    with Store(tmp_path / "alone.duckdb") as store:
+        store.ingest("sipri", newer)
+        assert store.vintages()["is_default"].tolist() == [True]
+        assert dyad(store, "USA", "UKR").totals.at[0, "flow_ab"] == pytest.approx(53.2)
+    with Store(tmp_path / "both.duckdb") as store:
+        store.ingest("sipri", newer)
+        store.ingest("sipri", classic_file)
+        v = store.vintages().set_index("vintage_id")
+        assert bool(v.at[V1, "is_default"])
+        assert not bool(v.at["sipri_arms_transfers/2027-02-20", "is_default"])
+        assert dyad(store, "USA", "UKR").totals.empty
+        chosen = dyad(store, "USA", "UKR", vintage="2027-02-20")
+        assert chosen.totals.at[0, "flow_ab"] == pytest.approx(53.2)
+        # selecting a vintage of SIPRI replaces SIPRI's default, it does not add to it
+        assert chosen.vintages == ["sipri_arms_transfers/2027-02-20"]
+        assert dyad(store, "USA", "JPN", vintage="2027-02-20").totals.empty
+
+
+def test_resolve_vintage(store_path, classic_file, classic_v2):
+    with Store(store_path) as store:
+        store.ingest("sipri", classic_file)
+        store.ingest("sipri", classic_v2)
+        assert store.resolve_vintage(V1) == V1
+        assert store.resolve_vintage("2026-03-14") == V2
+        assert store.resolve_vintage("2026-01") == V1
+        with pytest.raises(NotFoundError, match="ambiguous"):
+            store.resolve_vintage("2026")
+        with pytest.raises(NotFoundError, match="no vintage matches '1999'"):
+            store.resolve_vintage("1999")
+
+
+def test_same_generation_date_gets_a_distinct_vintage_id(store_path, classic_file, tmp_path):
+    other = tmp_path / "same-date.csv"
+    other.write_bytes(classic_file.read_bytes().replace(b",0.05,5,5", b",0.05,5,4"))
+    with Store(store_path) as store:
+        store.ingest("sipri", classic_file)
+        result = store.ingest("sipri", other)
+        assert result.added
+        assert result.vintage_id == f"{V1}-{result.sha256[:8]}"
+        assert len(store.vintages()) == 2
+
+
+# -- ingest: idempotent ---------------------------------------------------------------------------
+def test_same_file_twice_adds_nothing(store_path, classic_file, tmp_path, store_snapshot):
+    with Store(store_path) as store:
+        first = store.ingest("sipri", classic_file)
+        before = store_snapshot(store)
+        again = store.ingest("sipri", classic_file)
+        assert not again.added
+        assert again.vintage_id == first.vintage_id
+        assert (again.rows_read, again.records_loaded, again.flows_loaded) == (22, 22, 43)
+        renamed = tmp_path / "renamed copy.csv"
+        shutil.copy(classic_file, renamed)
+        assert not store.ingest("sipri", renamed).added
+        assert store_snapshot(store) == before
+
+
+def test_same_file_twice_across_sessions_adds_nothing(store_path, classic_file,
+                                                      store_snapshot):
+    with Store(store_path) as store:
+        store.ingest("sipri", classic_file)
+        before = store_snapshot(store)
+    with Store(store_path) as store:
+        assert not store.ingest("sipri", classic_file).added
+        assert store_snapshot(store) == before
+
+
+# -- ingest: atomic -------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["not_sipri", "truncated", "truncated_quote", "ragged", "utf16",
+                                  "utf8", "unknown_names", "preamble_only"])
+def test_bad_input_leaves_the_store_unchanged(classic_store, bad_files, kind, store_snapshot):
+    before = store_snapshot(classic_store)
+    with pytest.raises(InputError):
+        classic_store.ingest("sipri", bad_files[kind])
+    assert store_snapshot(classic_store) == before
+    assert len(classic_store.vintages()) == 1
+
+
+def test_bad_input_into_an_empty_store_writes_nothing(store_path, bad_files, store_snapshot):
+    with Store(store_path) as store:
+        empty = store_snapshot(store)
+        for path in bad_files.values():
+            with pytest.raises(InputError):
+                store.ingest("sipri", path)
+        assert store_snapshot(store) == empty == {}
+
+
+def test_missing_file_is_an_input_error(classic_store, tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        classic_store.ingest("sipri", tmp_path / "nope.csv")
+
+
+def test_failure_while_writing_rolls_everything_back(classic_store, classic_v2, monkeypatch,
+                                                     store_snapshot):
+    before = store_snapshot(classic_store)
+    original = Store._append
+
+    def failing(self, table, frame):
+        if table.name == "sipri_transfers":  # after the vintage, raw file and flows rows
+            raise duckdb.IOException("disk full (simulated)")
+        return original(self, table, frame)
+
+    monkeypatch.setattr(Store, "_append", failing)
+    with pytest.raises(duckdb.IOException):
+        classic_store.ingest("sipri", classic_v2)
+    assert store_snapshot(classic_store) == before
+    monkeypatch.setattr(Store, "_append", original)
+    assert classic_store.ingest("sipri", classic_v2).added  # a retry goes through
+
+
+def test_reader_output_that_breaks_the_schema_is_refused_before_writing(
+        classic_store, classic_v2, monkeypatch, store_snapshot):
+    from reciprocity.sources import sipri
+
+    before = store_snapshot(classic_store)
+    original = sipri.SipriSource._flows
+
+    def bad_flows(records, layout, notes):
+        flows = original(records, layout, notes)
+        flows.loc[0, "mode"] = "stolen"
+        return flows
+
+    monkeypatch.setattr(sipri.SipriSource, "_flows", staticmethod(bad_flows))
+    with pytest.raises(InputError, match="do not fit the store's schema") as exc:
+        classic_store.ingest("sipri", classic_v2)
+    assert "values ['stolen']" in str(exc.value)
+    assert store_snapshot(classic_store) == before
+
+
+def test_unknown_source_is_not_found(classic_store, classic_file):
+    with pytest.raises(NotFoundError, match="unknown source 'nope'"):
+        classic_store.ingest("nope", classic_file)
+
+
+# -- raw archive ---------------------------------------------------------------------------------
+def test_raw_archive_round_trip(classic_store, classic_file, classic_v2):
+    sha = hashlib.sha256(classic_file.read_bytes()).hexdigest()
+    assert classic_store.raw_bytes(sha) == classic_file.read_bytes()
+    second = classic_store.ingest("sipri", classic_v2)
+    assert classic_store.raw_bytes(second.sha256) == classic_v2.read_bytes()
+    size = classic_store.con.execute("SELECT size_bytes FROM raw_files WHERE sha256 = ?",
+                                     [sha]).fetchone()[0]
+    assert size == classic_file.stat().st_size
+    with pytest.raises(NotFoundError):
+        classic_store.raw_bytes("0" * 64)
+
+
+def test_raw_archive_of_the_full_registers(full_store, full_register, register_2025):
+    for path, vintage in ((full_register, FULL_VINTAGE), (register_2025, VINTAGE_2025)):
+        sha = full_store.query("SELECT sha256 FROM vintages WHERE vintage_id = ?",
+                               [vintage]).iat[0, 0]
+        data = path.read_bytes()
+        assert sha == hashlib.sha256(data).hexdigest()
+        assert full_store.raw_bytes(sha) == data
+
+
+def test_full_store_holds_both_vintages_newest_default(full_store):
+    v = full_store.vintages().set_index("vintage_id")
+    assert v.index.tolist() == [VINTAGE_2025, FULL_VINTAGE]
+    assert v["is_default"].tolist() == [False, True]
+    assert v.at[FULL_VINTAGE, "rows_read"] == 29_916
+    assert v.at[VINTAGE_2025, "rows_read"] == 29_515
+    assert v["is_complete"].all()

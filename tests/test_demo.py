@@ -1,0 +1,139 @@
+"""The demo: a fresh store from the data folder, the U.S.–Japan brief and its CSV files."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import pytest
+
+from reciprocity import demo as demo_mod
+from reciprocity.errors import NotFoundError, ReciprocityError
+from reciprocity.store.db import Store
+from sipri_helpers import CREDIT, RECIPIENT, SUPPLIER, TIV_DELIVERED, YEARS, snapshot
+
+EXPECTED_FILES = {
+    "usa_jpn_arms_by_year.csv", "usa_jpn_arms_by_decade.csv", "usa_jpn_arms_by_mode.csv",
+    "usa_jpn_arms_rolling_5y.csv", "jpn_to_usa_arms_records.csv", "jpn_arms_partners.csv",
+    "CREDITS.txt",
+}
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory, shared_raw):
+    """``reciprocity --db DB demo --out DIR`` run once, through the console-script entry point."""
+    from typer.testing import CliRunner
+
+    from reciprocity.cli.app import main
+
+    tmp = tmp_path_factory.mktemp("demo")
+    db, out = tmp / "demo.duckdb", tmp / "out"
+    runner = CliRunner()
+    with runner.isolation(env={"RECIPROCITY_DATA": str(shared_raw), "RECIPROCITY_DB": None,
+                               "COLUMNS": "200"}) as (stdout, stderr, _):
+        try:
+            with pytest.raises(SystemExit) as exc:
+                main(["--db", str(db), "demo", "--out", str(out)])
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        text, err = stdout.getvalue().decode(), stderr.getvalue().decode()
+    return exc.value.code, text, err, db, out
+
+
+def test_demo_exits_cleanly_and_prints_the_brief(demo_run):
+    code, text, err, db, _ = demo_run
+    assert code in (0, None), err
+    assert "United States ⇄ Japan" in text
+    assert CREDIT in text
+    assert "reciprocity diff sipri" in text  # the two full vintages were compared
+    assert db.is_file()
+
+
+def test_demo_writes_csv_files_with_the_credit_line(demo_run):
+    _, _, _, _, out = demo_run
+    assert {p.name for p in out.iterdir()} >= EXPECTED_FILES
+    for name in EXPECTED_FILES - {"CREDITS.txt"}:
+        rows = read_csv(out / name)
+        assert rows, name
+        assert all(CREDIT in r["credit"] for r in rows), name
+    assert CREDIT in (out / "CREDITS.txt").read_text(encoding="utf-8")
+
+
+def test_demo_figures_match_the_register(demo_run, full_rows):
+    _, _, _, _, out = demo_run
+    ab = sum(float(r[TIV_DELIVERED]) for _, r in full_rows if r[SUPPLIER] == "United States"
+             and r[RECIPIENT] == "Japan" and r[YEARS].strip())
+    ba = sum(float(r[TIV_DELIVERED]) for _, r in full_rows if r[SUPPLIER] == "Japan"
+             and r[RECIPIENT] == "United States" and r[YEARS].strip())
+    by_year = read_csv(out / "usa_jpn_arms_by_year.csv")
+    assert sum(float(r["flow_ab"]) for r in by_year) == pytest.approx(ab)
+    assert sum(float(r["flow_ba"]) for r in by_year) == pytest.approx(ba)
+    decades = read_csv(out / "usa_jpn_arms_by_decade.csv")
+    assert sum(float(r["flow_ab"]) for r in decades) == pytest.approx(ab)
+    reverse = read_csv(out / "jpn_to_usa_arms_records.csv")
+    assert sum(float(r["magnitude"]) for r in reverse) == pytest.approx(ba)
+    assert {r["designation"] for r in reverse} == {"MIM-104 PAC-3 MSE", "Beechjet-400",
+                                                   "DC-10-40"}
+    partners = {r["partner"]: r for r in read_csv(out / "jpn_arms_partners.csv")}
+    assert float(partners["USA"]["flow_ab"]) == pytest.approx(ba)
+
+
+def test_demo_store_is_marked_and_holds_every_vintage(demo_run):
+    _, _, _, db, _ = demo_run
+    with Store(db, read_only=True) as store:
+        marker = store.con.execute(
+            "SELECT value FROM store_info WHERE key = 'created_by'").fetchone()
+        assert marker == ("demo",)
+        vintages = store.vintages().set_index("vintage_id")
+    assert {"sipri_arms_transfers/2026-05-18", "sipri_arms_transfers/2025-03-13",
+            "sipri_arms_transfers/2025-02-17"} <= set(vintages.index)
+    sipri = vintages[vintages["dataset"] == "sipri_arms_transfers"]
+    assert sipri["is_default"].sum() == 1
+    assert bool(vintages.at["sipri_arms_transfers/2026-05-18", "is_default"])
+
+
+def test_demo_refuses_to_wipe_a_store_it_did_not_create(run_main, tmp_path, classic_file,
+                                                        shared_raw):
+    db = tmp_path / "mine.duckdb"
+    with Store(db) as store:
+        store.ingest("sipri", classic_file)
+        before = snapshot(store)
+    result = run_main("--db", db, "demo", "--out", tmp_path / "out",
+                      env={"RECIPROCITY_DATA": str(shared_raw)})
+    assert result.exit_code == ReciprocityError.exit_code == 1
+    assert "was not made by the demo" in result.stderr
+    assert "--db" in result.stderr  # it says what to do instead
+    with Store(db, read_only=True) as store:
+        assert snapshot(store) == before
+    assert not (tmp_path / "out").exists()
+
+
+def test_demo_refuses_a_file_that_is_not_a_store(tmp_path):
+    other = tmp_path / "notes.duckdb"
+    other.write_text("my notes")
+    with pytest.raises(ReciprocityError, match="was not made by the demo"):
+        demo_mod.run(other, None, log=lambda m: None)
+    assert other.read_text() == "my notes"
+
+
+def test_demo_rebuilds_its_own_store(tmp_path):
+    db = tmp_path / "own.duckdb"
+    with Store(db) as store:
+        store.con.execute("INSERT INTO store_info VALUES ('created_by', 'demo')")
+    demo_mod._fresh(db)
+    assert not db.exists()
+
+
+def test_demo_data_folder_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("RECIPROCITY_DATA", str(tmp_path))
+    assert demo_mod.data_dir() == tmp_path
+    monkeypatch.setenv("RECIPROCITY_DATA", str(tmp_path / "absent"))
+    with pytest.raises(NotFoundError):
+        demo_mod.data_dir()

@@ -1,0 +1,163 @@
+"""Server-rendered pages: they answer, carry the credit line, and show errors beside fields."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from web.support import CREDIT, form_fields
+from web.test_auth import csrf_of, sign_in, state
+
+
+@pytest.mark.parametrize("url", [
+    "/pair", "/pair?a=JPN&b=USA&channel=arms&since=1980&until=2000",
+    "/partners?a=USA", "/sources", "/sources/diff?dataset=sipri_arms_transfers",
+    "/ledger", "/ledger?kind=programs", "/ledger/web-t-licence", "/ledger/web-test-program",
+    "/ledger/check?a=USA&b=JPN", "/login",
+])
+def test_pages_answer_with_the_credit_line(web_client: TestClient, url: str) -> None:
+    resp = web_client.get(url)
+    assert resp.status_code == 200, resp.text[:500]
+    assert resp.headers["content-type"].startswith("text/html")
+    assert CREDIT in resp.text
+    assert resp.headers["x-frame-options"] == "DENY"
+
+
+def test_home_goes_to_the_explorer(web_client: TestClient) -> None:
+    resp = web_client.get("/", follow_redirects=False)
+    assert resp.status_code == 307 and resp.headers["location"] == "/pair"
+
+
+def test_pair_page_numbers_match_the_api(web_client: TestClient) -> None:
+    page = web_client.get("/pair?a=USA&b=JPN&channel=arms").text
+    gl = web_client.get("/api/dyad?a=USA&b=JPN&channel=arms").json()["channels"]["arms"][
+        "gl_index"]
+    assert re.search(rf'data-gl="arms">{gl:.3f}<', page)
+    assert 'data-figure="chart-0-flows-spec"' in page
+    fragment = web_client.get("/pair/results?a=USA&b=JPN&channel=arms&mode=new")
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text and "chart-0-flows" in fragment.text
+
+
+def test_pair_page_unknown_country_shows_the_message_beside_the_field(
+        web_client: TestClient) -> None:
+    resp = web_client.get("/pair?a=USA&b=Atlantis&since=later")
+    assert resp.status_code == 422
+    assert re.search(r'id="b-error"[^>]*>unknown country &#39;Atlantis&#39;', resp.text)
+    assert re.search(r'id="since-error"[^>]*>not a year', resp.text)
+    assert 'aria-invalid="true" aria-describedby="b-error"' in resp.text
+    assert 'value="later"' in resp.text  # what was typed is kept
+
+
+def test_pair_page_unknown_channel_is_404(web_client: TestClient) -> None:
+    resp = web_client.get("/pair?a=USA&b=JPN&channel=telepathy")
+    assert resp.status_code == 404
+    assert 'id="channel-error"' in resp.text
+
+
+def test_pair_without_data_says_so(web_client: TestClient) -> None:
+    resp = web_client.get("/pair?a=ISL&b=NPL")
+    assert resp.status_code == 200 and 'id="no-data"' in resp.text
+
+
+def test_records_fragment_lists_the_explain_rows(web_client: TestClient) -> None:
+    resp = web_client.get("/pair/records?a=USA&b=JPN&channel=arms&year=1991")
+    assert resp.status_code == 200
+    assert "F-15J Eagle" in resp.text and "Beechjet-400" in resp.text
+    assert "sipri_arms_transfers/2026-01-12" in resp.text
+
+
+def test_partners_ranked_with_small_charts(web_client: TestClient) -> None:
+    page = web_client.get("/partners?a=JPN").text
+    rows = re.findall(r'<td class="num">(\d+)</td>\s*<td><a href="/pair\?a=JPN&amp;b=(\w+)', page)
+    assert rows[0] == ("1", "USA")
+    assert page.count('<svg class="spark"') == len(rows) >= 2
+    assert web_client.get("/partners?a=Atlantis").status_code == 422
+
+
+def test_sources_page_lists_vintages_and_checksums(web_client: TestClient) -> None:
+    page = web_client.get("/sources").text
+    sums = web_client.get("/api/sources").json()
+    for v in sums:
+        assert v["sha256"] in page and v["vintage_id"] in page
+    diff = web_client.get("/sources/diff?dataset=sipri_arms_transfers&change=changed").text
+    assert "AIM-9M Sidewinder" in diff and "tiv_delivered" in diff
+    assert web_client.get("/sources/diff?dataset=nothing").status_code == 404
+
+
+def test_unknown_page_is_an_html_404(web_client: TestClient) -> None:
+    resp = web_client.get("/no-such-page")
+    assert resp.status_code == 404 and resp.headers["content-type"].startswith("text/html")
+    assert web_client.get("/ledger/no-such-record").status_code == 404
+
+
+def test_briefing_from_the_web(web_client: TestClient) -> None:
+    resp = web_client.get("/report?a=USA&b=JPN")
+    assert resp.status_code == 200 and "Plotly" in resp.text and CREDIT in resp.text
+
+
+# -- the ledger's forms --------------------------------------------------------------------
+
+def test_invalid_form_shows_each_message_beside_its_field(web_rw_client: TestClient) -> None:
+    sign_in(web_rw_client, "ed")
+    form = web_rw_client.get("/ledger/new/transfer")
+    assert form.status_code == 200
+    before = state(web_rw_client)
+    resp = web_rw_client.post("/ledger/new/transfer", data={
+        "csrf_token": csrf_of(form.text), "id": "bad id!", "from": "Atlantis", "to": "USA",
+        "technology": "", "status_history-0-status": "proposed",
+        "status_history-0-date": "1990-13", "sources-0-title": "Only a title"})
+    assert resp.status_code == 422
+    for field in ("id", "from", "technology", "status_history-0-date", "sources-0"):
+        assert f'id="{field}-error"' in resp.text, field
+    assert 'value="Atlantis"' in resp.text  # what was typed is kept
+    assert state(web_rw_client) == before
+
+
+def test_create_edit_round_trip(web_rw_client: TestClient) -> None:
+    sign_in(web_rw_client, "ed")
+    token = csrf_of(web_rw_client.get("/ledger/new/transfer").text)
+    created = web_rw_client.post("/ledger/new/transfer", data={
+        "csrf_token": token, "id": "web-t-form", "from": "JPN", "to": "USA",
+        "program": "web-test-program", "technology": "Form-made transfer",
+        "kind": "hard", "significance": "major", "status_history-0-status": "approved",
+        "status_history-0-date": "2001", "status_history-0-reason": "signed",
+        "sources-0-title": "A form source", "sources-0-publisher": "Tests", "reason": "new"})
+    assert created.status_code == 303, created.text
+    assert created.headers["location"] == "/ledger/web-t-form?saved=1"
+    edit = web_rw_client.get("/ledger/web-t-form/edit")
+    assert 'value="A form source"' in edit.text
+    fields = form_fields(edit.text, "record-form")
+    assert fields["kind"] == "hard" and fields["program"] == "web-test-program"
+    fields.update({"technology": "Form-made transfer, revised", "reason": "typo"})
+    no_reason = web_rw_client.post("/ledger/web-t-form/edit", data={**fields, "reason": ""})
+    assert no_reason.status_code == 422 and 'id="reason-error"' in no_reason.text
+    saved = web_rw_client.post("/ledger/web-t-form/edit", data=fields)
+    assert saved.status_code == 303, saved.text
+    page = web_rw_client.get("/ledger/web-t-form").text
+    assert "Form-made transfer, revised" in page
+    history = web_rw_client.get("/api/ledger/records/web-t-form/history").json()
+    assert [v["changes"] for v in history] == [["created"], ["technology"]]
+    assert history[1]["reason"] == "typo" and history[1]["changed_by"] == "ed"
+
+
+def test_status_transition_refused_beside_the_field(web_rw_client: TestClient) -> None:
+    sign_in(web_rw_client, "ed")
+    page = web_rw_client.get("/ledger/web-t-flowback").text
+    assert 'id="status-form"' in page
+    token = csrf_of(page)
+    bad = web_rw_client.post("/ledger/web-t-flowback/status", data={
+        "csrf_token": token, "status": "approved", "date": "1980", "reason": "too early"})
+    assert bad.status_code == 422 and 'id="date-error"' in bad.text
+    good = web_rw_client.post("/ledger/web-t-flowback/status", data={
+        "csrf_token": token, "status": "approved", "date": "1994", "reason": "accepted"})
+    assert good.status_code == 303
+    assert "approved" in web_rw_client.get("/ledger/web-t-flowback").text
+
+
+def test_viewer_cannot_open_forms(web_rw_client: TestClient) -> None:
+    sign_in(web_rw_client, "vi")
+    assert web_rw_client.get("/ledger/new/program").status_code == 403
+    assert 'id="edit-link"' not in web_rw_client.get("/ledger/web-t-licence").text
