@@ -37,8 +37,9 @@ TABLE = "sipri_transfers"
 
 
 def read(path: Path, **kw) -> tuple[pd.DataFrame, pd.DataFrame, object]:
-    parsed = SOURCE.read(path, **kw)
-    return parsed.records[TABLE].set_index("record_id", drop=False), parsed.flows, parsed
+    parsed = SOURCE.read(path, **kw)  # Arrow tables: the store writes them without copies
+    records = parsed.records[TABLE].to_pandas()
+    return records.set_index("record_id", drop=False), parsed.flows.to_pandas(), parsed
 
 
 # -- the composed classic register ---------------------------------------------------------------

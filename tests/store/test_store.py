@@ -280,10 +280,10 @@ def test_failure_while_writing_rolls_everything_back(classic_store, classic_v2, 
     before = store_snapshot(classic_store)
     original = Store._append
 
-    def failing(self, table, frame):
+    def failing(self, table, frame, constants=None):
         if table.name == "sipri_transfers":  # after the vintage, raw file and flows rows
             raise duckdb.IOException("disk full (simulated)")
-        return original(self, table, frame)
+        return original(self, table, frame, constants)
 
     monkeypatch.setattr(Store, "_append", failing)
     with pytest.raises(duckdb.IOException):
@@ -300,8 +300,8 @@ def test_reader_output_that_breaks_the_schema_is_refused_before_writing(
     before = store_snapshot(classic_store)
     original = sipri.SipriSource._flows
 
-    def bad_flows(records, layout, notes):
-        flows = original(records, layout, notes)
+    def bad_flows(records, notes):
+        flows = original(records, notes).to_pandas()
         flows.loc[0, "mode"] = "stolen"
         return flows
 

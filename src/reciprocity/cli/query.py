@@ -16,6 +16,7 @@ from reciprocity.cli.common import (
     session,
 )
 from reciprocity.cli.render import Format, console, emit, emit_csv, emit_json, records, table
+from reciprocity.queries.common import credits_for
 from reciprocity.queries.dyad import ROW_KEYS, Dyad
 
 CountryArg = Annotated[str, typer.Argument(help="Country: ISO3 code or name (JPN, Japan).")]
@@ -70,7 +71,7 @@ def register(app: typer.Typer) -> None:
         with session(ctx, read_only=True) as r:
             frame = r.partners(a, channel=channel, since=since, until=until, vintage=vintage,
                                sort=sort, area=area, unit=unit)
-            credits = _credits(r)
+            credits = _credits(r, channel)
         cols = ["rank", "partner", "partner_name", "flow_ab", "flow_ba", "unit", "gl_index",
                 "balance", "coverage_ratio"]
         emit(frame[cols] if len(frame) else frame, fmt,
@@ -91,10 +92,12 @@ def register(app: typer.Typer) -> None:
         """The source records behind a pair's figure, with vintage and source row ids."""
         with session(ctx, read_only=True) as r:
             frame = r.explain(a, b, channel=channel, year=year, mode=mode, vintage=vintage)
-            credits = _credits(r)
+            credits = _credits(r, channel)
         if fmt is Format.json:
-            emit_json({"a": a, "b": b, "channel": channel, "year": year, "credits": credits,
-                       "records": records(frame)})
+            from reciprocity.countries import resolve
+
+            emit_json({"a": resolve(a).code, "b": resolve(b).code, "channel": channel,
+                       "year": year, "credits": credits, "records": records(frame)})
             return
         if fmt is Format.csv:
             emit_csv(frame)
@@ -110,9 +113,11 @@ def register(app: typer.Typer) -> None:
                                   frame.groupby("direction")["magnitude"].sum().items()))
 
 
-def _credits(r: Reciprocity) -> list[str]:
-    ds = r.store.datasets()
-    return list(dict.fromkeys(ds["credit"])) if len(ds) else []
+def _credits(r: Reciprocity, channel: str) -> list[str]:
+    """Credit lines of the datasets that feed ``channel``."""
+    rows = r.store.con.execute("SELECT DISTINCT dataset FROM flows WHERE channel = ?",
+                               [channel]).fetchall()
+    return credits_for(r.store, sorted(d for (d,) in rows))
 
 
 def _print_dyad(result: Dyad) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import pandas as pd
 import typer
 
 from reciprocity.cli.common import FormatOpt, session
@@ -15,6 +16,8 @@ SOURCE_COLUMNS = ["vintage_id", "dataset", "generated_at", "ingested_at", "layou
 
 
 def register(app: typer.Typer) -> None:
+    register_channels(app)
+
     @app.command("sources")
     def sources(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         """Datasets and vintages in the store: dates, checksums, row counts, credit lines."""
@@ -56,3 +59,22 @@ def register(app: typer.Typer) -> None:
         emit(frame, fmt, title=f"{frame.attrs['from']} → {frame.attrs['to']}")
         if fmt is Format.table:
             console.print(", ".join(f"{v:,} {k}" for k, v in summary.items()))
+
+
+def register_channels(app: typer.Typer) -> None:
+    @app.command("channels")
+    def channels(fmt: FormatOpt = Format.table) -> None:
+        """The channels technology moves through: direction, units and sources."""
+        from reciprocity.channels import CHANNELS, UNITS
+
+        rows = [{"channel": c.name, "directed": c.directed, "units": ", ".join(c.units),
+                 "sources": ", ".join(c.sources), "description": c.description}
+                for c in CHANNELS.values()]
+        frame = pd.DataFrame(rows)
+        if fmt is Format.json:
+            emit(frame, fmt, json_data={"channels": rows, "units": UNITS})
+            return
+        emit(frame, fmt, title="Channels")
+        if fmt is Format.table:
+            for unit, meaning in UNITS.items():
+                console.print(f"[bold]{unit}[/]: {meaning}")

@@ -25,11 +25,24 @@ def diff(store: Store, dataset: str, *, from_vintage: str | None = None,
     """
     source = _source(dataset)
     table = source.record_table
-    known = store.vintages(source.info.dataset)
+    # A source name or its dataset id; or one part of a dataset published in parts
+    # (e.g. world_bank_wdi:BM.GSR.ROYL.CD), each part with its own vintages.
+    ds = dataset if dataset.startswith(source.info.dataset + ":") else source.info.dataset
+    known = store.vintages(ds)
+    if known.empty:
+        parts = sorted({d for d in store.vintages()["dataset"] if d.startswith(ds + ":")})
+        if parts:
+            raise InputError(f"{ds} is published in parts; name one of them: {parts}")
     if len(known) < 2 and (from_vintage is None or to_vintage is None):
-        raise NotFoundError(f"{source.info.dataset} has {len(known)} vintage(s); a diff needs "
+        raise NotFoundError(f"{ds} has {len(known)} vintage(s); a diff needs "
                             "two (ingest an older or newer export of the same source)")
-    ordered = list(known.sort_values(["generated_at", "ingested_at"])["vintage_id"])
+    # Defaults compare complete vintages (partial extracts only when named), and undated
+    # vintages count as older than dated ones, as in the default vintage choice.
+    complete = known[known["is_complete"]]
+    if len(complete) >= 2 and to_vintage is None:
+        known = complete
+    ordered = list(known.sort_values(["generated_at", "ingested_at"],
+                                     na_position="first")["vintage_id"])
     new = store.resolve_vintage(to_vintage) if to_vintage else ordered[-1]
     if from_vintage:
         old = store.resolve_vintage(from_vintage)
@@ -41,8 +54,8 @@ def diff(store: Store, dataset: str, *, from_vintage: str | None = None,
     if old == new:
         raise InputError(f"--from and --to are the same vintage ({old})")
     for v in (old, new):
-        if not v.startswith(source.info.dataset + "/"):
-            raise InputError(f"vintage {v} is not of dataset {source.info.dataset}")
+        if not v.startswith(ds + "/"):
+            raise InputError(f"vintage {v} is not of dataset {ds}")
     a = store.query(f"SELECT * FROM {table.name} WHERE vintage_id = ?", [old])
     b = store.query(f"SELECT * FROM {table.name} WHERE vintage_id = ?", [new])
     key = list(source.record_key)
@@ -50,7 +63,7 @@ def diff(store: Store, dataset: str, *, from_vintage: str | None = None,
         key = ["deal_id", "delivery_years"]
     compare = [c for c in table.columns if c not in IGNORED]
     out = compare_records(a, b, key, compare)
-    out.attrs.update({"from": old, "to": new, "dataset": source.info.dataset})
+    out.attrs.update({"from": old, "to": new, "dataset": ds})
     return out
 
 

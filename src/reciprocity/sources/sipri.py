@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import yaml
 
 from reciprocity import countries, taxonomy
@@ -162,31 +164,63 @@ class SipriSource(Source):
         text = self._decode(raw, layout["encoding"], name)
         notes: dict[str, int] = {}
         # A bare carriage return inside a comment (seen in the March 2025 export) would end
-        # the record for the csv module: it becomes a space, and is counted.
-        stray = len(re.findall(r"\r(?!\n)", text))
-        if stray:
-            text = re.sub(r"\r(?!\n)", " ", text)
-            notes["stray_carriage_returns_replaced"] = stray
-        lines = text.split("\n")
+        # the record for a CSV parser: it becomes a space, and is counted.
+        if "\r" in text:
+            stray = len(re.findall(r"\r(?!\n)", text))
+            if stray:
+                text = re.sub(r"\r(?!\n)", " ", text)
+                notes["stray_carriage_returns_replaced"] = stray
         n = quirks()["preamble_lines"]
-        preamble = [ln.strip() for ln in lines[:n]]
-        rows, line_numbers = self._rows(lines[n + 1:], n + 2, len(layout["header"]), name,
-                                        progress, notes)
-        frame = pd.DataFrame(rows, columns=layout["fields"], dtype=object)
-        frame.insert(0, "record_id", np.asarray(line_numbers, dtype=np.int64))
-        records = self._normalise(frame, layout_name, name, aliases, notes)
-        flows = self._flows(records, layout_name, notes)
+        head = text.split("\n", n + 1)
+        preamble = [ln.strip() for ln in head[:n]]
+        body = head[n + 1] if len(head) > n + 1 else ""
+        table = self._table(body, n + 2, layout["fields"], name, progress, notes)
+        records = self._normalise(table, layout_name, name, aliases, notes)
+        flows = self._flows(records, notes)
         scope = preamble[0] if preamble else None
         return Parsed(
             layout=layout_name,
             generated_at=_generated_at(preamble),
             scope=scope,
             is_complete=bool(scope and _is_complete(scope)),
-            rows_read=len(frame),
+            rows_read=table.num_rows,
             records={RECORDS.name: records},
             flows=flows,
             notes=notes,
         )
+
+    def _table(self, body: str, first_line: int, fields: list[str], name: str,
+               progress: Progress | None, notes: dict[str, int]) -> pa.Table:
+        """The data rows as a table of strings with ``record_id`` (the line number).
+
+        Fast path: Arrow's CSV reader, accepted only when every record is exactly one line
+        (so line numbers are known). Anything else — ragged or broken rows, line breaks in
+        fields — goes through the line-by-line reader, which repairs what it can and lists
+        every problem with its line.
+        """
+        lines = body.count("\n") + (0 if body.endswith("\n") or not body else 1)
+        if body and "\n\n" not in body:
+            try:
+                table = pacsv.read_csv(
+                    io.BytesIO(body.encode("utf-8")),
+                    read_options=pacsv.ReadOptions(column_names=fields, use_threads=False),
+                    parse_options=pacsv.ParseOptions(newlines_in_values=False),
+                    convert_options=pacsv.ConvertOptions(
+                        column_types=dict.fromkeys(fields, pa.string()),
+                        strings_can_be_null=False, quoted_strings_can_be_null=False))
+            except pa.ArrowInvalid:
+                table = None
+            if table is not None and table.num_rows == lines:
+                if progress:
+                    progress(lines, lines)
+                ids = pa.array(np.arange(first_line, first_line + lines, dtype=np.int64))
+                return table.add_column(0, "record_id", ids)
+        rows, numbers = self._rows(body.split("\n"), first_line, len(fields), name, progress,
+                                   notes)
+        columns = list(zip(*rows, strict=True))
+        return pa.table({"record_id": pa.array(numbers, type=pa.int64()),
+                         **{f: pa.array(columns[i], type=pa.string())
+                            for i, f in enumerate(fields)}})
 
     def _detect(self, raw: bytes, name: str) -> str:
         if b"\x00" in raw[:65536]:
@@ -304,145 +338,187 @@ class SipriSource(Source):
             notes["records_rejoined_after_line_break_in_comment"] = rejoined
         return rows, numbers
 
-    def _normalise(self, frame: pd.DataFrame, layout: str, name: str,
-                   aliases: Mapping[str, str] | None, notes: dict[str, int]) -> pd.DataFrame:
+    def _normalise(self, table: pa.Table, layout: str, name: str,
+                   aliases: Mapping[str, str] | None, notes: dict[str, int]) -> pa.Table:
+        """Source rows → typed records (vectorised with Arrow; every problem listed)."""
         q = quirks()
         problems: list[Problem] = []
-        lines = frame["record_id"]
-        out = pd.DataFrame({"record_id": lines})
-        str_col = {c: frame[c].str.strip() for c in frame.columns if c != "record_id"}
+        lines = table["record_id"].combine_chunks()
+        col = {c: pc.utf8_trim_whitespace(table[c].combine_chunks())
+               for c in table.column_names if c != "record_id"}
+        is_new = layout == "per_delivery_year"
+        size = table.num_rows
 
-        def number(col: str, integer: bool = False) -> pd.Series:
-            raw = str_col[col]
-            values = pd.to_numeric(raw.where(raw != ""), errors="coerce")
-            bad = values.isna() & (raw != "")
-            if integer:
-                bad |= values.notna() & (values != values.round())
-            if bad.any():
-                for idx in frame.index[bad][:10]:
-                    problems.append(Problem(f"{name}, line {lines[idx]}, {col}",
-                                            repr(frame.at[idx, col]),
-                                            "a whole number" if integer else "a number"))
-            return values
+        def where(mask: pa.Array) -> np.ndarray:
+            return np.flatnonzero(mask.to_numpy(zero_copy_only=False))
 
-        def flag(col: str) -> pd.Series:
-            return str_col[col].isin(q["uncertain_markers"])
+        def number(c: str, integer: bool = False) -> pa.Array:
+            values = col[c]
+            empty = pc.equal(values, "")
+            pattern = r"^-?\d+$" if integer else r"^-?\d+(\.\d+)?$|^-?\.\d+$"
+            bad = pc.and_(pc.invert(empty), pc.invert(pc.match_substring_regex(values, pattern)))
+            for i in where(bad)[:10]:
+                problems.append(Problem(f"{name}, line {lines[i]}, {c}", repr(values[i].as_py()),
+                                        "a whole number" if integer else "a number"))
+            if pc.any(bad).as_py():
+                return pa.nulls(size, pa.int64() if integer else pa.float64())
+            nulled = pc.if_else(empty, pa.scalar(None, pa.string()), values)
+            return pc.cast(nulled, pa.int64() if integer else pa.float64())
 
-        # countries, all unknown names listed at once with the first line they appear on
-        names = pd.concat([str_col["supplier"], str_col["recipient"]])
-        unique = names.unique().tolist()
-        resolved = {n: countries.lookup(n, aliases) for n in unique}
+        def flag(c: str) -> pa.Array:
+            return pc.is_in(col[c], value_set=pa.array(q["uncertain_markers"]))
+
+        def constant(value: object, type_: pa.DataType) -> pa.Array:
+            return pa.array(np.full(size, value), type=type_) if value is not None else pa.nulls(
+                size, type_)
+
+        # countries: every unknown name listed at once, with the first line it appears on
+        names = pc.unique(pa.concat_arrays([col["supplier"], col["recipient"]]))
+        resolved = {n: countries.lookup(n, aliases) for n in names.to_pylist()}
         unknown = [n for n, c in resolved.items() if c is None]
         if unknown:
-            both = pd.concat([lines, lines])
-            first = {n: f"{name}, line {int(both[names == n].min())}" for n in unknown}
+            first = {}
+            for n in unknown:
+                hits = [int(lines[i].as_py()) for c in ("supplier", "recipient")
+                        for i in where(pc.equal(col[c], n))[:1]]
+                first[n] = f"{name}, line {min(hits)}"
             raise UnknownCountryError(unknown, where=name, locations=first)
-        codes = {n: c.code for n, c in resolved.items()}
+        code_of = pa.array([resolved[n].code for n in names.to_pylist()], type=pa.string())
 
-        is_new = layout == "per_delivery_year"
-        out["deal_id"] = number("deal_id", True).astype("Int64") if is_new else pd.NA
-        out["supplier"] = str_col["supplier"]
-        out["recipient"] = str_col["recipient"]
-        out["supplier_code"] = out["supplier"].map(codes)
-        out["recipient_code"] = out["recipient"].map(codes)
-        out["order_year"] = number("order_year", True).astype("Int64")
+        def codes(c: str) -> pa.Array:
+            return pc.take(code_of, pc.index_in(col[c], value_set=names))
+
+        out: dict[str, pa.Array] = {"record_id": lines}
+        out["deal_id"] = number("deal_id", True) if is_new else constant(None, pa.int64())
+        out["supplier"] = col["supplier"]
+        out["recipient"] = col["recipient"]
+        out["supplier_code"] = codes("supplier")
+        out["recipient_code"] = codes("recipient")
+        out["order_year"] = pc.cast(number("order_year", True), pa.int32())
         out["order_year_uncertain"] = flag("order_year_uncertain")
-        out["number_ordered"] = np.nan if is_new else number("number_ordered")
-        out["number_ordered_uncertain"] = False if is_new else flag("number_ordered_uncertain")
-        out["designation"] = str_col["designation"]
-        out["description"] = str_col["description"]
-        out["armament_category"] = str_col["armament_category"] if is_new else None
+        out["number_ordered"] = (constant(None, pa.float64()) if is_new
+                                 else number("number_ordered"))
+        out["number_ordered_uncertain"] = (constant(False, pa.bool_()) if is_new
+                                           else flag("number_ordered_uncertain"))
+        out["designation"] = col["designation"]
+        out["description"] = col["description"]
+        out["armament_category"] = (col["armament_category"] if is_new
+                                    else constant(None, pa.string()))
         out["number_delivered"] = number("number_delivered")
         out["number_delivered_uncertain"] = flag("number_delivered_uncertain")
-        years = str_col["delivery_years"].str.replace(r"\s*[;,]\s*", "; ", regex=True)
-        out["delivery_years"] = years.where(years != "")
-        out["delivery_year_uncertain"] = flag("delivery_year_uncertain") if is_new else False
-        year_lists = years.str.split("; ")
-        exploded = year_lists.explode()
-        exploded = exploded[exploded.notna() & (exploded != "")]
-        year_values = pd.to_numeric(exploded, errors="coerce")
-        bad_years = year_values.isna() | (year_values != year_values.round())
-        for idx in exploded.index[bad_years].unique()[:10]:
-            problems.append(Problem(f"{name}, line {lines[idx]}, delivery years",
-                                    repr(frame.at[idx, "delivery_years"]),
+        years_text = pc.replace_substring_regex(col["delivery_years"], r"\s*[;,]\s*", "; ")
+        has_years = pc.not_equal(years_text, "")
+        out["delivery_years"] = pc.if_else(has_years, years_text, pa.scalar(None, pa.string()))
+        out["delivery_year_uncertain"] = (flag("delivery_year_uncertain") if is_new
+                                          else constant(False, pa.bool_()))
+        year_lists = pc.split_pattern(out["delivery_years"], "; ")
+        flat = pc.list_flatten(year_lists)
+        parents = pc.list_parent_indices(year_lists)
+        bad_years = pc.invert(pc.match_substring_regex(flat, r"^\d{4}$"))
+        for i in np.unique(parents.to_numpy()[where(bad_years)])[:10]:
+            problems.append(Problem(f"{name}, line {lines[i]}, delivery years",
+                                    repr(col["delivery_years"][i].as_py()),
                                     "years such as '1990; 1991'"))
-        first_year = year_values[~bad_years].groupby(level=0).min()
-        out["first_delivery_year"] = first_year.reindex(out.index).astype("Int64")
-        out["delivery_lag_years"] = out["first_delivery_year"] - out["order_year"]
-        out["status"] = str_col["status"]
-        out["comments"] = None if is_new else str_col["comments"].where(
-            str_col["comments"] != "")
+        first_year = np.full(size, np.iinfo(np.int32).max, dtype=np.int64)
+        if len(flat) and not pc.any(bad_years).as_py():
+            np.minimum.at(first_year, parents.to_numpy(),
+                          pc.cast(flat, pa.int64()).to_numpy())
+        first_year_arr = pa.array(first_year, mask=first_year == np.iinfo(np.int32).max,
+                                  type=pa.int64())
+        out["first_delivery_year"] = pc.cast(first_year_arr, pa.int32())
+        out["delivery_lag_years"] = pc.cast(pc.subtract(first_year_arr, pc.cast(
+            out["order_year"], pa.int64())), pa.int32())
+        out["status"] = col["status"]
+        out["comments"] = (constant(None, pa.string()) if is_new else pc.if_else(
+            pc.equal(col["comments"], ""), pa.scalar(None, pa.string()), col["comments"]))
         out["tiv_per_unit"] = number("tiv_per_unit")
-        out["tiv_total_order"] = np.nan if is_new else number("tiv_total_order")
+        out["tiv_total_order"] = (constant(None, pa.float64()) if is_new
+                                  else number("tiv_total_order"))
         out["tiv_delivered"] = number("tiv_delivered")
-        out["local_production"] = (str_col["local_production"].str.lower() == "yes"
-                                   ) if is_new else None
+        out["local_production"] = (pc.equal(pc.utf8_lower(col["local_production"]), "yes")
+                                   if is_new else constant(None, pa.bool_()))
 
-        status_mode = out["status"].map(q["status_modes"])
-        bad_status = status_mode.isna()
-        for idx in frame.index[bad_status][:10]:
-            problems.append(Problem(f"{name}, line {lines[idx]}, status",
-                                    repr(out.at[idx, "status"]),
-                                    f"one of {sorted(q['status_modes'])}"))
+        statuses = pc.unique(out["status"]).to_pylist()
+        for status in statuses:
+            if status not in q["status_modes"]:
+                i = where(pc.equal(out["status"], status))[0]
+                problems.append(Problem(f"{name}, line {lines[i]}, status", repr(status),
+                                        f"one of {sorted(q['status_modes'])}"))
         if problems:
             raise InputError(f"{name}: {len(problems)} value(s) that cannot be read", problems)
 
-        mode = status_mode.copy()
-        evidence = "status: " + out["status"]
+        mode_of = pa.array([q["status_modes"][st] for st in statuses], type=pa.string())
+        status_set = pa.array(statuses, type=pa.string())
+        mode = pc.take(mode_of, pc.index_in(out["status"], value_set=status_set)).to_numpy(
+            zero_copy_only=False).astype(object)
+        evidence = pc.binary_join_element_wise("status: ", out["status"], "").to_numpy(
+            zero_copy_only=False).astype(object)
+        design = np.full(size, None, dtype=object)
         if is_new:
-            local = out["local_production"].fillna(False).astype(bool)
+            local = where(pc.fill_null(out["local_production"], False))
             mode[local] = "licensed_production"
             evidence[local] = "Local production: Yes"
         else:
-            clauses = out["comments"].fillna("").map(licence_clause)
-            licensed = clauses.notna()
-            mode[licensed] = "licensed_production"
-            evidence[licensed] = "comment: " + clauses[licensed]
-        out["mode"] = mode
-        out["mode_evidence"] = evidence
-        out["design_origin"] = (
-            out["comments"].fillna("").map(lambda c: design_origin(c, aliases))
-            if not is_new else None)
-        notes["records"] = len(out)
-        notes["licensed_production_records"] = int((mode == "licensed_production").sum())
-        notes["records_without_deliveries"] = int(out["tiv_delivered"].isna().sum()
-                                                  + (out["delivery_years"].isna()
-                                                     & out["tiv_delivered"].notna()).sum())
-        unknown_codes = {"UNK", "NSA-UNKNOWN"}
-        notes["records_with_unknown_party"] = int(
-            (out["supplier_code"].isin(unknown_codes) | out["recipient_code"].isin(
-                unknown_codes)).sum())
-        return out.loc[:, [c for c in RECORDS.columns if c != "vintage_id"]]
+            comments = out["comments"]
+            for i in where(pc.fill_null(pc.match_substring(comments, "icen",
+                                                           ignore_case=True), False)):
+                clause = licence_clause(comments[i].as_py())
+                if clause:
+                    mode[i] = "licensed_production"
+                    evidence[i] = "comment: " + clause
+            for i in where(pc.fill_null(pc.match_substring(comments, "esign"), False)):
+                design[i] = design_origin(comments[i].as_py(), aliases)
+        out["mode"] = pa.array(mode, type=pa.string())
+        out["mode_evidence"] = pa.array(evidence, type=pa.string())
+        out["design_origin"] = pa.array(design, type=pa.string())
+
+        unknown_codes = pa.array(["UNK", "NSA-UNKNOWN"])
+        notes["records"] = size
+        notes["licensed_production_records"] = int(np.sum(mode == "licensed_production"))
+        notes["records_without_deliveries"] = int(pc.sum(pc.or_(
+            pc.is_null(out["tiv_delivered"]), pc.is_null(out["delivery_years"]))).as_py() or 0)
+        notes["records_with_unknown_party"] = int(pc.sum(pc.or_(
+            pc.is_in(out["supplier_code"], value_set=unknown_codes),
+            pc.is_in(out["recipient_code"], value_set=unknown_codes))).as_py() or 0)
+        return pa.table({c: out[c] for c in RECORDS.columns if c != "vintage_id"})
 
     @staticmethod
-    def _flows(records: pd.DataFrame, layout: str, notes: dict[str, int]) -> pd.DataFrame:
-        has = records["tiv_delivered"].notna() & records["delivery_years"].notna()
-        rec = records[has]
-        years = rec["delivery_years"].str.split("; ")
-        n_years = years.str.len()
-        exploded = years.explode()
-        base = rec.loc[exploded.index]
-        share = base["tiv_delivered"] / n_years.loc[exploded.index]
-        uncertain = (base["order_year_uncertain"] | base["number_delivered_uncertain"]
-                     | base["number_ordered_uncertain"] | base["delivery_year_uncertain"])
-        flows = pd.DataFrame({
-            "channel": "arms",
-            "origin": base["supplier_code"].to_numpy(),
-            "destination": base["recipient_code"].to_numpy(),
-            "year": exploded.astype(int).to_numpy(),
-            "area": taxonomy.area_for_sipri(base["description"]).to_numpy(dtype=object),
-            "magnitude": share.to_numpy(dtype=float),
-            "unit": UNIT,
-            "mode": base["mode"].to_numpy(),
-            "is_estimated": (n_years.loc[exploded.index] > 1).to_numpy(),
-            "is_uncertain": uncertain.to_numpy(dtype=bool),
-            "design_origin": base["design_origin"].to_numpy(),
-            "record_id": base["record_id"].to_numpy(dtype=np.int64),
+    def _flows(records: pa.Table, notes: dict[str, int]) -> pa.Table:
+        """One flow per deal and delivery year; a classic deal's TIV split evenly."""
+        has = pc.and_(pc.is_valid(records["tiv_delivered"]),
+                      pc.is_valid(records["delivery_years"]))
+        rec = records.filter(has)
+        years = pc.split_pattern(rec["delivery_years"], "; ")
+        parents = pc.list_parent_indices(years)
+        n_years = pc.list_value_length(years)
+        base = rec.take(parents)
+        count = pc.take(n_years, parents)
+        uncertain = pc.or_(pc.or_(base["order_year_uncertain"],
+                                  base["number_delivered_uncertain"]),
+                           pc.or_(base["number_ordered_uncertain"],
+                                  base["delivery_year_uncertain"]))
+        descriptions = pc.unique(base["description"])
+        areas = taxonomy.area_for_sipri(descriptions.to_pandas()).tolist()
+        area_of = pa.array([a if isinstance(a, str) else None for a in areas], type=pa.string())
+        size = base.num_rows
+        flows = pa.table({
+            "channel": pa.array(np.full(size, "arms", dtype=object), type=pa.string()),
+            "origin": base["supplier_code"],
+            "destination": base["recipient_code"],
+            "year": pc.cast(pc.list_flatten(years), pa.int32()),
+            "area": pc.take(area_of, pc.index_in(base["description"], value_set=descriptions)),
+            "magnitude": pc.divide(base["tiv_delivered"], pc.cast(count, pa.float64())),
+            "unit": pa.array(np.full(size, UNIT, dtype=object), type=pa.string()),
+            "mode": base["mode"],
+            "is_estimated": pc.greater(count, 1),
+            "is_uncertain": uncertain,
+            "design_origin": base["design_origin"],
+            "record_id": base["record_id"],
         })
-        notes["flows"] = len(flows)
-        notes["flows_split_over_years"] = int(flows["is_estimated"].sum())
-        notes["flows_unmapped_area"] = int(flows["area"].isna().sum())
-        return flows.reset_index(drop=True)
+        notes["flows"] = size
+        notes["flows_split_over_years"] = int(pc.sum(flows["is_estimated"]).as_py() or 0)
+        notes["flows_unmapped_area"] = int(flows["area"].null_count)
+        return flows
 
 
 _MONTHS = "%d %b %Y %I:%M:%S %p"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from reciprocity.errors import InputError, NotFoundError, ReciprocityError
 from reciprocity.sources import registry
@@ -39,6 +40,23 @@ class IngestResult:
     records_loaded: int
     flows_loaded: int
     notes: Mapping[str, int]
+
+
+Frame = pd.DataFrame | pa.Table
+"""Sources hand the store pandas frames or Arrow tables; both are written the same way."""
+
+
+def _rows(frame: Frame) -> int:
+    return frame.num_rows if isinstance(frame, pa.Table) else len(frame)
+
+
+def _without(frame: Frame, columns: Mapping[str, object]) -> Frame:
+    """``frame`` without the columns the store fills in itself."""
+    drop = [c for c in columns if c in frame.column_names] if isinstance(frame, pa.Table) \
+        else [c for c in columns if c in frame.columns]
+    if not drop:
+        return frame
+    return frame.drop(drop) if isinstance(frame, pa.Table) else frame.drop(columns=drop)
 
 
 def sha256_of(path: Path) -> str:
@@ -187,19 +205,26 @@ class Store:
         dataset = (f"{src.info.dataset}:{parsed.dataset_part}" if parsed.dataset_part
                    else src.info.dataset)
         vintage_id = self._new_vintage_id(dataset, parsed.generated_at, digest)
-        flows = parsed.flows.assign(dataset=dataset, vintage_id=vintage_id)
-        frames: dict[Table, pd.DataFrame] = {tables.FLOWS: flows}
+        # Frames may be pandas or Arrow; the store adds dataset and vintage columns itself.
+        lineage = {"dataset": dataset, "vintage_id": vintage_id}
+        frames: list[tuple[Table, Frame, dict[str, str]]] = [(tables.FLOWS, parsed.flows, lineage)]
         if parsed.indicators is not None:
-            frames[tables.INDICATORS] = parsed.indicators.assign(dataset=dataset,
-                                                                 vintage_id=vintage_id)
+            frames.append((tables.INDICATORS, parsed.indicators, lineage))
         for name, frame in parsed.records.items():
-            frames[REGISTRY[name]] = frame.assign(vintage_id=vintage_id)
+            frames.append((REGISTRY[name], frame, {"vintage_id": vintage_id}))
         problems = []
-        for table, frame in frames.items():
-            problems += table.validate(frame, where=f"{path.name} → {table.name}")
+        for table, frame, constants in frames:
+            self.con.register("_incoming", _without(frame, constants))
+            try:
+                problems += table.validate_relation(
+                    self.con, "_incoming", where=f"{path.name} → {table.name}",
+                    provided=constants)
+            finally:
+                self.con.unregister("_incoming")
         if problems:
             raise InputError(f"{path}: the {src.info.name} reader produced rows that do not fit "
                              "the store's schema (a bug; please report it)", problems)
+        flows_loaded = _rows(parsed.flows)
         by_reference = bool(entries) or src.archive_by_reference
         content = b"" if by_reference else path.read_bytes()
         if by_reference and not entries:
@@ -210,8 +235,8 @@ class Store:
                 tzinfo=None), "sha256": digest, "file_name": path.name,
             "layout": parsed.layout, "scope": parsed.scope, "is_complete": parsed.is_complete,
             "rows_read": parsed.rows_read,
-            "records_loaded": int(sum(len(f) for f in parsed.records.values())),
-            "flows_loaded": len(flows),
+            "records_loaded": int(sum(_rows(f) for f in parsed.records.values())),
+            "flows_loaded": flows_loaded,
             "notes": "; ".join(f"{k}: {v}" for k, v in sorted(parsed.notes.items())) or None,
         }])
         info = src.info
@@ -231,23 +256,28 @@ class Store:
             else:
                 self.con.execute(
                     "INSERT INTO raw_files VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    [digest, len(content), zlib.compress(content, 6)])
+                    [digest, len(content), zlib.compress(content, 1)])
             self._append(tables.VINTAGES, vintage)
-            for table, frame in frames.items():
-                self._append(table, frame)
+            for table, frame, constants in frames:
+                self._append(table, frame, constants)
             self.con.commit()
         except BaseException:
             self.con.rollback()
             raise
         return IngestResult(vintage_id, dataset, digest, True, parsed.rows_read,
-                            int(vintage.at[0, "records_loaded"]), len(flows), parsed.notes)
+                            int(vintage.at[0, "records_loaded"]), flows_loaded, parsed.notes)
 
-    def _append(self, table: Table, frame: pd.DataFrame) -> None:
-        data = table.conform(frame)
-        self.con.register("_incoming", data)
+    def _append(self, table: Table, frame: Frame,
+                constants: Mapping[str, object] | None = None) -> None:
+        """Insert a pandas or Arrow frame; ``constants`` fill columns the frame lacks."""
+        constants = dict(constants or {})
+        self.con.register("_incoming", _without(frame, constants))
         try:
             cols = ", ".join(table.columns)
-            self.con.execute(f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM _incoming")
+            select = ", ".join("?" if c in constants else c for c in table.columns)
+            params = [constants[c] for c in table.columns if c in constants]
+            self.con.execute(f"INSERT INTO {table.name} ({cols}) SELECT {select} "
+                             "FROM _incoming", params)
         finally:
             self.con.unregister("_incoming")
 

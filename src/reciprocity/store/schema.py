@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -115,6 +116,45 @@ class Table:
                 problems.append(Problem(f"{loc}.{f.name}", f"dtype {col.dtype}",
                                         f"a {kind} column ({f.type})"))
         return problems
+
+    def validate_relation(self, con: Any, relation: str, where: str = "",
+                          provided: Iterable[str] = ()) -> list[Problem]:
+        """Every problem with a relation registered in DuckDB (a pandas or Arrow frame).
+
+        The same checks as :meth:`validate`, run as one SQL query so that large frames are
+        checked without copying them; ``provided`` names columns the store adds itself.
+        """
+        loc = where or self.name
+        given = set(provided)
+        have = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+        missing = [c for c in self.columns if c not in have and c not in given]
+        extra = [c for c in have if c not in self.columns]
+        if missing or extra:
+            return [Problem(loc, f"missing columns {missing}, unexpected columns {extra}",
+                            f"columns {self.columns}")]
+        checks: list[tuple[str, str, str, str]] = []
+        for f in self.fields:
+            if f.name in given:
+                continue
+            if not f.nullable:
+                checks.append((f.name, f"count(*) FILTER (WHERE {f.name} IS NULL)",
+                               "empty value(s)", "a value"))
+            if f.enum:
+                values = ", ".join("'" + v.replace("'", "''") + "'" for v in f.enum)
+                checks.append((f.name, f"list(DISTINCT CAST({f.name} AS VARCHAR)) FILTER "
+                               f"(WHERE {f.name} IS NOT NULL AND CAST({f.name} AS VARCHAR) "
+                               f"NOT IN ({values}))", "values", f"one of {list(f.enum)}"))
+            kind = _PANDAS_KINDS.get(f.type)
+            if kind in ("number", "integer") and have[f.name] in ("VARCHAR", "BOOLEAN"):
+                checks.append((f.name, f"count(*) FILTER (WHERE {f.name} IS NOT NULL)",
+                               f"{have[f.name]} value(s)", f"a {kind} column ({f.type})"))
+        if not checks:
+            return []
+        counts = con.execute(
+            f"SELECT {', '.join(c[1] for c in checks)} FROM {relation}").fetchone()
+        return [Problem(f"{loc}.{name}", f"values {sorted(n)[:5]}" if isinstance(n, list)
+                        else f"{n} {found}", expected)
+                for (name, _, found, expected), n in zip(checks, counts, strict=True) if n]
 
     def conform(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Columns in schema order (for positional inserts)."""

@@ -80,10 +80,11 @@ RAW_REFERENCES = register(Table(
 
 FLOWS = register(Table(
     name="flows",
+    # No ART indexes: DuckDB answers the pair filters from its zone maps, and indexes would
+    # cost more at every ingest than they save in queries.
     description="Directed technology flows: one row per source record, year and direction. "
                 "Magnitudes are only ever added within one unit. Undirected channels store one "
                 "row per pair with `origin` < `destination`.",
-    indexes=(("origin", "destination"), ("vintage_id",)),
     fields=(
         Field("channel", "VARCHAR", "How technology moves (see `reciprocity channels`).", False),
         Field("origin", "VARCHAR", "Code of the country technology flows from.", False),
