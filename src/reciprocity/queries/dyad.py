@@ -58,36 +58,45 @@ class Dyad:
             "since": self.since, "until": self.until, "window": self.window,
             "vintages": self.vintages, "credits": self.credits, "channels": {},
         }
+        # Frames → plain rows once, grouped by (channel, unit): no per-channel pandas filtering.
+        totals = _grouped(self.totals, ())
+        modes = _grouped(self.by_mode, ("mode",))
+        mode_years = _grouped(self.by_mode_year, ("mode", "year"))
+        years = _grouped(self.by_year, ("year",))
+        windows = _grouped(self.by_window, ("start", "end"))
         for key, channel, unit in self.channel_keys():
-            def rows(frame: pd.DataFrame, extra: tuple[str, ...] = (),
-                     channel: str = channel, unit: str = unit) -> list[dict]:
-                sel = frame[(frame["channel"] == channel) & (frame["unit"] == unit)]
-                return [{k: clean(r[k]) for k in (*extra, *ROW_KEYS)}
-                        for r in sel.to_dict("records")]
-
-            total = rows(self.totals)[0]
+            cu = (channel, unit)
             by_mode = {}
-            for mode_row in rows(self.by_mode, ("mode",)):
+            for mode_row in modes.get(cu, []):
                 mode = mode_row.pop("mode")
-                my = self.by_mode_year
-                sel = my[(my["channel"] == channel) & (my["unit"] == unit) & (my["mode"] == mode)]
-                mode_row["by_year"] = [{k: clean(r[k]) for k in ("year", *ROW_KEYS)}
-                                       for r in sel.to_dict("records")]
+                mode_row["by_year"] = [{k: v for k, v in r.items() if k != "mode"}
+                                       for r in mode_years.get(cu, []) if r["mode"] == mode]
                 by_mode[mode] = mode_row
             out["channels"][key] = {
                 "channel": channel,
                 "directed": channels_mod.is_directed(channel),
                 "aggregation": "sum" if channels_mod.is_additive(unit) else "mean",
-                **total,
+                **totals[cu][0],
                 "by_mode": by_mode,
-                "by_year": rows(self.by_year, ("year",)),
-                "by_window": rows(self.by_window, ("start", "end")),
+                "by_year": years.get(cu, []),
+                "by_window": windows.get(cu, []),
             }
         return out
 
     def summary(self) -> pd.DataFrame:
         """One row per channel: totals and measures (for tables)."""
         return self.totals.loc[:, ["channel", *ROW_KEYS]]
+
+
+def _grouped(frame: pd.DataFrame, extra: tuple[str, ...]) -> dict[tuple, list[dict]]:
+    """JSON-safe rows of ``frame`` (``extra`` + ROW_KEYS) grouped by (channel, unit)."""
+    keys = (*extra, *ROW_KEYS)
+    columns = [frame[k].tolist() for k in ("channel", "unit", *keys)]
+    out: dict[tuple, list[dict]] = {}
+    for values in zip(*columns, strict=True):
+        out.setdefault(values[:2], []).append(
+            {k: clean(v) for k, v in zip(keys, values[2:], strict=True)})
+    return out
 
 
 def dyad(store: Store, a: str, b: str, *, channel: str | None = None, mode: str | None = None,
