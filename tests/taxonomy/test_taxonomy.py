@@ -68,7 +68,7 @@ def test_every_distinct_sipri_description_is_placed() -> None:
     for rel in ("sipri_trade_register/trade-register.csv",
                 "sipri_register_new_format_sample/trade-register.csv"):
         parsed = sipri.SOURCE.read(raw_file(rel))
-        seen |= set(parsed.records["sipri_transfers"]["description"].dropna())
+        seen |= set(parsed.records["sipri_transfers"]["description"].drop_null().to_pylist())
     areas = taxonomy.area_for_sipri(pd.Series(sorted(seen), dtype=object))
     unplaced = sorted(d for d, a in zip(sorted(seen), areas, strict=True) if a is None)
     assert not unplaced, unplaced
