@@ -208,6 +208,7 @@ def main() -> int:
         "target_p95_ms": TARGET_P95_MS, "target_briefing_s": TARGET_BRIEFING_S,
         "store": {"bytes": db.stat().st_size,
                   "vintages": sorted({s["vintage_id"] for s in sources}),
+                  "datasets": sorted({s["dataset"].split(":")[0] for s in sources}),
                   "flows": sum(int(s["flows_loaded"]) for s in sources)},
         "machine": f"{os.cpu_count()} cores; {platform.system()} {platform.release()}; "
                    f"Python {platform.python_version()}",

@@ -19,7 +19,7 @@ from reciprocity.assess.composite import (
 from reciprocity.assess.config import Weights
 
 ARMS = Weights({"arms": 1.0})
-FAST = settings(max_examples=40, deadline=None,
+FAST = settings(max_examples=30, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
 magnitudes = st.lists(st.floats(0.01, 1000.0, allow_nan=False), min_size=1, max_size=25)
 others = st.lists(st.tuples(st.sampled_from(["DEU", "FRA", "GBR", "ITA"]),

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -132,5 +131,3 @@ def sign_in(page: Page, name: str, password: str) -> None:
     page.page.press("#password", "Enter")
     page.page.wait_for_url("**/ledger")
 
-
-__all__ = ["Page", "Path", "sign_in"]

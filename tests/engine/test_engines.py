@@ -6,6 +6,7 @@ RTA arithmetic is checked by hand on DuckDB with the floor lowered.
 
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -44,6 +45,8 @@ def spark_result(pv_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     pytest.importorskip("pyspark", reason="the spark extra is not installed")
     if shutil.which("java") is None:
         pytest.skip("no Java runtime for Spark")
+    # a tiny fixture: one shuffle partition instead of eight saves Spark most of its tasks
+    os.environ.setdefault("RECIPROCITY_SPARK_PARTITIONS", "1")
     return read(pv_dir, "spark", tmp_path_factory.mktemp("spark"))
 
 

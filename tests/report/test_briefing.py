@@ -55,6 +55,15 @@ def test_sections(usa_jpn: str, web_session: Reciprocity) -> None:
     assert "F-15J Eagle" in usa_jpn and "Beechjet-400" in usa_jpn  # largest records
 
 
+def test_assessment_where_the_package_has_it(usa_jpn: str, web_session: Reciprocity) -> None:
+    if not hasattr(web_session, "composite_index"):
+        pytest.skip("the assessment is not in this package yet")
+    comp = web_session.composite_index("USA", "JPN").to_dict()
+    assert f'id="headline-composite">{comp["value"]:.3f}<' in usa_jpn
+    assert f'{comp["ci_low"]:.3f} – {comp["ci_high"]:.3f}' in usa_jpn
+    assert '<section id="assessment"' in usa_jpn and "Dependence: Japan" in usa_jpn
+
+
 def test_span_filters(web_session: Reciprocity) -> None:
     html = builder.render_html(web_session, "USA", "JPN", since=1990, until=1999)
     assert "1990–1999" in html

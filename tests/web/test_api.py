@@ -61,6 +61,9 @@ def test_explain_partners_sources_diff_equal_cli(web_client: TestClient, web_sto
     assert diff["summary"] == {"added": 1, "removed": 1, "changed": 1}
     partners = web_client.get("/api/partners?a=JPN").json()
     assert [p["partner"] for p in partners["partners"]][:1] == ["USA"]
+    cli_rows = cli_json(run_app, web_store_path, "partners", "JPN")
+    assert [{k: p[k] for k in row} for p, row in zip(partners["partners"], cli_rows,
+                                                      strict=True)] == cli_rows
 
 
 def assert_error(resp, status: int, kind: str) -> dict:
@@ -143,3 +146,18 @@ def test_ledger_reads(web_client: TestClient) -> None:
     check = web_client.get("/api/ledger/check?a=USA&b=JPN").json()
     assert check["tested"] == 1 and len(check["unmatched"]) == 1
     assert_error(web_client.get("/api/ledger/records/nope"), 404, "NotFoundError")
+
+
+def test_a_bug_still_answers_in_the_error_shape(web_store_path) -> None:
+    from fastapi.testclient import TestClient
+
+    from reciprocity.web.app import create_app
+
+    app = create_app(web_store_path, read_only=True)
+
+    @app.get("/api/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert_error(client.get("/api/boom"), 500, "InternalError")

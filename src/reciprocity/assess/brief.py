@@ -39,8 +39,10 @@ class Brief:
         """CSV name → frame, for the demo's output folder."""
         a, b = self.a.lower(), self.b.lower()
         index = self.index.frame()
-        composite = pd.DataFrame([{k: self.index.to_dict()[k] for k in (
-            "value", "ci_low", "ci_high", "expected", "verdict")} | {"channel": "composite"}])
+        idx = self.index
+        composite = pd.DataFrame([{"channel": "composite", "weight": 1.0, "index": idx.value,
+                                   "ci_low": idx.ci_low, "ci_high": idx.ci_high,
+                                   "expected": idx.expected, "verdict": idx.verdict}])
         opps = self.opportunities if self.opportunities.rows else self.candidates
         return {
             f"{a}_{b}_composite_index.csv": pd.concat([composite, index], ignore_index=True),

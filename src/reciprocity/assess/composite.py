@@ -81,14 +81,14 @@ def ipf(out: np.ndarray, inn: np.ndarray, tol: float = 1e-10,
         return np.zeros_like(out), np.zeros_like(inn)
     x = out / math.sqrt(total)
     y = inn / math.sqrt(total)
-    scale = max(total, 1e-300)
+    scale = np.maximum(out, 1e-12 * total)  # each country's margin to its own precision
     for _ in range(max_iter):
         denom = y.sum() - y
         x = np.divide(out, denom, out=np.zeros_like(out), where=denom > 0)
         denom = x.sum() - x
         y = np.divide(inn, denom, out=np.zeros_like(inn), where=denom > 0)
         rows = x * (y.sum() - y)
-        if np.abs(rows - out).max() <= tol * scale:
+        if np.all(np.abs(rows - out) <= tol * scale):
             break
     return x, y
 

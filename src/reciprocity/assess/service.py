@@ -126,10 +126,26 @@ def opportunities(store: Store, a: str, b: str, *, needs: str | Path | None = No
 
 # -- dependence ------------------------------------------------------------------------------
 
+def _own_strengths(store: Store, code: str, cfg: Settings, vintage: str | None,
+                   cache: dict[str, Any] | None) -> dict[str, float | None]:
+    """The country's strength per area (from its capability catalogue)."""
+    cache = cache if cache is not None else {}
+    if "table" not in cache:
+        cache["panel"] = inputs.capability_panel(store, vintage)
+        cache["table"] = cap_mod.table(cache["panel"], cfg)
+    own = cap_mod.profile(cache["table"], cache["panel"], code, cfg).areas
+    return {str(r["area"]): (None if pd.isna(r["strength"]) else float(r["strength"]))
+            for r in own.to_dict("records")}
+
+
 def dependence(store: Store, a: str, *, channel: str = "arms", area: str | None = None,
                since: int | None = None, until: int | None = None,
-               settings: SettingsArg = None, vintage: str | None = None) -> dep_mod.Dependence:
-    """Supplier concentration of ``a`` in a directed channel, overall and by area."""
+               settings: SettingsArg = None, vintage: str | None = None,
+               _tables: dict[str, Any] | None = None) -> dep_mod.Dependence:
+    """Supplier concentration of ``a`` in a directed channel, overall and by area.
+
+    ``_tables`` caches the capability tables across calls (alerts evaluate many rules).
+    """
     cfg = _settings(settings)
     code = countries.resolve(a).code
     ch = channels_mod.get(channel)
@@ -143,10 +159,7 @@ def dependence(store: Store, a: str, *, channel: str = "arms", area: str | None 
     last = inputs.last_year(store, channel, unit, vintage) if unit else None
     if last is not None and until is not None:
         last = min(last, until)
-    panel = inputs.capability_panel(store, vintage)
-    own = cap_mod.profile(cap_mod.table(panel, cfg), panel, code, cfg).areas
-    strengths = {str(r["area"]): (None if pd.isna(r["strength"]) else float(r["strength"]))
-                 for r in own.to_dict("records")}
+    strengths = _own_strengths(store, code, cfg, vintage, _tables)
     result = dep_mod.dependence(intake, code, channel, last, cfg, strengths, area)
     result.credits = inputs.credits(store, set(intake["dataset"]))
     return result
@@ -323,6 +336,7 @@ def alerts(store: Store, config: str | Path | None = None, *, weights: WeightsAr
     results = []
     datasets: set[str] = set()
     extra: list[str] = []
+    tables: dict[str, Any] = {}
     for rule in rules:
         if rule.kind == "index_below":
             assert rule.pair is not None
@@ -347,7 +361,7 @@ def alerts(store: Store, config: str | Path | None = None, *, weights: WeightsAr
             cfg, values={**cfg.values, "dependence.window_years": rule.window})
         assert rule.country is not None and rule.channel is not None
         dep = dependence(store, rule.country, channel=rule.channel, area=rule.area,
-                         settings=local, vintage=vintage)
+                         settings=local, vintage=vintage, _tables=tables)
         data = dep.to_dict()
         extra += dep.credits
         if rule.kind == "share_over":

@@ -45,10 +45,19 @@ def register(app: typer.Typer) -> None:
             table(result.dyad.by_mode, title="By mode", columns=[
                 "mode", "flow_ab", "flow_ba", "gl_index"])
             rev = result.reverse_flows
-            cols = [c for c in ("year", "magnitude", "mode", "designation", "description",
-                                "order_year", "delivery_years", "comments", "record_id")
-                    if c in rev.columns]
-            table(rev, title=f"Every Japan → United States flow ({len(rev)} rows)", columns=cols)
+            # One row per source record (a deal split over years is one record).
+            deals = (rev.groupby(["record_id", "vintage_id"], sort=False)
+                     .agg(tiv=("magnitude", "sum"), mode=("mode", "first"),
+                          designation=("designation", "first"),
+                          description=("description", "first"),
+                          order_year=("order_year", "first"),
+                          delivery_years=("delivery_years", "first"),
+                          comments=("comments", "first"))
+                     .reset_index()) if len(rev) else rev
+            table(deals, title=f"Every Japan → United States transfer ({len(deals)} records, "
+                  f"{len(rev)} yearly flows)", columns=[
+                      "designation", "description", "order_year", "delivery_years", "tiv",
+                      "mode", "comments", "record_id"] if len(rev) else None)
         if result.evidence is not None:
             _print_evidence(result.evidence)
         if result.assessment is not None:

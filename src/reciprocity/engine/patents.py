@@ -285,45 +285,45 @@ def country_fields(prof: ir.Table, settings: Settings) -> ir.Table:
 # -- counts ----------------------------------------------------------------------------------
 def counts(tables: Mapping[str, ir.Table], universe: ir.Table, prof: ir.Table,
            inventors: ir.Table, assignees: ir.Table, first: ir.Table | None = None,
-           fallback: ir.Table | None = None) -> ir.Table:
-    """Every count the ingest reports, as one ``(name, value)`` table (one query).
+           fallback: ir.Table | None = None) -> tuple[ir.Table, ir.Table]:
+    """Every count the ingest reports: one wide row, and ``(name, value)`` rows per code.
 
-    ``first`` and ``fallback`` are the first CPC classes of patents without a WIPO field and
-    the fields they give (when the CPC table is used).
+    Each table is aggregated once for all its counts (one row each, cross-joined), which
+    keeps the query small on Spark. ``first`` and ``fallback`` are the first CPC classes of
+    patents without a WIPO field and the fields they give (when the CPC table is used).
     """
-    parts: list[ir.Table] = []
-
-    def add(name: str, table: ir.Table, value: ir.Value) -> None:
-        parts.append(table.aggregate(value=value.cast("float64")).mutate(
-            name=ibis.literal(name)))
-
-    for name, table in tables.items():
-        add(f"rows_{name}", table, table.count())
-    add("patents_counted", universe, universe.count())
-    add("patents_without_wipo_field_in_g_wipo_technology", universe,
-        universe.wipo_field.isnull().sum())
+    rows: list[ir.Table] = [table.aggregate(**{f"rows_{name}": table.count()})
+                            for name, table in tables.items()]
+    rows.append(universe.aggregate(
+        patents_counted=universe.count(),
+        patents_without_wipo_field_in_g_wipo_technology=universe.wipo_field.isnull().sum()))
     if fallback is not None and first is not None:
-        add("patents_wipo_field_from_cpc", fallback, fallback.count())
-        add("patents_with_first_cpc", first, first.count())
-    with_inventors = prof.select("patent_id").distinct()
-    add("patents_with_inventors", with_inventors, with_inventors.count())
-    add("inventor_share_to_UNK", prof, (prof.share * (prof.country == UNKNOWN).cast(
-        "float64")).sum().fill_null(0.0))
+        rows.append(fallback.aggregate(patents_wipo_field_from_cpc=fallback.count()))
+        rows.append(first.aggregate(patents_with_first_cpc=first.count()))
+    unk = (prof.share * (prof.country == UNKNOWN).cast("float64")).sum().fill_null(0.0)
+    rows.append(prof.aggregate(patents_with_inventors=prof.patent_id.nunique(),
+                               inventor_share_to_UNK=unk))
     for who, groups in (("inventors", inventors), ("assignees", assignees)):
-        for status in STATUSES:
-            sel = groups.filter(groups.status == status)
-            add(f"{who}_{status}", sel, sel.k.sum().fill_null(0))
-        in_universe = groups.join(universe.select("patent_id"), "patent_id")
-        add(f"{who}_on_counted_patents", in_universe, in_universe.k.sum().fill_null(0))
+        rows.append(groups.aggregate(**{
+            f"{who}_{status}": (groups.k * (groups.status == status).cast("int64")).sum()
+            .fill_null(0) for status in STATUSES}))
+        counted = groups.join(universe.select("patent_id"), "patent_id")
+        rows.append(counted.aggregate(**{f"{who}_on_counted_patents":
+                                         counted.k.sum().fill_null(0)}))
     owned = universe.select("patent_id").join(
         assignees.select("patent_id").distinct(), "patent_id")
-    add("patents_with_assignee", owned, owned.count())
+    rows.append(owned.aggregate(patents_with_assignee=owned.count()))
+    wide = rows[0]
+    for row in rows[1:]:
+        wide = wide.cross_join(row)
+    per_code = []
     for who, groups in (("inventors", inventors), ("assignees", assignees)):
         unknown = groups.filter(groups.status == "unknown_code")
-        per_code = unknown.group_by("code").agg(value=unknown.k.sum().cast("float64"))
-        parts.append(per_code.select("value", name=ibis.literal(f"{who}_unknown_country_code_")
-                                     .concat(per_code.code.fill_null("?"))))
-    return ibis.union(*[p.select("name", "value") for p in parts])
+        agg = unknown.group_by("code").agg(value=unknown.k.sum().cast("float64"))
+        per_code.append(agg.select(
+            name=ibis.literal(f"{who}_unknown_country_code_").concat(agg.code.fill_null("?")),
+            value=agg.value))
+    return wide, ibis.union(*per_code)
 
 
 # -- the whole run ---------------------------------------------------------------------------
@@ -397,9 +397,11 @@ def _run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
     cf = _tidy(cf, ["country", "wipo_field", "period_start"],
                ["patents_fractional", "country_patents_fractional", "rta"])
     say("counts")
-    raw = con.execute(counts(tables, universe, prof, inventors, assignees, first, fallback))
-    notes = {str(k): float(v) for k, v in zip(raw["name"], raw["value"], strict=True)
-             if pd.notna(v)}
+    wide, per_code = counts(tables, universe, prof, inventors, assignees, first, fallback)
+    notes = {str(k): float(v) for k, v in con.execute(wide).iloc[0].items() if pd.notna(v)}
+    raw = con.execute(per_code)
+    notes.update({str(k): float(v) for k, v in zip(raw["name"], raw["value"], strict=True)
+                  if pd.notna(v)})
     if "patents_with_first_cpc" in notes:
         notes["patents_with_unmapped_first_cpc"] = (notes.pop("patents_with_first_cpc")
                                                     - notes["patents_wipo_field_from_cpc"])

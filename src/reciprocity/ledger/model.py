@@ -345,7 +345,8 @@ _PROGRAM_KEYS = ("id", "name", "partners", "form", "systems", "areas", "start_ye
 _TRANSFER_KEYS = ("id", "from", "to", "program", "technology", "area", "firms", "kind",
                   "significance", "status_history", "value", "impact", "sources", "notes")
 _SOURCE_KEYS = ("title", "author", "publisher", "year", "url", "page", "note")
-_TOP_KEYS = ("format", "programs", "transfers")
+# `needs` belongs to the assessment (reciprocity.assess.needs reads it from the same file).
+_TOP_KEYS = ("format", "programs", "transfers", "needs")
 
 
 class _Reader:

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from reciprocity.errors import ReciprocityError
@@ -49,7 +50,7 @@ def find_chromium() -> str:
     raise ReciprocityError(HOW_TO_INSTALL)
 
 
-def html_to_pdf(html: str, out: Path, *, timeout_s: float = 60.0) -> Path:
+def html_to_pdf(html: str, out: Path, *, timeout_s: float = 180.0) -> Path:
     """Write ``html`` (a self-contained page) to ``out`` as an A4 PDF."""
     executable = find_chromium()
     with tempfile.TemporaryDirectory(prefix="reciprocity-pdf-") as tmp:
@@ -60,7 +61,10 @@ def html_to_pdf(html: str, out: Path, *, timeout_s: float = 60.0) -> Path:
         except ImportError:
             _print_with_cli(executable, page, out, Path(tmp), timeout_s)
         else:
-            _print_with_playwright(executable, page, out, timeout_s)
+            # Playwright's sync API refuses to run in a thread with a running event loop
+            # (a notebook, an async caller, another sync_playwright): print in a fresh thread.
+            with ThreadPoolExecutor(1) as pool:
+                pool.submit(_print_with_playwright, executable, page, out, timeout_s).result()
     if not out.is_file() or out.stat().st_size == 0:
         raise ReciprocityError(f"Chromium wrote no PDF at {out}")
     return out

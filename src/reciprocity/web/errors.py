@@ -97,6 +97,12 @@ def install(app: FastAPI) -> None:
         return respond(request, error_body("InputError", 422, "invalid request parameters",
                                            validation_problems(exc)))
 
+    @app.exception_handler(Exception)
+    async def on_bug(request: Request, exc: Exception) -> Response:
+        # a bug, not bad input: same shape, no details (they go to the server's log)
+        return respond(request, error_body("InternalError", 500, "unexpected error on the "
+                                           "server; the details are in its log"))
+
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
         kind = HTTP_KINDS.get(exc.status_code, "HTTPError")

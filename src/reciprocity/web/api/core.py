@@ -17,6 +17,7 @@ from reciprocity import errors as errors_mod
 from reciprocity.api import Reciprocity
 from reciprocity.cli.render import records
 from reciprocity.errors import UnknownCountryError
+from reciprocity.queries.common import credits_for
 from reciprocity.web import deps
 
 router = APIRouter()
@@ -95,9 +96,11 @@ def _cached_response(request: Request, item: Cached) -> Response:
     return _json(item.body)
 
 
-def all_credits(r: Reciprocity) -> list[str]:
-    ds = r.store.datasets()
-    return list(ds["credit"]) if len(ds) else []
+def channel_credits(r: Reciprocity, channel: str) -> list[str]:
+    """Credit lines of the datasets that feed ``channel`` (as the CLI prints them)."""
+    rows = r.store.con.execute("SELECT DISTINCT dataset FROM flows WHERE channel = ?",
+                               [channel]).fetchall()
+    return credits_for(r.store, sorted(d for (d,) in rows))
 
 
 async def cached_json(request: Request, key: tuple, compute: Any) -> Response:
@@ -151,7 +154,7 @@ async def partners(request: Request, a: A, channel: Annotated[str, Query(
         frame = r.partners(a, channel=channel, since=since, until=until, vintage=vintage,
                            sort=sort)
         return {"a": countries.resolve(a).code, "channel": channel, "since": since,
-                "until": until, "sort": sort, "credits": all_credits(r),
+                "until": until, "sort": sort, "credits": channel_credits(r, channel),
                 "partners": records(frame)}
 
     return await cached_json(request, ("partners", a, channel, since, until, vintage, sort),
@@ -169,7 +172,8 @@ async def explain(request: Request, a: A, b: B,
 
     def compute(r: Reciprocity) -> dict[str, Any]:
         frame = r.explain(a, b, channel=channel, year=year, mode=mode, vintage=vintage)
-        return {"a": a, "b": b, "channel": channel, "year": year, "credits": all_credits(r),
+        return {"a": a, "b": b, "channel": channel, "year": year,
+                "credits": channel_credits(r, channel),
                 "records": records(frame)}
 
     return await cached_json(request, ("explain", a, b, channel, year, mode, vintage), compute)

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from reciprocity.api import Reciprocity
 from reciprocity.cli.render import records
-from reciprocity.errors import InputError, Problem
+from reciprocity.errors import InputError
 from reciprocity.ledger.model import parse_registry
 from reciprocity.web import auth, deps, ledger_ops
 from reciprocity.web.api.core import ERRORS, ErrorBody
@@ -188,5 +188,3 @@ async def import_registry(request: Request, user: Writer,
 def _saved(record: Any, result: Any) -> dict[str, Any]:
     return {"kind": record.record_kind, "record": record.to_dict(), "result": result.to_dict()}
 
-
-__all__ = ["Problem", "router"]

@@ -109,8 +109,11 @@ def pair_results(r: Reciprocity, p: PairParams) -> dict[str, Any]:
             charts.append(("index", figures.to_json(figures.index_trend(
                 dyad, channel, unit, title=f"{key}: two-way index, {dyad.window}-year "
                                            "windows"))))
-        charts.append(("modes", figures.to_json(figures.mode_bars(
-            dyad, channel, unit, title=f"{key}: by mode"))))
+        modes = dyad.by_mode[(dyad.by_mode["channel"] == channel)
+                             & (dyad.by_mode["unit"] == unit)]
+        if len(modes) > 1:  # one mode (e.g. "unspecified") says nothing a chart could add
+            charts.append(("modes", figures.to_json(figures.mode_bars(
+                dyad, channel, unit, title=f"{key}: by mode"))))
         views.append({"key": key, "channel": channel, "unit": unit, "unit_label": label,
                       "directed": directed, "total": data["channels"][key],
                       "charts": [(f"chart-{i}-{kind}", kind, js) for kind, js in charts]})
