@@ -124,7 +124,9 @@ def run_pipeline(data: Path, memory_limit: str, engine: str, temp: Path) -> dict
         # the engine's share: from the first engine stage to the shaping of its results
         engine_s = times["shaping flows"] - times["patent profiles"]
         # the part doing what the SQL does: profiles, CPC fields and the citation flows
-        citation_s = times["coinvention flows"] - times["patent profiles"]
+        citation_s = sum(breakdown.get(name, 0.0) for name in (
+            "patent profiles", "CPC fields for patents without a WIPO field",
+            "patent_citation flows"))
         flows = store.query(
             "SELECT origin, destination, year, wipo_field, patents, fractional_count AS "
             "fractional FROM patent_flow_records WHERE channel = 'patent_citation'")

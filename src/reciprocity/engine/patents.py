@@ -134,7 +134,7 @@ def locations(location: ir.Table, codes: ir.Table, na: Sequence[str]) -> ir.Tabl
     return joined.select("loc_key", "code", resolved=joined.iso3)
 
 
-def placed(rows: ir.Table, locs: ir.Table, na: Sequence[str]) -> ir.Table:
+def placed(rows: ir.Table, locs: ir.Table) -> ir.Table:
     """Person rows (``patent_id``, ``location_id``) with their country and why it is UNK."""
     people = rows.select(patent_id=key(rows.patent_id), location_id=key(rows.location_id))
     j = people.left_join(locs, people.location_id == locs.loc_key)
@@ -150,20 +150,20 @@ def placed(rows: ir.Table, locs: ir.Table, na: Sequence[str]) -> ir.Table:
                                     else_=ibis.null("string")))
 
 
-def person_groups(rows: ir.Table, locs: ir.Table, na: Sequence[str]) -> ir.Table:
+def person_groups(rows: ir.Table, locs: ir.Table) -> ir.Table:
     """Persons counted per patent, country and placement status (``k``)."""
-    p = placed(rows, locs, na)
+    p = placed(rows, locs)
     return p.group_by(["patent_id", "country", "status", "code"]).agg(k=p.count())
 
 
 def shares(groups: ir.Table) -> ir.Table:
-    """Each patent's country shares: persons in the country ÷ persons on the patent."""
+    """Each patent's country shares: persons in the country (``k``) ÷ persons on the patent."""
     g = groups.group_by(["patent_id", "country"]).agg(k=groups.k.sum())
     total = g.k.sum().over(ibis.window(group_by="patent_id"))
-    return g.select("patent_id", "country", share=g.k.cast("float64") / total)
+    return g.select("patent_id", "country", "k", share=g.k.cast("float64") / total)
 
 
-def patents(patent: ir.Table, wipo: ir.Table, na: Sequence[str]) -> ir.Table:
+def patents(patent: ir.Table, wipo: ir.Table) -> ir.Table:
     """Granted, not withdrawn patents with a grant year: ``patent_id, year, wipo_field``."""
     p = patent.select(
         patent_id=key(patent.patent_id),
@@ -171,11 +171,11 @@ def patents(patent: ir.Table, wipo: ir.Table, na: Sequence[str]) -> ir.Table:
         withdrawn=number(patent.withdrawn).fill_null(0) == 1,
     )
     p = p.filter(p.patent_id.notnull() & p.year.notnull() & ~p.withdrawn)
-    return p.left_join(primary_fields(wipo, na), "patent_id").select(
+    return p.left_join(primary_fields(wipo), "patent_id").select(
         "patent_id", "year", "wipo_field")
 
 
-def primary_fields(wipo: ir.Table, na: Sequence[str]) -> ir.Table:
+def primary_fields(wipo: ir.Table) -> ir.Table:
     """Each patent's primary WIPO field (1–35): the one with the lowest sequence number.
 
     Ties (and a missing sequence) are broken by the lower field id, so every engine picks
@@ -206,7 +206,7 @@ def primary_cpc(cpc: ir.Table, patent_ids: ir.Table, na: Sequence[str]) -> ir.Ta
 
 def profile(inventor_groups: ir.Table, universe: ir.Table,
             fallback: ir.Table | None = None) -> ir.Table:
-    """``patent_id, country, share, year, wipo_field`` for every patent of the universe.
+    """``patent_id, country, k, share, year, wipo_field`` for every patent of the universe.
 
     ``fallback`` (``patent_id, cpc_field``) gives the field of patents WIPO leaves without one.
     """
@@ -214,11 +214,11 @@ def profile(inventor_groups: ir.Table, universe: ir.Table,
     if fallback is None:
         return prof
     j = prof.left_join(fallback, "patent_id")
-    return j.select("patent_id", "country", "share", "year",
+    return j.select("patent_id", "country", "k", "share", "year",
                     wipo_field=ibis.coalesce(j.wipo_field, j.cpc_field.cast("int32")))
 
 
-def citation_flows(citation: ir.Table, prof: ir.Table, na: Sequence[str]) -> ir.Table:
+def citation_flows(citation: ir.Table, prof: ir.Table) -> ir.Table:
     """Cited patent's countries → citing patent's countries, by citing year and field."""
     c = citation.select(citing=key(citation.patent_id), cited=key(citation.citation_patent_id))
     to = prof.select(citing=prof.patent_id, destination=prof.country, w_to=prof.share,
@@ -301,15 +301,14 @@ def counts(tables: Mapping[str, ir.Table], universe: ir.Table, prof: ir.Table,
         rows.append(fallback.aggregate(patents_wipo_field_from_cpc=fallback.count()))
         rows.append(first.aggregate(patents_with_first_cpc=first.count()))
     unk = (prof.share * (prof.country == UNKNOWN).cast("float64")).sum().fill_null(0.0)
-    rows.append(prof.aggregate(patents_with_inventors=prof.patent_id.nunique(),
+    # a patent's shares add to 1: their sum counts the patents with inventors
+    rows.append(prof.aggregate(patents_with_inventors=prof.share.sum().fill_null(0.0),
+                               inventors_on_counted_patents=prof.k.sum().fill_null(0),
                                inventor_share_to_UNK=unk))
     for who, groups in (("inventors", inventors), ("assignees", assignees)):
         rows.append(groups.aggregate(**{
             f"{who}_{status}": (groups.k * (groups.status == status).cast("int64")).sum()
             .fill_null(0) for status in STATUSES}))
-        counted = groups.join(universe.select("patent_id"), "patent_id")
-        rows.append(counted.aggregate(**{f"{who}_on_counted_patents":
-                                         counted.k.sum().fill_null(0)}))
     owned = universe.select("patent_id").join(
         assignees.select("patent_id").distinct(), "patent_id")
     rows.append(owned.aggregate(patents_with_assignee=owned.count()))
@@ -358,9 +357,9 @@ def _run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
     code_tab = code_table(con, codes)
     say("patent profiles")
     locs = hold(locations(tables["g_location_disambiguated"], code_tab, na))
-    inventors = hold(person_groups(tables["g_inventor_disambiguated"], locs, na))
-    assignees = hold(person_groups(tables["g_assignee_disambiguated"], locs, na))
-    universe = hold(patents(tables["g_patent"], tables["g_wipo_technology"], na))
+    inventors = hold(person_groups(tables["g_inventor_disambiguated"], locs))
+    assignees = hold(person_groups(tables["g_assignee_disambiguated"], locs))
+    universe = hold(patents(tables["g_patent"], tables["g_wipo_technology"]))
     first = fallback = None
     if cpc_field is not None and "g_cpc_current" in tables:
         say("CPC fields for patents without a WIPO field")
@@ -376,7 +375,18 @@ def _run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
         fallback = hold(fallback.filter(fallback.cpc_field.notnull()).select(
             "patent_id", "cpc_field"))
     prof = hold(profile(inventors, universe, fallback))
-    exprs = {"patent_citation": citation_flows(tables["g_us_patent_citation"], prof, na),
+    say("counts")
+    wide, per_code = counts(tables, universe, prof, inventors, assignees, first, fallback)
+    notes = {str(k): float(v) for k, v in con.execute(wide).iloc[0].items() if pd.notna(v)}
+    raw = con.execute(per_code)
+    notes.update({str(k): float(v) for k, v in zip(raw["name"], raw["value"], strict=True)
+                  if pd.notna(v)})
+    # only the counts needed these: free their memory for the joins to come
+    for table in (inventors, universe, first, fallback, locs):
+        if table is not None:
+            with contextlib.suppress(Exception):
+                table.release()
+    exprs = {"patent_citation": citation_flows(tables["g_us_patent_citation"], prof),
              "coinvention": coinvention_flows(prof),
              "patent_ownership": ownership_flows(prof, assignees)}
     flows: dict[str, pd.DataFrame] = {}
@@ -387,7 +397,7 @@ def _run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
                                         for c, e in exprs.items()]))
         for channel in exprs:
             part = both[both["channel"] == channel].drop(columns="channel")
-            flows[channel] = _tidy(part, FLOW_KEYS, ["fractional"])
+            flows[channel] = _tidy(part, None, ["fractional"])
     else:
         for channel, expr in exprs.items():
             say(f"{channel} flows")
@@ -396,12 +406,6 @@ def _run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
     cf = con.execute(country_fields(prof, settings))
     cf = _tidy(cf, ["country", "wipo_field", "period_start"],
                ["patents_fractional", "country_patents_fractional", "rta"])
-    say("counts")
-    wide, per_code = counts(tables, universe, prof, inventors, assignees, first, fallback)
-    notes = {str(k): float(v) for k, v in con.execute(wide).iloc[0].items() if pd.notna(v)}
-    raw = con.execute(per_code)
-    notes.update({str(k): float(v) for k, v in zip(raw["name"], raw["value"], strict=True)
-                  if pd.notna(v)})
     if "patents_with_first_cpc" in notes:
         notes["patents_with_unmapped_first_cpc"] = (notes.pop("patents_with_first_cpc")
                                                     - notes["patents_wipo_field_from_cpc"])
@@ -421,11 +425,19 @@ def _run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
 
 
 def _frame(con: object, expr: ir.Table) -> pd.DataFrame:
-    return _tidy(con.execute(expr), FLOW_KEYS, ["fractional"])
+    return _tidy(_fetch(con, expr), None, ["fractional"])
 
 
-def _tidy(frame: pd.DataFrame, keys: list[str], fractions: list[str]) -> pd.DataFrame:
-    """Stable order, fixed dtypes and rounded fractions (engines sum in different orders)."""
+def _fetch(con: object, expr: ir.Table) -> pd.DataFrame:
+    """Execute to pandas; on DuckDB through Arrow directly (faster for large results)."""
+    if backend_name(con) == "duckdb":
+        return con.to_pyarrow(expr).to_pandas()
+    return con.execute(expr)
+
+
+def _tidy(frame: pd.DataFrame, keys: list[str] | None, fractions: list[str]) -> pd.DataFrame:
+    """Fixed dtypes and rounded fractions (engines sum in different orders); sorted by
+    ``keys`` when given (flows are not: their order carries no meaning)."""
     frame = frame.copy()
     for col in fractions:
         frame[col] = frame[col].astype("float64").round(DECIMALS)
@@ -435,4 +447,6 @@ def _tidy(frame: pd.DataFrame, keys: list[str], fractions: list[str]) -> pd.Data
     for col in ("patents",):
         if col in frame.columns:
             frame[col] = frame[col].astype("int64")
+    if keys is None:
+        return frame.reset_index(drop=True)
     return frame.sort_values(keys, na_position="first", kind="stable").reset_index(drop=True)
