@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from reciprocity.api import Reciprocity
-from reciprocity.errors import InputError, NotFoundError
+from reciprocity.errors import InputError, NotFoundError, ReciprocityError
 from reciprocity.ledger.model import Transfer
 
 
@@ -153,3 +153,26 @@ def test_read_only_session_on_an_old_store(tmp_path: Path) -> None:
     with Reciprocity(path, read_only=True) as r:
         assert r.ledger.current().transfers == []
         assert r.ledger_check().unmatched == []
+
+
+def test_rows_that_break_the_schema_are_refused_and_nothing_written(
+        ledger_r: Reciprocity, ledger_yaml: Path, ledger_snap, monkeypatch) -> None:
+    from reciprocity.ledger import flows
+
+    ledger_r.ledger_import(ledger_yaml)
+    before = ledger_snap(ledger_r.store)
+    original = flows.build
+
+    def bad_build(transfers, programs):
+        flow_frame, record_frame, notes = original(transfers, programs)
+        flow_frame.loc[0, "mode"] = "stolen"
+        flow_frame.loc[1, "origin"] = None
+        return flow_frame, record_frame, notes
+
+    monkeypatch.setattr(flows, "build", bad_build)
+    with pytest.raises(ReciprocityError, match="do not fit the store's schema") as info:
+        ledger_r.ledger_set_status("t-jp-3", "executed", "2002-03-04", "delivered")
+    message = str(info.value)
+    assert "flows.mode: found values ['stolen']" in message
+    assert "flows.origin rows [1]: found 1 empty value(s); expected a value" in message
+    assert ledger_snap(ledger_r.store) == before

@@ -7,6 +7,7 @@ import shutil
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from reciprocity.errors import InputError, NotFoundError, Problem
@@ -62,33 +63,62 @@ def test_ddl_is_enforced_by_duckdb():
     assert con.execute("SELECT count(*) FROM test_widgets").fetchone()[0] == 2
 
 
+def _validate(frame, where: str = "", provided=()) -> list[Problem]:
+    """``DEMO_TABLE.validate_relation`` on a frame registered as the store's ingest does."""
+    con = duckdb.connect()
+    con.register("_incoming", frame)
+    try:
+        return DEMO_TABLE.validate_relation(con, "_incoming", where=where, provided=provided)
+    finally:
+        con.unregister("_incoming")
+
+
 def test_validate_accepts_a_good_frame():
     frame = pd.DataFrame({"widget_id": [1, 2], "colour": ["red", "o'range"],
                           "weight": [1.0, None], "note": [None, "x"]})
-    assert DEMO_TABLE.validate(frame) == []
+    assert _validate(frame) == []
+    assert _validate(pa.Table.from_pandas(frame)) == []
     assert list(DEMO_TABLE.conform(frame[["note", "weight", "colour", "widget_id"]]).columns) \
         == DEMO_TABLE.columns
 
 
 def test_validate_reports_missing_and_extra_columns():
     frame = pd.DataFrame({"widget_id": [1], "colour": ["red"], "extra": [0]})
-    problems = DEMO_TABLE.validate(frame, where="f.csv")
+    problems = _validate(frame, where="f.csv")
     assert [p.found for p in problems] == ["missing columns ['weight', 'note']",
                                            "unexpected columns ['extra']"]
     assert all(p.location == "f.csv" for p in problems)
+    assert all(p.expected == f"columns {DEMO_TABLE.columns}" for p in problems)
+    # columns the store fills in itself are not missing
+    assert [p.found for p in _validate(frame.drop(columns="extra"), where="f.csv",
+                                       provided=("weight", "note"))] == []
 
 
 def test_validate_reports_nulls_enums_and_types_all_at_once():
     frame = pd.DataFrame({"widget_id": [1, None, 3], "colour": ["red", "blue", "green"],
                           "weight": ["heavy", None, None], "note": [None, None, None]})
-    problems = DEMO_TABLE.validate(frame, where="w")
+    problems = _validate(frame, where="w")
     found = {p.location: p for p in problems}
     assert found["w.widget_id rows [1]"].found == "1 empty value(s)"
+    assert found["w.widget_id rows [1]"].expected == "a value"
     assert found["w.colour"].found == "values ['blue', 'green']"
     assert found["w.colour"].expected == "one of ['red', \"o'range\"]"
+    assert found["w.weight"].found == "1 VARCHAR value(s)"
     assert "a number column (DOUBLE)" in found["w.weight"].expected
     assert len(problems) == 3
     assert all(isinstance(p, Problem) for p in problems)
+
+
+def test_validate_names_the_first_rows_with_empty_values():
+    ids = [float(i) for i in range(100_000)]
+    for row in (7, 50_000, 60_000, 70_000, 80_000, 90_000, 99_999):
+        ids[row] = None
+    frame = pd.DataFrame({"widget_id": ids, "colour": ["red"] * len(ids)}).assign(
+        weight=1.0, note=None)
+    for given in (frame, pa.Table.from_pandas(frame)):
+        (problem,) = _validate(given, where="w")
+        assert problem.location == "w.widget_id rows [7, 50000, 60000, 70000, 80000]"
+        assert problem.found == "7 empty value(s)"
 
 
 def test_register_is_idempotent_and_refuses_a_different_declaration():

@@ -310,12 +310,12 @@ class Ledger:
             for c in ("version", "start_year", "end_year"):
                 if c in frame:
                     frame[c] = frame[c].astype("Int64")
-            _check(table, frame)
+            self._check(table, frame)
         self.con.begin()
         try:
             for table, frame in frames.items():
                 if len(frame):
-                    _append(self.con, table, frame)
+                    self.store._append(table, frame)
             vintage = self._rebuild_flows(now)
             self.con.commit()
         except BaseException:
@@ -357,8 +357,8 @@ class Ledger:
             vintage_id = f"{info.dataset}/{now:%Y-%m-%d}-v{n}"
         flow_frame = flow_frame.assign(dataset=info.dataset, vintage_id=vintage_id)
         record_frame = record_frame.assign(vintage_id=vintage_id)
-        _check(tables.FLOWS, flow_frame)
-        _check(FLOW_RECORDS, record_frame)
+        self._check(tables.FLOWS, flow_frame)
+        self._check(FLOW_RECORDS, record_frame)
         vintage = pd.DataFrame([{
             "vintage_id": vintage_id, "dataset": info.dataset, "generated_at": now,
             "ingested_at": now, "sha256": digest, "file_name": "ledger.yaml",
@@ -377,31 +377,26 @@ class Ledger:
              info.credit])
         self.con.execute("INSERT INTO raw_files VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                          [digest, len(content), zlib.compress(content, 6)])
-        _append(self.con, tables.VINTAGES, vintage)
+        self.store._append(tables.VINTAGES, vintage)
         if len(flow_frame):
-            _append(self.con, tables.FLOWS, flow_frame)
+            self.store._append(tables.FLOWS, flow_frame)
         if len(record_frame):
-            _append(self.con, FLOW_RECORDS, record_frame)
+            self.store._append(FLOW_RECORDS, record_frame)
         return vintage_id
+
+    def _check(self, table: Table, frame: pd.DataFrame) -> None:
+        """Refuse rows that do not fit ``table`` (checked by the store's SQL validator)."""
+        self.con.register("_ledger_rows", frame)
+        try:
+            problems = table.validate_relation(self.con, "_ledger_rows", where=table.name)
+        finally:
+            self.con.unregister("_ledger_rows")
+        if problems:
+            raise ReciprocityError("ledger rows that do not fit the store's schema (a bug; "
+                                   "please report it): " + "; ".join(map(str, problems)))
 
 
 # -- rows <-> records ----------------------------------------------------------------------
-
-def _check(table: Table, frame: pd.DataFrame) -> None:
-    problems = table.validate(frame, where=table.name)
-    if problems:
-        raise ReciprocityError("ledger rows that do not fit the store's schema (a bug; please "
-                               "report it): " + "; ".join(map(str, problems)))
-
-
-def _append(con: Any, table: Table, frame: pd.DataFrame) -> None:
-    data = table.conform(frame)
-    con.register("_ledger_incoming", data)
-    try:
-        cols = ", ".join(table.columns)
-        con.execute(f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM _ledger_incoming")
-    finally:
-        con.unregister("_ledger_incoming")
 
 
 def _dumps(value: Any) -> str | None:

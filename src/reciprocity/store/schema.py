@@ -15,7 +15,7 @@ import pandas as pd
 
 from reciprocity.errors import Problem
 
-_PANDAS_KINDS = {
+_KINDS = {
     "VARCHAR": "string",
     "INTEGER": "integer",
     "BIGINT": "integer",
@@ -28,6 +28,20 @@ _PANDAS_KINDS = {
     "VARCHAR[]": "list",
     "INTEGER[]": "list",
 }
+"""What kind of value each DuckDB type holds (for the type check of a column)."""
+
+_EMPTY = "empty value(s)"
+
+
+def _null_rows(con: Any, relation: str, names: list[str]) -> dict[str, list[int]]:
+    """The first five rows (from 0, in the relation's order) where each column is empty."""
+    if not names:
+        return {}
+    cells = ", ".join(f"(list(_row ORDER BY _row) FILTER (WHERE {n} IS NULL))[1:5]"
+                      for n in names)
+    found = con.execute(f"SELECT {cells} FROM (SELECT row_number() OVER () - 1 AS _row, * "
+                        f"FROM {relation})").fetchone()
+    return dict(zip(names, found, strict=True))
 
 
 @dataclass(frozen=True)
@@ -84,67 +98,38 @@ class Table:
             )
         return stmts
 
-    def validate(self, frame: pd.DataFrame, where: str = "") -> list[Problem]:
-        """Every problem with ``frame`` against this schema (columns, nulls, enums, types)."""
-        loc = where or self.name
-        problems: list[Problem] = []
-        missing = [c for c in self.columns if c not in frame.columns]
-        extra = [c for c in frame.columns if c not in self.columns]
-        if missing:
-            problems.append(Problem(loc, f"missing columns {missing}", f"columns {self.columns}"))
-        if extra:
-            problems.append(Problem(loc, f"unexpected columns {extra}", f"columns {self.columns}"))
-        if problems:
-            return problems
-        for f in self.fields:
-            col = frame[f.name]
-            if not f.nullable:
-                bad = col.isna()
-                if bad.any():
-                    rows = list(frame.index[bad][:5])
-                    problems.append(Problem(f"{loc}.{f.name} rows {rows}",
-                                            f"{int(bad.sum())} empty value(s)", "a value"))
-            if f.enum:
-                bad = col.notna() & ~col.isin(f.enum)
-                if bad.any():
-                    vals = sorted(set(map(str, col[bad])))[:5]
-                    problems.append(Problem(f"{loc}.{f.name}", f"values {vals}",
-                                            f"one of {list(f.enum)}"))
-            kind = _PANDAS_KINDS.get(f.type)
-            numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
-            if kind in ("number", "integer") and col.notna().any() and not numeric:
-                problems.append(Problem(f"{loc}.{f.name}", f"dtype {col.dtype}",
-                                        f"a {kind} column ({f.type})"))
-        return problems
-
     def validate_relation(self, con: Any, relation: str, where: str = "",
                           provided: Iterable[str] = ()) -> list[Problem]:
         """Every problem with a relation registered in DuckDB (a pandas or Arrow frame).
 
-        The same checks as :meth:`validate`, run as one SQL query so that large frames are
-        checked without copying them; ``provided`` names columns the store adds itself.
+        Missing or unexpected columns; else empty required values (with the first rows, counted
+        from 0), values outside an enumeration, and text or booleans in a number column, found
+        by one SQL query so that large frames are checked without copying them (the rows of
+        empty values by a second one, only when there are any). ``provided`` names columns the
+        store adds itself.
         """
         loc = where or self.name
         given = set(provided)
         have = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
         missing = [c for c in self.columns if c not in have and c not in given]
         extra = [c for c in have if c not in self.columns]
-        if missing or extra:
-            return [Problem(loc, f"missing columns {missing}, unexpected columns {extra}",
-                            f"columns {self.columns}")]
+        problems = [Problem(loc, f"{what} columns {cols}", f"columns {self.columns}")
+                    for what, cols in (("missing", missing), ("unexpected", extra)) if cols]
+        if problems:
+            return problems
         checks: list[tuple[str, str, str, str]] = []
         for f in self.fields:
             if f.name in given:
                 continue
             if not f.nullable:
                 checks.append((f.name, f"count(*) FILTER (WHERE {f.name} IS NULL)",
-                               "empty value(s)", "a value"))
+                               _EMPTY, "a value"))
             if f.enum:
                 values = ", ".join("'" + v.replace("'", "''") + "'" for v in f.enum)
                 checks.append((f.name, f"list(DISTINCT CAST({f.name} AS VARCHAR)) FILTER "
                                f"(WHERE {f.name} IS NOT NULL AND CAST({f.name} AS VARCHAR) "
                                f"NOT IN ({values}))", "values", f"one of {list(f.enum)}"))
-            kind = _PANDAS_KINDS.get(f.type)
+            kind = _KINDS.get(f.type)
             if kind in ("number", "integer") and have[f.name] in ("VARCHAR", "BOOLEAN"):
                 checks.append((f.name, f"count(*) FILTER (WHERE {f.name} IS NOT NULL)",
                                f"{have[f.name]} value(s)", f"a {kind} column ({f.type})"))
@@ -152,9 +137,17 @@ class Table:
             return []
         counts = con.execute(
             f"SELECT {', '.join(c[1] for c in checks)} FROM {relation}").fetchone()
-        return [Problem(f"{loc}.{name}", f"values {sorted(n)[:5]}" if isinstance(n, list)
-                        else f"{n} {found}", expected)
-                for (name, _, found, expected), n in zip(checks, counts, strict=True) if n]
+        failed = [(check, n) for check, n in zip(checks, counts, strict=True) if n]
+        rows = _null_rows(con, relation, [c[0] for c, _ in failed if c[2] == _EMPTY])
+        for (name, _, found, expected), n in failed:
+            if isinstance(n, list):
+                problems.append(Problem(f"{loc}.{name}", f"values {sorted(n)[:5]}", expected))
+            elif found == _EMPTY:
+                problems.append(Problem(f"{loc}.{name} rows {rows[name]}", f"{n} {found}",
+                                        expected))
+            else:
+                problems.append(Problem(f"{loc}.{name}", f"{n} {found}", expected))
+        return problems
 
     def conform(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Columns in schema order (for positional inserts)."""
