@@ -10,7 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reciprocity.metrics.twoway import INDEX_KEYS, add_indices, clean, gl_index, indices
+from reciprocity.metrics.twoway import (
+    INDEX_KEYS,
+    add_indices,
+    clean,
+    gl_index,
+    indices,
+    measures,
+)
 
 # Flow totals as they occur: zero, or from tiny (0.001 TIV) to huge; no subnormal floats.
 flows = st.one_of(st.just(0.0), st.floats(min_value=1e-6, max_value=1e12, allow_nan=False,
@@ -114,6 +121,17 @@ def test_add_indices_keeps_other_columns_and_empty_frames():
     assert out["gl_index"].iloc[0] == 1.0 and math.isnan(out["gl_index"].iloc[1])
     empty = add_indices(pd.DataFrame(columns=["flow_ab", "flow_ba"]))
     assert empty.empty and set(INDEX_KEYS) <= set(empty.columns)
+
+
+def test_measures_take_arrays_and_scalars():
+    m = measures(np.array([3.0, 0.0, 2.0, 0.0]), [1, 0, 0, 5])
+    assert list(m) == list(INDEX_KEYS)
+    np.testing.assert_array_equal(m["balance"], [2.0, 0.0, 2.0, -5.0])
+    np.testing.assert_array_equal(m["share_b"], [0.25, np.nan, 0.0, 1.0])
+    np.testing.assert_array_equal(m["gl_index"], [0.5, np.nan, 0.0, 0.0])
+    np.testing.assert_array_equal(m["coverage_ratio"], [1 / 3, np.nan, 0.0, np.nan])
+    one = measures(3, 1)
+    assert one["gl_index"].shape == () and float(one["gl_index"]) == gl_index(3, 1) == 0.5
 
 
 def test_clean_makes_json_safe_scalars():

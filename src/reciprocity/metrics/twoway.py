@@ -17,44 +17,45 @@ import math
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 INDEX_KEYS = ("balance", "share_b", "gl_index", "coverage_ratio")
 
 
-def gl_index(ab: float, ba: float) -> float | None:
-    """Grubel–Lloyd two-way index in [0, 1]; None when both flows are zero."""
-    total = ab + ba
-    if total <= 0:
-        return None
-    return 1.0 - abs(ab - ba) / total
+def measures(ab: ArrayLike, ba: ArrayLike) -> dict[str, np.ndarray]:
+    """The four measures for flow totals AB and BA (arrays or scalars); NaN where undefined.
+
+    The one definition of the formulas: :func:`add_indices` applies it to the columns of a
+    frame, :func:`indices` to one pair of totals.
+    """
+    x = np.asarray(ab, dtype="float64")
+    y = np.asarray(ba, dtype="float64")
+    total = x + y
+    positive = total > 0
+    sends = x > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return {
+            "balance": x - y,
+            "share_b": np.where(positive, y / np.where(positive, total, 1.0), np.nan),
+            "gl_index": np.where(positive, 1.0 - np.abs(x - y) / np.where(positive, total, 1.0),
+                                 np.nan),
+            "coverage_ratio": np.where(sends, y / np.where(sends, x, 1.0), np.nan),
+        }
 
 
 def indices(ab: float, ba: float) -> dict[str, float | None]:
-    """All two-way measures for one pair of flow totals."""
-    total = ab + ba
-    return {
-        "balance": ab - ba,
-        "share_b": ba / total if total > 0 else None,
-        "gl_index": gl_index(ab, ba),
-        "coverage_ratio": ba / ab if ab > 0 else None,
-    }
+    """All two-way measures for one pair of flow totals (None where undefined)."""
+    return {k: clean(v[()]) for k, v in measures(ab, ba).items()}
+
+
+def gl_index(ab: float, ba: float) -> float | None:
+    """Grubel–Lloyd two-way index in [0, 1]; None when both flows are zero."""
+    return indices(ab, ba)["gl_index"]
 
 
 def add_indices(frame: pd.DataFrame, ab: str = "flow_ab", ba: str = "flow_ba") -> pd.DataFrame:
     """``frame`` with the four measures added as columns (vectorised; NaN where undefined)."""
-    x = frame[ab].astype(float)
-    y = frame[ba].astype(float)
-    total = x + y
-    with np.errstate(divide="ignore", invalid="ignore"):
-        positive = total > 0
-        out = frame.assign(
-            balance=x - y,
-            share_b=np.where(positive, y / total.where(positive, 1.0), np.nan),
-            gl_index=np.where(positive, 1.0 - (x - y).abs() / total.where(positive, 1.0),
-                              np.nan),
-            coverage_ratio=np.where(x > 0, y / x.where(x > 0, 1.0), np.nan),
-        )
-    return out
+    return frame.assign(**measures(frame[ab].astype(float), frame[ba].astype(float)))
 
 
 def clean(value: object) -> object:

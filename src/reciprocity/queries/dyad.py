@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from reciprocity import channels as channels_mod
-from reciprocity.metrics.twoway import INDEX_KEYS, add_indices, clean, indices
+from reciprocity.metrics.twoway import INDEX_KEYS, add_indices, clean, measures
 from reciprocity.queries.common import Pair, credits_for, span_filter
 from reciprocity.store.db import Store
 
@@ -207,19 +207,13 @@ def _rolling(by_year: list[Row], window: int) -> list[Row]:
 
 def _frame(rows: list[Row], keys: list[str]) -> pd.DataFrame:
     """Rows with the two-way measures (null for undirected channels), as a DataFrame."""
-    columns: dict[str, list] = {k: [] for k in (*keys, "flow_ab", "flow_ba", *INDEX_KEYS)}
-    for r in rows:
-        *key, ab, ba = r
-        for k, v in zip(keys, key, strict=True):
-            columns[k].append(v)
-        columns["flow_ab"].append(ab)
-        columns["flow_ba"].append(ba)
-        directed = channels_mod.is_directed(key[0])
-        measures = indices(ab, ba) if directed else dict.fromkeys(INDEX_KEYS)
-        for k in INDEX_KEYS:
-            columns[k].append(measures[k])
-    data = {k: (np.array(v, dtype="float64") if k in ("flow_ab", "flow_ba", *INDEX_KEYS)
-                else v) for k, v in columns.items()}
+    data: dict[str, Any] = {k: [r[i] for r in rows] for i, k in enumerate(keys)}
+    data["flow_ab"] = np.array([r[-2] for r in rows], dtype="float64")
+    data["flow_ba"] = np.array([r[-1] for r in rows], dtype="float64")
+    undirected = np.array([not channels_mod.is_directed(r[0]) for r in rows], dtype=bool)
+    for k, values in measures(data["flow_ab"], data["flow_ba"]).items():
+        values[undirected] = np.nan
+        data[k] = values
     return pd.DataFrame(data)
 
 
