@@ -14,7 +14,7 @@ import pandas as pd
 import typer
 
 from reciprocity.cli.common import FormatOpt, SinceOpt, UntilOpt, session
-from reciprocity.cli.render import Format, console, emit, emit_csv, emit_json, table
+from reciprocity.cli.render import Format, View, console, emit, table
 from reciprocity.metrics.twoway import clean
 
 assess_app = typer.Typer(
@@ -58,23 +58,17 @@ def capabilities(ctx: typer.Context, a: CountryArg, area: AreaOpt = None,
     production)."""
     with session(ctx, read_only=True) as r:
         result = r.capabilities(a, area=area, settings=settings)
-    if fmt is Format.json:
-        emit_json(result.to_dict())
-        return
-    if fmt is Format.csv:
-        emit_csv(result.measures)
-        return
-    if result.measures.empty:
-        console.print(f"No output of {result.country_name} recorded in the store"
-                      + (f" in {area}." if area else "."))
-        return
-    table(result.areas, title=f"{result.country_name} ({result.country}): capability by "
-          "area (strength = RTA / (1 + RTA); 0.5 = as the world)",
-          columns=["area", "strength", "best_measure", "share", "rank", "rising", "leading"])
-    table(result.measures, title="By measure (latest period; trend: Mann–Kendall on the "
-          "yearly world share)", caption=_caption(result.credits),
-          columns=["measure", "area", "period", "value", "unit", "share", "rank", "rta",
-                   "growth", "share_change", "trend", "trend_p"])
+    emit(result.measures, fmt, json_data=result.to_dict(),
+         empty=f"No output of {result.country_name} recorded in the store"
+               + (f" in {area}." if area else "."),
+         views=[View(result.areas, title=f"{result.country_name} ({result.country}): "
+                     "capability by area (strength = RTA / (1 + RTA); 0.5 = as the world)",
+                     columns=["area", "strength", "best_measure", "share", "rank", "rising",
+                              "leading"]),
+                View(result.measures, title="By measure (latest period; trend: Mann–Kendall "
+                     "on the yearly world share)", caption=_caption(result.credits),
+                     columns=["measure", "area", "period", "value", "unit", "share", "rank",
+                              "rta", "growth", "share_change", "trend", "trend_p"])])
 
 
 @assess_app.command("needs")
@@ -112,20 +106,12 @@ def opportunities(ctx: typer.Context, a: Annotated[str, typer.Argument(
     with session(ctx, read_only=True) as r:
         result = r.opportunities(a, b, needs=needs_file, settings=settings,
                                  include_all=show_all)
-    if fmt is Format.json:
-        emit_json(result.to_list())
-        return
-    frame = result.frame()
-    if fmt is Format.csv:
-        emit_csv(frame)
-        return
-    if frame.empty:
-        console.print(f"No area where {result.b} is strong or rising and {result.a} has a "
-                      "declared need or a weakness, on the data in this store (--all shows "
-                      "every area with the evidence).")
-        return
-    table(frame, title=f"Opportunities: {result.a} needs, {result.b} provides (present flow "
-          f"window: {result.window or 'none'})", caption=_caption(result.credits))
+    emit(result.frame(), fmt, title=f"Opportunities: {result.a} needs, {result.b} provides "
+         f"(present flow window: {result.window or 'none'})", caption=_caption(result.credits),
+         json_data=result.to_list(),
+         empty=f"No area where {result.b} is strong or rising and {result.a} has a declared "
+               "need or a weakness, on the data in this store (--all shows every area with "
+               "the evidence).")
 
 
 @assess_app.command("dependence")
@@ -139,22 +125,15 @@ def dependence(ctx: typer.Context, a: CountryArg,
     with session(ctx, read_only=True) as r:
         result = r.dependence(a, channel=channel, area=area, since=since, until=until,
                               settings=settings)
-    if fmt is Format.json:
-        emit_json(result.to_dict())
-        return
-    frame = result.frame()
-    if fmt is Format.csv:
-        emit_csv(frame)
-        return
     data = result.to_dict()
-    table(frame, title=f"Dependence of {data['country_name']} on its suppliers: {channel} "
-          f"({result.unit or 'no unit'}); unknown suppliers stay in the denominator",
-          caption=_caption(result.credits))
     flags = data.get("flags") or {}
-    console.print(f"Overall: HHI {_fmt(data['hhi'])}, top supplier {data['top_partner']} "
-                  f"{_fmt(data['top_share'])}; short-term supply risk: "
-                  f"{'yes' if flags.get('short_term_supply_risk') else 'no'}, long-term access "
-                  f"risk: {'yes' if flags.get('long_term_access_risk') else 'no'}.")
+    emit(result.frame(), fmt, title=f"Dependence of {data['country_name']} on its suppliers: "
+         f"{channel} ({result.unit or 'no unit'}); unknown suppliers stay in the denominator",
+         caption=_caption(result.credits), json_data=data,
+         notes=[f"Overall: HHI {_fmt(data['hhi'])}, top supplier {data['top_partner']} "
+                f"{_fmt(data['top_share'])}; short-term supply risk: "
+                f"{'yes' if flags.get('short_term_supply_risk') else 'no'}, long-term access "
+                f"risk: {'yes' if flags.get('long_term_access_risk') else 'no'}."])
 
 
 def index(ctx: typer.Context, a: CountryArg, b: CountryArg, weights: WeightsOpt = None,
@@ -170,17 +149,9 @@ def index(ctx: typer.Context, a: CountryArg, b: CountryArg, weights: WeightsOpt 
         result = r.composite_index(a, b, weights=weights, since=since, until=until,
                                    replicates=replicates, seed=seed, settings=settings)
     data = result.to_dict()
-    if fmt is Format.json:
-        emit_json(data)
-        return
-    frame = result.frame()
-    if fmt is Format.csv:
-        emit_csv(frame)
-        return
-    table(frame, title=f"{result.a} ⇄ {result.b}: two-way index per channel "
-          "(ab = A→B; expected: null model from each country's total outflow and inflow)",
-          caption=_caption(result.credits))
-    console.print(index_sentence(data))
+    emit(result.frame(), fmt, title=f"{result.a} ⇄ {result.b}: two-way index per channel "
+         "(ab = A→B; expected: null model from each country's total outflow and inflow)",
+         caption=_caption(result.credits), json_data=data, notes=[index_sentence(data)])
 
 
 def index_sentence(data: dict[str, Any]) -> str:
@@ -198,16 +169,9 @@ def scenario(ctx: typer.Context, file: Annotated[Path, typer.Argument(
     """Project a proposed program's expected flows against the baseline trend, year by year."""
     with session(ctx, read_only=True) as r:
         result = r.scenario(file, weights=weights, settings=settings)
-    if fmt is Format.json:
-        emit_json(result.to_dict())
-        return
-    frame = result.frame()
-    if fmt is Format.csv:
-        emit_csv(frame)
-        return
     s = result.scenario
-    table(frame, title=f"{s.name}: {s.a} ⇄ {s.b} composite index, baseline and scenario",
-          caption=_caption(result.credits))
+    emit(result.frame(), fmt, title=f"{s.name}: {s.a} ⇄ {s.b} composite index, baseline and "
+         "scenario", caption=_caption(result.credits), json_data=result.to_dict())
 
 
 def alerts(ctx: typer.Context, config: Annotated[Path | None, typer.Option(
@@ -218,17 +182,11 @@ def alerts(ctx: typer.Context, config: Annotated[Path | None, typer.Option(
     over Z) and list what trips them, with the evidence."""
     with session(ctx, read_only=True) as r:
         result = r.alerts(config, weights=weights, settings=settings)
-    if fmt is Format.json:
-        emit_json(result.to_dict())
-        return
-    frame = result.frame()
-    if fmt is Format.csv:
-        emit_csv(frame)
-        return
-    table(frame, title=f"Alerts ({result.source}): {len(result.tripped)} of "
-          f"{len(result.results)} tripped", caption=_caption(result.credits))
-    for r_ in result.tripped:
-        console.print(f"[bold red]{r_.rule.id}[/]: {r_.rule.description or r_.rule.subject}")
+    emit(result.frame(), fmt, title=f"Alerts ({result.source}): {len(result.tripped)} of "
+         f"{len(result.results)} tripped", caption=_caption(result.credits),
+         json_data=result.to_dict(),
+         notes=[f"[bold red]{r_.rule.id}[/]: {r_.rule.description or r_.rule.subject}"
+                for r_ in result.tripped])
 
 
 __all__ = ["assess_app", "index_sentence", "print_brief", "register"]

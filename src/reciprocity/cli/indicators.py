@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
+import pandas as pd
 import typer
 
 from reciprocity.cli.common import FormatOpt, SinceOpt, UntilOpt, VintageOpt, session
-from reciprocity.cli.render import Format, console, emit_csv, emit_json, table
+from reciprocity.cli.render import Format, View, emit
+
+if TYPE_CHECKING:
+    from reciprocity.queries.indicators import Indicators
 
 
 def register(app: typer.Typer) -> None:
@@ -28,31 +32,29 @@ def register(app: typer.Typer) -> None:
         with session(ctx, read_only=True) as r:
             result = r.indicators(a, indicator=indicator, since=since, until=until,
                                   vintage=vintage)
-        if fmt is Format.json:
-            emit_json(result.to_dict())
-            return
-        if fmt is Format.csv:
-            emit_csv(result.series)
-            return
-        if result.series.empty:
-            console.print(f"No indicators for {result.name} ({result.code}) in the store "
-                          "(reciprocity ingest wdi FILE).")
-        else:
-            wide = result.series.pivot_table(index="year", columns="indicator", values="value",
-                                             aggfunc="first").reset_index()
-            wide.columns.name = None
-            if len(result.coverage_ratio):
-                wide = wide.merge(result.coverage_ratio[["year", "value"]].rename(
-                    columns={"value": "coverage_ratio"}), on="year", how="left")
-            table(wide.astype({"year": int}), title=f"{result.name} ({result.code}): "
-                  "indicators by year", caption=" · ".join(result.credits))
-            units = result.series.drop_duplicates("indicator")
-            for row in units.itertuples(index=False):
-                console.print(f"  {row.indicator}: {row.name or ''} ({row.unit})")
         latest = result.latest_coverage()
-        if latest:
-            console.print(f"Technology-payments coverage ratio (IP receipts / payments), "
-                          f"{latest[0]}: [bold]{latest[1]:.2f}[/]")
-        else:
-            console.print("No coverage ratio: the store lacks BX.GSR.ROYL.CD and/or "
-                          "BM.GSR.ROYL.CD for this country.")
+        coverage = (f"Technology-payments coverage ratio (IP receipts / payments), "
+                    f"{latest[0]}: [bold]{latest[1]:.2f}[/]" if latest else
+                    "No coverage ratio: the store lacks BX.GSR.ROYL.CD and/or "
+                    "BM.GSR.ROYL.CD for this country.")
+        units = [f"  {row.indicator}: {row.name or ''} ({row.unit})"
+                 for row in result.series.drop_duplicates("indicator").itertuples(index=False)]
+        emit(result.series, fmt, json_data=result.to_dict(),
+             empty=f"No indicators for {result.name} ({result.code}) in the store "
+                   "(reciprocity ingest wdi FILE).",
+             views=[View(_by_year(result), title=f"{result.name} ({result.code}): "
+                         "indicators by year", caption=" · ".join(result.credits))],
+             notes=[*units, coverage])
+
+
+def _by_year(result: Indicators) -> pd.DataFrame:
+    """One row a year, one column per indicator, and the coverage ratio (for the table)."""
+    if result.series.empty:
+        return result.series
+    wide = result.series.pivot_table(index="year", columns="indicator", values="value",
+                                     aggfunc="first").reset_index()
+    wide.columns.name = None
+    if len(result.coverage_ratio):
+        wide = wide.merge(result.coverage_ratio[["year", "value"]].rename(
+            columns={"value": "coverage_ratio"}), on="year", how="left")
+    return wide.astype({"year": int})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -73,12 +75,37 @@ def table(frame: pd.DataFrame, title: str | None = None, caption: str | None = N
     console.print(t)
 
 
+@dataclass(frozen=True)
+class View:
+    """One Rich table of a result: a frame with its title, caption and columns."""
+
+    frame: pd.DataFrame
+    title: str | None = None
+    caption: str | None = None
+    columns: list[str] | None = None
+
+
 def emit(frame: pd.DataFrame, fmt: Format, title: str | None = None,
-         caption: str | None = None, json_data: Any = None) -> None:
-    """Print a frame in the chosen format (``json_data`` overrides the JSON body)."""
+         caption: str | None = None, json_data: Any = None, *,
+         columns: list[str] | None = None, views: Sequence[View] | None = None,
+         empty: str | None = None, notes: Iterable[str] = ()) -> None:
+    """Print a result in the chosen format; every command's output goes through here.
+
+    JSON: ``json_data`` (default: the frame's rows). CSV: the frame. Table: the frame with
+    ``title``, ``caption`` and ``columns`` (or the ``views``, for a result shown as several
+    tables), or instead the ``empty`` message when the frame has no rows; then the ``notes``,
+    one line each.
+    """
     if fmt is Format.json:
         emit_json(json_data if json_data is not None else records(frame))
-    elif fmt is Format.csv:
+        return
+    if fmt is Format.csv:
         emit_csv(frame)
+        return
+    if empty is not None and frame.empty:
+        console.print(empty)
     else:
-        table(frame, title=title, caption=caption)
+        for view in views if views is not None else [View(frame, title, caption, columns)]:
+            table(view.frame, title=view.title, caption=view.caption, columns=view.columns)
+    for line in notes:
+        console.print(line)
