@@ -308,18 +308,18 @@ def test_missing_file_is_an_input_error(classic_store, tmp_path):
 def test_failure_while_writing_rolls_everything_back(classic_store, classic_v2, monkeypatch,
                                                      store_snapshot):
     before = store_snapshot(classic_store)
-    original = Store._append
+    original = Store.append
 
     def failing(self, table, frame, constants=None):
         if table.name == "sipri_transfers":  # after the vintage, raw file and flows rows
             raise duckdb.IOException("disk full (simulated)")
         return original(self, table, frame, constants)
 
-    monkeypatch.setattr(Store, "_append", failing)
+    monkeypatch.setattr(Store, "append", failing)
     with pytest.raises(duckdb.IOException):
         classic_store.ingest("sipri", classic_v2)
     assert store_snapshot(classic_store) == before
-    monkeypatch.setattr(Store, "_append", original)
+    monkeypatch.setattr(Store, "append", original)
     assert classic_store.ingest("sipri", classic_v2).added  # a retry goes through
 
 

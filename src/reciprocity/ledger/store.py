@@ -315,7 +315,7 @@ class Ledger:
         try:
             for table, frame in frames.items():
                 if len(frame):
-                    self.store._append(table, frame)
+                    self.store.append(table, frame)
             vintage = self._rebuild_flows(now)
             self.con.commit()
         except BaseException:
@@ -336,7 +336,8 @@ class Ledger:
         """A new vintage of the ledger's flows when the current state differs from the last."""
         from reciprocity.sources import registry
 
-        info = registry.get("ledger").info
+        source = registry.get("ledger")
+        info = source.info
         reg = self.current()
         content = io.dumps_yaml(reg).encode("utf-8")
         digest = hashlib.sha256(content).hexdigest()
@@ -369,28 +370,19 @@ class Ledger:
             "records_loaded": len(record_frame), "flows_loaded": len(flow_frame),
             "notes": "; ".join(f"{k}: {v}" for k, v in sorted(notes.items())),
         }])
-        self.con.execute(
-            "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset) DO UPDATE"
-            " SET title = excluded.title, publisher = excluded.publisher, url = excluded.url,"
-            " licence = excluded.licence, credit = excluded.credit",
-            [info.dataset, info.name, info.title, info.publisher, info.url, info.licence,
-             info.credit])
+        self.store.record_dataset(info.dataset, source)
         self.con.execute("INSERT INTO raw_files VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                          [digest, len(content), zlib.compress(content, 6)])
-        self.store._append(tables.VINTAGES, vintage)
+        self.store.append(tables.VINTAGES, vintage)
         if len(flow_frame):
-            self.store._append(tables.FLOWS, flow_frame)
+            self.store.append(tables.FLOWS, flow_frame)
         if len(record_frame):
-            self.store._append(FLOW_RECORDS, record_frame)
+            self.store.append(FLOW_RECORDS, record_frame)
         return vintage_id
 
     def _check(self, table: Table, frame: pd.DataFrame) -> None:
         """Refuse rows that do not fit ``table`` (checked by the store's SQL validator)."""
-        self.con.register("_ledger_rows", frame)
-        try:
-            problems = table.validate_relation(self.con, "_ledger_rows", where=table.name)
-        finally:
-            self.con.unregister("_ledger_rows")
+        problems = self.store.check(table, frame)
         if problems:
             raise ReciprocityError("ledger rows that do not fit the store's schema (a bug; "
                                    "please report it): " + "; ".join(map(str, problems)))

@@ -6,6 +6,7 @@ import hashlib
 import os
 import zlib
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from reciprocity.errors import InputError, NotFoundError, ReciprocityError
+from reciprocity.errors import InputError, NotFoundError, Problem, ReciprocityError
 from reciprocity.sources import registry
 from reciprocity.sources.base import Progress, Source
 from reciprocity.store import tables
@@ -50,13 +51,22 @@ def _rows(frame: Frame) -> int:
     return frame.num_rows if isinstance(frame, pa.Table) else len(frame)
 
 
-def _without(frame: Frame, columns: Mapping[str, object]) -> Frame:
-    """``frame`` without the columns the store fills in itself."""
-    drop = [c for c in columns if c in frame.column_names] if isinstance(frame, pa.Table) \
-        else [c for c in columns if c in frame.columns]
-    if not drop:
-        return frame
-    return frame.drop(drop) if isinstance(frame, pa.Table) else frame.drop(columns=drop)
+def _arrow(frame: Frame, without: Mapping[str, object] | None = None) -> pa.Table:
+    """``frame`` as an Arrow table, without the columns the store fills in itself.
+
+    DuckDB scans Arrow tables directly; a pandas frame whose text columns are Arrow-backed
+    (pandas' default string dtype) would be copied value by value instead.
+    """
+    table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(
+        frame, preserve_index=False)
+    drop = [c for c in (without or {}) if c in table.column_names]
+    return table.drop(drop) if drop else table
+
+
+def _packed(path: Path) -> tuple[int, bytes]:
+    """A file's size and its bytes zlib-compressed, for the raw archive."""
+    content = path.read_bytes()
+    return len(content), zlib.compress(content, 1)
 
 
 def sha256_of(path: Path) -> str:
@@ -200,8 +210,13 @@ class Store:
         if known:
             return IngestResult(known[0], known[1], digest, False, known[2], known[3], known[4],
                                 {})
-        parsed = src.read(path, aliases=aliases, progress=progress,
-                          **({"options": options} if options else {}))
+        by_reference = bool(entries) or src.archive_by_reference
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # the raw archive is compressed beside the reading (zlib releases the GIL)
+            packing = None if by_reference else pool.submit(_packed, path)
+            parsed = src.read(path, aliases=aliases, progress=progress,
+                              **({"options": options} if options else {}))
+            size, packed = packing.result() if packing is not None else (0, b"")
         dataset = (f"{src.info.dataset}:{parsed.dataset_part}" if parsed.dataset_part
                    else src.info.dataset)
         vintage_id = self._new_vintage_id(dataset, parsed.generated_at, digest)
@@ -212,21 +227,14 @@ class Store:
             frames.append((tables.INDICATORS, parsed.indicators, lineage))
         for name, frame in parsed.records.items():
             frames.append((REGISTRY[name], frame, {"vintage_id": vintage_id}))
-        problems = []
-        for table, frame, constants in frames:
-            self.con.register("_incoming", _without(frame, constants))
-            try:
-                problems += table.validate_relation(
-                    self.con, "_incoming", where=f"{path.name} → {table.name}",
-                    provided=constants)
-            finally:
-                self.con.unregister("_incoming")
+        frames = [(table, _arrow(frame, constants), constants)
+                  for table, frame, constants in frames]
+        problems = [p for table, frame, constants in frames
+                    for p in self.check(table, frame, f"{path.name} → {table.name}", constants)]
         if problems:
             raise InputError(f"{path}: the {src.info.name} reader produced rows that do not fit "
                              "the store's schema (a bug; please report it)", problems)
         flows_loaded = _rows(parsed.flows)
-        by_reference = bool(entries) or src.archive_by_reference
-        content = b"" if by_reference else path.read_bytes()
         if by_reference and not entries:
             entries = [(path.name, path.stat().st_size, digest)]
         vintage = pd.DataFrame([{
@@ -239,15 +247,9 @@ class Store:
             "flows_loaded": flows_loaded,
             "notes": "; ".join(f"{k}: {v}" for k, v in sorted(parsed.notes.items())) or None,
         }])
-        info = src.info
         self.con.begin()
         try:
-            self.con.execute(
-                "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset) DO UPDATE"
-                " SET title = excluded.title, publisher = excluded.publisher, url = excluded.url,"
-                " licence = excluded.licence, credit = excluded.credit",
-                [dataset, info.name, parsed.dataset_title or info.title, info.publisher, info.url,
-                 info.licence, info.credit])
+            self.record_dataset(dataset, src, parsed.dataset_title)
             if by_reference:
                 self.con.executemany(
                     "INSERT INTO raw_references VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -256,10 +258,10 @@ class Store:
             else:
                 self.con.execute(
                     "INSERT INTO raw_files VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    [digest, len(content), zlib.compress(content, 1)])
-            self._append(tables.VINTAGES, vintage)
+                    [digest, size, packed])
+            self.append(tables.VINTAGES, vintage)
             for table, frame, constants in frames:
-                self._append(table, frame, constants)
+                self.append(table, frame, constants)
             self.con.commit()
         except BaseException:
             self.con.rollback()
@@ -267,11 +269,37 @@ class Store:
         return IngestResult(vintage_id, dataset, digest, True, parsed.rows_read,
                             int(vintage.at[0, "records_loaded"]), flows_loaded, parsed.notes)
 
-    def _append(self, table: Table, frame: Frame,
-                constants: Mapping[str, object] | None = None) -> None:
-        """Insert a pandas or Arrow frame; ``constants`` fill columns the frame lacks."""
+    def check(self, table: Table, frame: Frame, where: str = "",
+              provided: Mapping[str, object] | None = None) -> list[Problem]:
+        """Every problem of a pandas or Arrow frame against ``table``'s schema (in SQL).
+
+        ``provided`` names the columns the caller fills in itself (see :meth:`append`).
+        """
+        self.con.register("_incoming", _arrow(frame, provided))
+        try:
+            return table.validate_relation(self.con, "_incoming", where=where or table.name,
+                                           provided=provided or {})
+        finally:
+            self.con.unregister("_incoming")
+
+    def record_dataset(self, dataset: str, source: Source, title: str | None = None) -> None:
+        """Insert or refresh a dataset's row (title, publisher, terms, credit line)."""
+        info = source.info
+        self.con.execute(
+            "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset) DO UPDATE"
+            " SET title = excluded.title, publisher = excluded.publisher, url = excluded.url,"
+            " licence = excluded.licence, credit = excluded.credit",
+            [dataset, info.name, title or info.title, info.publisher, info.url, info.licence,
+             info.credit])
+
+    def append(self, table: Table, frame: Frame,
+               constants: Mapping[str, object] | None = None) -> None:
+        """Insert a pandas or Arrow frame; ``constants`` fill columns the frame lacks.
+
+        Part of the caller's transaction: checks are the caller's (:meth:`check`).
+        """
         constants = dict(constants or {})
-        self.con.register("_incoming", _without(frame, constants))
+        self.con.register("_incoming", _arrow(frame, constants))
         try:
             cols = ", ".join(table.columns)
             select = ", ".join("?" if c in constants else c for c in table.columns)
