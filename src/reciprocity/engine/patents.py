@@ -228,7 +228,8 @@ def citation_flows(citation: ir.Table, prof: ir.Table) -> ir.Table:
     to = prof.select(citing=prof.patent_id, destination=prof.country, w_to=prof.share,
                      year=prof.year, wipo_field=prof.wipo_field)
     fr = prof.select(cited=prof.patent_id, origin=prof.country, w_from=prof.share)
-    j = c.join(to, "citing").join(fr, "cited")
+    # the narrow cited side first: the 100-million-row intermediate carries 3 columns, not 5
+    j = c.join(fr, "cited").join(to, "citing")
     return j.group_by(FLOW_KEYS).agg(patents=j.count(), fractional=(j.w_from * j.w_to).sum())
 
 

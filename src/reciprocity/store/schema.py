@@ -11,8 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
 from reciprocity.errors import Problem
 
 _KINDS = {
@@ -148,10 +146,6 @@ class Table:
             else:
                 problems.append(Problem(f"{loc}.{name}", f"{n} {found}", expected))
         return problems
-
-    def conform(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Columns in schema order (for positional inserts)."""
-        return frame.loc[:, self.columns]
 
     def markdown(self) -> str:
         lines = [f"### `{self.name}`", "", self.description, ""]
