@@ -14,7 +14,7 @@ from rich.console import Console
 
 from reciprocity import countries
 from reciprocity.cli.common import FormatOpt, session
-from reciprocity.cli.render import Format, console, emit_csv, emit_json, records, table
+from reciprocity.cli.render import Format, View, console, emit, emit_csv, emit_json, records, table
 from reciprocity.ledger.checks import DEFAULT_YEARS, CheckResult
 from reciprocity.ledger.model import Program, Transfer
 
@@ -93,13 +93,10 @@ def list_(
     kinds = [kind.value] if kind else ["programs", "transfers"]
     with session(ctx, read_only=True) as r:
         frames = {k: r.ledger_list(k) for k in kinds}
-    if fmt is Format.json:
-        emit_json({k: records(f) for k, f in frames.items()})
-    elif fmt is Format.csv:
-        emit_csv(pd.concat([f.assign(kind=k) for k, f in frames.items()], ignore_index=True))
-    else:
-        for k, frame in frames.items():
-            table(frame.drop(columns=["changed_at"]), title=f"Ledger {k} ({len(frame)})")
+    emit(pd.concat([f.assign(kind=k) for k, f in frames.items()], ignore_index=True), fmt,
+         json_data={k: records(f) for k, f in frames.items()},
+         views=[View(f.drop(columns=["changed_at"]), title=f"Ledger {k} ({len(f)})")
+                for k, f in frames.items()])
 
 
 @ledger_app.command("show")
@@ -128,20 +125,14 @@ def history(ctx: typer.Context, record_id: IdArg, fmt: FormatOpt = Format.table)
     """Every version of a record: who, when, why, and what changed."""
     with session(ctx, read_only=True) as r:
         versions = r.ledger_history(record_id)
-    if fmt is Format.json:
-        emit_json({"id": record_id, "versions": [v.to_dict() for v in versions]})
-        return
     rows = [{"version": v.version, "changed_at": v.changed_at.isoformat(sep=" ",
                                                                         timespec="seconds"),
              "changed_by": v.changed_by, "reason": v.reason,
              "status": (v.record.status if isinstance(v.record, Transfer) else
                         v.record.status or ""),
              "deleted": v.is_deleted, "changes": ", ".join(v.changes)} for v in versions]
-    frame = pd.DataFrame(rows)
-    if fmt is Format.csv:
-        emit_csv(frame)
-        return
-    table(frame, title=f"History of {record_id} ({len(versions)} versions)")
+    emit(pd.DataFrame(rows), fmt, title=f"History of {record_id} ({len(versions)} versions)",
+         json_data={"id": record_id, "versions": [v.to_dict() for v in versions]})
 
 
 @ledger_app.command("set-status")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -15,7 +15,7 @@ from reciprocity.cli.common import (
     VintageOpt,
     session,
 )
-from reciprocity.cli.render import Format, console, emit, emit_csv, emit_json, records, table
+from reciprocity.cli.render import Format, View, emit, records
 from reciprocity.queries.common import credits_for
 from reciprocity.queries.dyad import ROW_KEYS, Dyad
 
@@ -44,12 +44,13 @@ def register(app: typer.Typer) -> None:
         with session(ctx, read_only=True) as r:
             result = r.dyad(a, b, channel=channel, mode=mode, area=area, since=since,
                             until=until, window=window, vintage=vintage)
-        if fmt is Format.json:
-            emit_json(result.to_dict())
-        elif fmt is Format.csv:
-            emit_csv(result.by_year)
-        else:
-            _print_dyad(result)
+        data = result.to_dict()
+        pair = result.pair
+        emit(result.by_year, fmt, json_data=data, views=_dyad_views(result, data),
+             empty=f"No flows between {pair.a.name} and {pair.b.name} in the store for these "
+                   "filters.",
+             notes=[f"[dim]{credit}[/]" for credit in data["credits"]] if data["channels"]
+             else [])
 
     @app.command("partners")
     def partners(
@@ -93,24 +94,19 @@ def register(app: typer.Typer) -> None:
         with session(ctx, read_only=True) as r:
             frame = r.explain(a, b, channel=channel, year=year, mode=mode, vintage=vintage)
             credits = _credits(r, channel)
-        if fmt is Format.json:
-            from reciprocity.countries import resolve
+        from reciprocity.countries import resolve
 
-            emit_json({"a": resolve(a).code, "b": resolve(b).code, "channel": channel,
-                       "year": year, "credits": credits, "records": records(frame)})
-            return
-        if fmt is Format.csv:
-            emit_csv(frame)
-            return
         cols = [c for c in ("direction", "year", "magnitude", "mode", "is_estimated",
                             "supplier", "recipient", "designation", "description",
                             "order_year", "delivery_years", "tiv_delivered", "comments",
                             "vintage_id", "record_id") if c in frame.columns]
-        table(frame, title=f"Records behind {a}–{b} {channel}"
-              + (f" {year}" if year else ""), caption=" · ".join(credits), columns=cols)
-        console.print(f"{len(frame)} flow row(s); total "
-                      + ", ".join(f"{d}: {v:,.2f}" for d, v in
-                                  frame.groupby("direction")["magnitude"].sum().items()))
+        totals = frame.groupby("direction")["magnitude"].sum().items()
+        emit(frame, fmt, title=f"Records behind {a}–{b} {channel}" + (f" {year}" if year else ""),
+             caption=" · ".join(credits), columns=cols,
+             json_data={"a": resolve(a).code, "b": resolve(b).code, "channel": channel,
+                        "year": year, "credits": credits, "records": records(frame)},
+             notes=[f"{len(frame)} flow row(s); total "
+                    + ", ".join(f"{d}: {v:,.2f}" for d, v in totals)])
 
 
 def _credits(r: Reciprocity, channel: str) -> list[str]:
@@ -120,31 +116,28 @@ def _credits(r: Reciprocity, channel: str) -> list[str]:
     return credits_for(r.store, sorted(d for (d,) in rows))
 
 
-def _print_dyad(result: Dyad) -> None:
+def _dyad_views(result: Dyad, data: dict[str, Any]) -> list[View]:
+    """Per channel and unit: the table by year, then by mode with the totals in words."""
     a, b = result.pair.a, result.pair.b
-    data = result.to_dict()
-    if not data["channels"]:
-        console.print(f"No flows between {a.name} and {b.name} in the store for these filters.")
-        return
+    views = []
     for key, ch in data["channels"].items():
-        cols = ["year", *ROW_KEYS]
         sel = result.by_year[(result.by_year["channel"] == ch["channel"])
                              & (result.by_year["unit"] == ch["unit"])]
-        table(sel, title=f"{a.name} ({a.code}) ⇄ {b.name} ({b.code}) · {key} · by year "
-              f"(flow_ab = {a.code}→{b.code})", columns=cols)
+        views.append(View(sel, title=f"{a.name} ({a.code}) ⇄ {b.name} ({b.code}) · {key} · "
+                          f"by year (flow_ab = {a.code}→{b.code})", columns=["year", *ROW_KEYS]))
         modes = result.by_mode[(result.by_mode["channel"] == ch["channel"])
                                & (result.by_mode["unit"] == ch["unit"])]
-        table(modes, title=f"{key} by mode", columns=["mode", *ROW_KEYS])
         gl = ch["gl_index"]
         if not ch["directed"]:
-            console.print(f"[bold]{key}[/] {'total' if ch['aggregation'] == 'sum' else 'mean'}"
-                          f": {ch['flow_ab']:,.2f} {ch['unit']} (undirected: both directions "
-                          "hold the joint count; no two-way index)")
-            continue
-        console.print(
-            f"[bold]{key}[/] {'total' if ch['aggregation'] == 'sum' else 'mean over years'}: "
-            f"{a.code}→{b.code} {ch['flow_ab']:,.2f}, "
-            f"{b.code}→{a.code} {ch['flow_ba']:,.2f} {ch['unit']}; two-way index "
-            + (f"{gl:.3f}" if gl is not None else "undefined (no flows)"))
-    for credit in data["credits"]:
-        console.print(f"[dim]{credit}[/]")
+            line = (f"[bold]{key}[/] {'total' if ch['aggregation'] == 'sum' else 'mean'}"
+                    f": {ch['flow_ab']:,.2f} {ch['unit']} (undirected: both directions "
+                    "hold the joint count; no two-way index)")
+        else:
+            line = (f"[bold]{key}[/] "
+                    f"{'total' if ch['aggregation'] == 'sum' else 'mean over years'}: "
+                    f"{a.code}→{b.code} {ch['flow_ab']:,.2f}, "
+                    f"{b.code}→{a.code} {ch['flow_ba']:,.2f} {ch['unit']}; two-way index "
+                    + (f"{gl:.3f}" if gl is not None else "undefined (no flows)"))
+        views.append(View(modes, title=f"{key} by mode", columns=["mode", *ROW_KEYS],
+                          notes=[line]))
+    return views

@@ -77,35 +77,42 @@ def table(frame: pd.DataFrame, title: str | None = None, caption: str | None = N
 
 @dataclass(frozen=True)
 class View:
-    """One Rich table of a result: a frame with its title, caption and columns."""
+    """One Rich table of a result: a frame with its title, caption and columns, and the
+    lines printed right after it."""
 
     frame: pd.DataFrame
     title: str | None = None
     caption: str | None = None
     columns: list[str] | None = None
+    notes: Sequence[str] = ()
 
 
 def emit(frame: pd.DataFrame, fmt: Format, title: str | None = None,
          caption: str | None = None, json_data: Any = None, *,
          columns: list[str] | None = None, views: Sequence[View] | None = None,
-         empty: str | None = None, notes: Iterable[str] = ()) -> None:
+         empty: str | None = None, empty_csv: bool = False,
+         notes: Iterable[str] = ()) -> None:
     """Print a result in the chosen format; every command's output goes through here.
 
     JSON: ``json_data`` (default: the frame's rows). CSV: the frame. Table: the frame with
     ``title``, ``caption`` and ``columns`` (or the ``views``, for a result shown as several
-    tables), or instead the ``empty`` message when the frame has no rows; then the ``notes``,
-    one line each.
+    tables, each followed by its own notes), or instead the ``empty`` message when the frame
+    has no rows (in CSV too with ``empty_csv``); then the ``notes``, one line each.
     """
     if fmt is Format.json:
         emit_json(json_data if json_data is not None else records(frame))
         return
-    if fmt is Format.csv:
+    if fmt is Format.csv and not (empty_csv and empty is not None and frame.empty):
         emit_csv(frame)
         return
     if empty is not None and frame.empty:
         console.print(empty)
+        if fmt is Format.csv:
+            return
     else:
         for view in views if views is not None else [View(frame, title, caption, columns)]:
             table(view.frame, title=view.title, caption=view.caption, columns=view.columns)
+            for line in view.notes:
+                console.print(line)
     for line in notes:
         console.print(line)

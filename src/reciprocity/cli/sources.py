@@ -8,7 +8,7 @@ import pandas as pd
 import typer
 
 from reciprocity.cli.common import FormatOpt, session
-from reciprocity.cli.render import Format, console, emit, records
+from reciprocity.cli.render import Format, View, emit, records
 
 SOURCE_COLUMNS = ["vintage_id", "dataset", "generated_at", "ingested_at", "layout",
                   "is_complete", "is_default", "rows_read", "records_loaded", "flows_loaded",
@@ -23,18 +23,11 @@ def register(app: typer.Typer) -> None:
         """Datasets and vintages in the store: dates, checksums, row counts, credit lines."""
         with session(ctx, read_only=True) as r:
             frame = r.sources()
-        if frame.empty:
-            if fmt is Format.json:
-                emit(frame, fmt)
-            else:
-                console.print("The store is empty: run `reciprocity ingest sipri FILE`.")
-            return
-        if fmt is Format.table:
-            shown = frame[SOURCE_COLUMNS].assign(sha256=frame["sha256"].str[:12] + "…")
-            emit(shown, fmt, title="Datasets and vintages",
-                 caption=" · ".join(sorted(set(frame["credit"]))))
-        else:
-            emit(frame, fmt)
+        views = None if frame.empty else [View(
+            frame[SOURCE_COLUMNS].assign(sha256=frame["sha256"].str[:12] + "…"),
+            title="Datasets and vintages", caption=" · ".join(sorted(set(frame["credit"]))))]
+        emit(frame, fmt, views=views, empty_csv=True,
+             empty="The store is empty: run `reciprocity ingest sipri FILE`.")
 
     @app.command("diff")
     def diff(
@@ -51,15 +44,11 @@ def register(app: typer.Typer) -> None:
             frame = r.diff(source, from_vintage=from_vintage, to_vintage=to_vintage)
         counts = frame["change"].value_counts().to_dict()
         summary = {k: int(counts.get(k, 0)) for k in ("added", "removed", "changed")}
-        if fmt is Format.json:
-            emit(frame, fmt, json_data={"dataset": frame.attrs["dataset"],
-                                        "from": frame.attrs["from"], "to": frame.attrs["to"],
-                                        "summary": summary, "changes": records(frame)})
-            return
-        emit(frame, fmt, title=f"{frame.attrs['from']} → {frame.attrs['to']}")
-        if fmt is Format.table:
-            console.print(", ".join(f"{v:,} {k}" for k, v in summary.items()))
-
+        emit(frame, fmt, title=f"{frame.attrs['from']} → {frame.attrs['to']}",
+             json_data={"dataset": frame.attrs["dataset"], "from": frame.attrs["from"],
+                        "to": frame.attrs["to"], "summary": summary,
+                        "changes": records(frame)},
+             notes=[", ".join(f"{v:,} {k}" for k, v in summary.items())])
 
 def register_channels(app: typer.Typer) -> None:
     @app.command("channels")
@@ -71,10 +60,5 @@ def register_channels(app: typer.Typer) -> None:
                  "sources": ", ".join(c.sources), "description": c.description}
                 for c in CHANNELS.values()]
         frame = pd.DataFrame(rows)
-        if fmt is Format.json:
-            emit(frame, fmt, json_data={"channels": rows, "units": UNITS})
-            return
-        emit(frame, fmt, title="Channels")
-        if fmt is Format.table:
-            for unit, meaning in UNITS.items():
-                console.print(f"[bold]{unit}[/]: {meaning}")
+        emit(frame, fmt, title="Channels", json_data={"channels": rows, "units": UNITS},
+             notes=[f"[bold]{unit}[/]: {meaning}" for unit, meaning in UNITS.items()])

@@ -7,7 +7,7 @@ import pandas as pd
 from reciprocity import channels as channels_mod
 from reciprocity import countries
 from reciprocity.errors import InputError
-from reciprocity.metrics.twoway import add_indices
+from reciprocity.metrics.twoway import INDEX_KEYS, add_indices
 from reciprocity.queries.common import span_filter
 from reciprocity.store.db import Store
 
@@ -49,7 +49,7 @@ def partners(store: Store, a: str, *, channel: str = "arms", since: int | None =
         frame["flow_ab"] = frame["flow_ba"] = frame["flow_ab"] + frame["flow_ba"]
     frame = add_indices(frame)
     if not chan.directed:
-        frame[["balance", "share_b", "gl_index", "coverage_ratio"]] = float("nan")
+        frame[list(INDEX_KEYS)] = float("nan")
     frame.insert(1, "partner_name", frame["partner"].map(countries.name_of))
     frame["volume"] = frame["flow_ab"] + (frame["flow_ba"] if chan.directed else 0)
     keys = ["gl_index", "volume"] if sort == "gl_index" else ["volume", "gl_index"]
