@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,16 @@ def test_dyad_cli_shows_both_channels(ledger_runner: CliRunner, ledger_db: Path,
     code, out = _run(ledger_runner, ledger_db, "dyad", "USA", "JPN")
     assert code == 0, out
     assert "· arms · by year" in out and "· programs · by year" in out
+
+
+
+@pytest.mark.parametrize("args", [("ledger", "show", "prog-a"),
+                                  ("ledger", "import", "ledger.yaml"), ("taxonomy",)])
+def test_reports_have_no_csv_form(ledger_runner: CliRunner, ledger_db: Path,
+                                  args: tuple[str, ...]) -> None:
+    """Commands that print a report, not one table, refuse --format csv (exit 2, naming
+    the choices) instead of printing their table view under that name."""
+    result = ledger_runner.invoke(app, ["--db", str(ledger_db), *args, "--format", "csv"])
+    assert result.exit_code == 2
+    words = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
+    assert "'csv' is not one of 'table', 'json'" in words

@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 
 from reciprocity.api import Reciprocity
-from reciprocity.cli.render import Format
+from reciprocity.cli.render import Format, ReportFormat
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+ReportFormatOpt = Annotated[ReportFormat, typer.Option(
+    "--format", "-f", help="Output format (a report: table or json).")]
 SinceOpt = Annotated[int | None, typer.Option("--since", help="First year (inclusive).")]
 UntilOpt = Annotated[int | None, typer.Option("--until", help="Last year (inclusive).")]
 VintageOpt = Annotated[str | None, typer.Option(

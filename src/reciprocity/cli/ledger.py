@@ -13,8 +13,18 @@ import yaml
 from rich.console import Console
 
 from reciprocity import countries
-from reciprocity.cli.common import FormatOpt, session
-from reciprocity.cli.render import Format, View, console, emit, emit_csv, emit_json, records, table
+from reciprocity.cli.common import FormatOpt, ReportFormatOpt, session
+from reciprocity.cli.render import (
+    Format,
+    ReportFormat,
+    View,
+    console,
+    emit,
+    emit_csv,
+    emit_json,
+    records,
+    table,
+)
 from reciprocity.ledger.checks import DEFAULT_YEARS, CheckResult
 from reciprocity.ledger.model import Program, Transfer
 
@@ -50,12 +60,12 @@ def import_(
     by: ByOpt = None,
     reason: Annotated[str | None, typer.Option(
         "--reason", help="Why (default: 'import FILE').")] = None,
-    fmt: FormatOpt = Format.table,
+    fmt: ReportFormatOpt = ReportFormat.table,
 ) -> None:
     """Validate a file and add a version of every new or changed record (all or nothing)."""
     with session(ctx) as r:
         result = r.ledger_import(file, by=by, reason=reason)
-    if fmt is Format.json:
+    if fmt is ReportFormat.json:
         emit_json(result.to_dict())
         return
     console.print(f"{file.name}: {len(result.added)} added, {len(result.changed)} changed, "
@@ -100,13 +110,14 @@ def list_(
 
 
 @ledger_app.command("show")
-def show(ctx: typer.Context, record_id: IdArg, fmt: FormatOpt = Format.table) -> None:
+def show(ctx: typer.Context, record_id: IdArg,
+         fmt: ReportFormatOpt = ReportFormat.table) -> None:
     """One program or transfer (a program with its transfers)."""
     with session(ctx, read_only=True) as r:
         record = r.ledger_show(record_id)
         related = ([t for t in r.ledger.current().transfers if t.program == record.id]
                    if isinstance(record, Program) else [])
-    if fmt is Format.json:
+    if fmt is ReportFormat.json:
         emit_json({"kind": record.record_kind[:-1], "record": record.to_dict(),
                    "transfers": [t.to_dict() for t in related]})
         return

@@ -26,6 +26,13 @@ class Format(StrEnum):
     csv = "csv"
 
 
+class ReportFormat(StrEnum):
+    """For commands whose output is a report, not one table: no CSV form."""
+
+    table = "table"
+    json = "json"
+
+
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-safe rows of a frame."""
     return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")]

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from reciprocity.cli.common import FormatOpt, VintageOpt
-from reciprocity.cli.render import Format, console, emit_json, table
+from reciprocity.cli.common import ReportFormatOpt, VintageOpt
+from reciprocity.cli.render import ReportFormat, console, emit_json, table
 from reciprocity.errors import NotFoundError
 from reciprocity.store.db import default_path
 
@@ -16,7 +16,7 @@ from reciprocity.store.db import default_path
 def register(app: typer.Typer) -> None:
     @app.command("taxonomy")
     def taxonomy(ctx: typer.Context, vintage: VintageOpt = None,
-                 fmt: FormatOpt = Format.table) -> None:
+                 fmt: ReportFormatOpt = ReportFormat.table) -> None:
         """Technology areas, the critical-technology list, crosswalks and unmapped items."""
         from reciprocity.api import Reciprocity
         from reciprocity.taxonomy import report
@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
             except NotFoundError:
                 store = None
         data["store"] = store
-        if fmt is Format.json:
+        if fmt is ReportFormat.json:
             emit_json(data)
             return
         areas = pd.DataFrame([{"id": a["id"], "name": a["name"],
