@@ -80,6 +80,38 @@ def test_validate_accepts_a_good_frame():
     assert _validate(pa.Table.from_pandas(frame)) == []
 
 
+
+RECORDS_TABLE = Table(
+    name="test_records",
+    description="A record table: its key is checked, not indexed.",
+    unique_key=("vintage_id", "record_id", "part"),
+    fields=(
+        Field("vintage_id", "VARCHAR", "Vintage.", False),
+        Field("record_id", "BIGINT", "Line.", False),
+        Field("part", "VARCHAR", "Part of the line.", False),
+    ),
+)
+
+
+def test_unique_key_is_checked_not_indexed():
+    assert "PRIMARY KEY" not in RECORDS_TABLE.ddl()[0] and len(RECORDS_TABLE.ddl()) == 1
+    assert "Unique key (checked at every ingest): `vintage_id, record_id, part`" in (
+        RECORDS_TABLE.markdown())
+    con = duckdb.connect()
+    good = pa.table({"record_id": [1, 1, 2], "part": ["a", "b", "a"]})
+    bad = pa.table({"record_id": [1, 1, 2, 2, 3], "part": ["a", "a", "b", "b", "a"]})
+    for name, frame in (("good", good), ("bad", bad)):
+        con.register(name, frame)
+    assert RECORDS_TABLE.validate_relation(con, "good", "g.csv", provided=["vintage_id"]) == []
+    problems = RECORDS_TABLE.validate_relation(con, "bad", "b.csv", provided=["vintage_id"])
+    assert len(problems) == 1
+    assert problems[0].location == "b.csv (record_id, part)"
+    assert problems[0].found == "2 key(s) on more than one row, e.g. ['1 | a', '2 | b']"
+    # with the vintage in the frame, it is part of the key
+    con.register("both_parts", pa.table({"vintage_id": ["v1", "v2"], "record_id": [1, 1],
+                                   "part": ["a", "a"]}))
+    assert RECORDS_TABLE.validate_relation(con, "both_parts") == []
+
 def test_validate_reports_missing_and_extra_columns():
     frame = pd.DataFrame({"widget_id": [1], "colour": ["red"], "extra": [0]})
     problems = _validate(frame, where="f.csv")

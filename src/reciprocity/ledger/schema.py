@@ -100,7 +100,7 @@ FLOW_RECORDS = register(Table(
     description="The executed transfers behind each vintage of the ledger's `programs` flows "
                 "(dataset `reciprocity_ledger`), one row per transfer version; `explain` joins "
                 "flows to these rows.",
-    primary_key=("vintage_id", "record_id"),
+    unique_key=("vintage_id", "record_id"),
     fields=(
         Field("vintage_id", "VARCHAR", "Vintage of dataset `reciprocity_ledger`.", False),
         Field("record_id", "BIGINT", "Stable number of the transfer version (hash of id and "

@@ -45,7 +45,7 @@ RECORDS = register(Table(
                 "`pair_matrix`) or per row and column (layout `citing_cited`), with the row "
                 "and column labels (recovered from the documented order where the file lost "
                 "them) resolved to codes.",
-    primary_key=("vintage_id", "record_id", "column_label"),
+    unique_key=("vintage_id", "record_id", "column_label"),
     fields=(
         Field("vintage_id", "VARCHAR", "Vintage the cell belongs to.", False),
         Field("record_id", "BIGINT", "Line number of the cell's record in the raw file.", False),

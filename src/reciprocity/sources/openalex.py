@@ -43,7 +43,7 @@ RECORDS = register(Table(
     name="openalex_works",
     description="OpenAlex works as read: one per line of the raw JSON Lines file, with the "
                 "countries of its authorships resolved to codes and its primary topic's area.",
-    primary_key=("vintage_id", "record_id"),
+    unique_key=("vintage_id", "record_id"),
     fields=(
         Field("vintage_id", "VARCHAR", "Vintage the work belongs to.", False),
         Field("record_id", "BIGINT", "Line number of the work in the raw file (1-based).", False),

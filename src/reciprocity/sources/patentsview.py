@@ -49,7 +49,7 @@ RECORDS = register(Table(
                 "country pair, grant year and WIPO field, with the whole and the fractional "
                 "count (source rows are not stored; the input files are archived by reference "
                 "in `raw_references`). Flows point here by `record_id`.",
-    primary_key=("vintage_id", "record_id"),
+    unique_key=("vintage_id", "record_id"),
     fields=(
         Field("vintage_id", "VARCHAR", "Vintage the row belongs to.", False),
         Field("record_id", "BIGINT", "Stable id of the aggregate, a hash of channel, origin, "

@@ -38,7 +38,7 @@ RECORDS = register(Table(
                 "resolved to codes and the project's reading of mode and design origin. "
                 "Classic exports have one row per deal; newer exports one per deal and "
                 "delivery year (joined by `deal_id`).",
-    primary_key=("vintage_id", "record_id"),
+    unique_key=("vintage_id", "record_id"),
     fields=(
         Field("vintage_id", "VARCHAR", "Vintage the row belongs to.", False),
         Field("record_id", "BIGINT", "Line number of the row in the raw file (1-based).", False),

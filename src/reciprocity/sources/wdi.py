@@ -35,7 +35,7 @@ RECORDS = register(Table(
     name="wdi_rows",
     description="WDI rows as read: one per line of the raw file (an economy and an indicator), "
                 "with the economy resolved to a country code or flagged as an aggregate.",
-    primary_key=("vintage_id", "record_id"),
+    unique_key=("vintage_id", "record_id"),
     fields=(
         Field("vintage_id", "VARCHAR", "Vintage the row belongs to.", False),
         Field("record_id", "BIGINT", "Line number of the row in the raw file (1-based).", False),

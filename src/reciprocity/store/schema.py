@@ -72,6 +72,10 @@ class Table:
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...] = ()
     indexes: tuple[tuple[str, ...], ...] = field(default=())
+    # Columns that identify a row, checked when rows are validated instead of by an index:
+    # for record tables, written once per vintage, where an index would cost every ingest
+    # (and its commit) more than it saves any query.
+    unique_key: tuple[str, ...] = ()
 
     @property
     def columns(self) -> list[str]:
@@ -131,8 +135,9 @@ class Table:
             if kind in ("number", "integer") and have[f.name] in ("VARCHAR", "BOOLEAN"):
                 checks.append((f.name, f"count(*) FILTER (WHERE {f.name} IS NOT NULL)",
                                f"{have[f.name]} value(s)", f"a {kind} column ({f.type})"))
+        problems += self._duplicates(con, relation, loc, given)
         if not checks:
-            return []
+            return problems
         counts = con.execute(
             f"SELECT {', '.join(c[1] for c in checks)} FROM {relation}").fetchone()
         failed = [(check, n) for check, n in zip(checks, counts, strict=True) if n]
@@ -147,10 +152,31 @@ class Table:
                 problems.append(Problem(f"{loc}.{name}", f"{n} {found}", expected))
         return problems
 
+    def _duplicates(self, con: Any, relation: str, loc: str, given: set[str]) -> list[Problem]:
+        """Keys of :attr:`unique_key` that the relation holds more than once.
+
+        Columns the store provides (one value for the whole relation) are left out.
+        """
+        cols = [c for c in self.unique_key if c not in given]
+        if not cols:
+            return []
+        keys = ", ".join(cols)
+        label = "concat_ws(' | ', " + ", ".join(f"CAST({c} AS VARCHAR)" for c in cols) + ")"
+        n, examples = con.execute(
+            f"SELECT count(*), list(k ORDER BY k)[1:5] FROM (SELECT {label} AS k FROM "
+            f"{relation} GROUP BY {keys} HAVING count(*) > 1)").fetchone()
+        if not n:
+            return []
+        return [Problem(f"{loc} ({keys})", f"{n} key(s) on more than one row, e.g. {examples}",
+                        "one row per key")]
+
     def markdown(self) -> str:
         lines = [f"### `{self.name}`", "", self.description, ""]
         if self.primary_key:
             lines += [f"Primary key: `{', '.join(self.primary_key)}`.", ""]
+        if self.unique_key:
+            lines += [f"Unique key (checked at every ingest): `{', '.join(self.unique_key)}`.",
+                      ""]
         lines += ["| column | type | required | meaning |", "| --- | --- | --- | --- |"]
         for f in self.fields:
             meaning = f.description
