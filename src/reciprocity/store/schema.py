@@ -107,8 +107,8 @@ class Table:
         Missing or unexpected columns; else empty required values (with the first rows, counted
         from 0), values outside an enumeration, and text or booleans in a number column, found
         by one SQL query so that large frames are checked without copying them (the rows of
-        empty values by a second one, only when there are any). ``provided`` names columns the
-        store adds itself.
+        empty values by a second one, only when there are any), and keys of ``unique_key``
+        held more than once. ``provided`` names columns the store adds itself.
         """
         loc = where or self.name
         given = set(provided)
