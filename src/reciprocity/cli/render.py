@@ -99,7 +99,7 @@ def emit(frame: pd.DataFrame, fmt: Format, title: str | None = None,
          columns: list[str] | None = None, views: Sequence[View] | None = None,
          empty: str | None = None, empty_csv: bool = False,
          notes: Iterable[str] = ()) -> None:
-    """Print a result in the chosen format; every command's output goes through here.
+    """Print a tabular result in the chosen format (reports such as `ledger show` print their own).
 
     JSON: ``json_data`` (default: the frame's rows). CSV: the frame. Table: the frame with
     ``title``, ``caption`` and ``columns`` (or the ``views``, for a result shown as several
