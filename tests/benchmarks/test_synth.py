@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import sys
 from pathlib import Path
@@ -92,6 +93,19 @@ def test_benchmark_implementations_agree(generated: dict[str, Path], tmp_path: P
     pipe = bench.run_pipeline(d, "1GB", "duckdb", tmp_path)
     sql = bench.run_sql(d, "1GB", tmp_path)
     pandas = bench.run_pandas(d)
-    assert pipe["flows"] > 100
+    assert pipe["channels"]["patent_citation"]["flows"] > 100
+    assert set(pandas["channels"]) == set(pipe["channels"]) == {
+        "patent_citation", "coinvention", "patent_ownership"}
+    assert all(c["flows"] > 0 for c in pandas["channels"].values())
+    assert pipe["country_fields"]["rows"] > 0
+    assert 0 < pandas["citation_seconds"] < pandas["seconds"]
     assert bench.agree(pipe, sql), (pipe, sql)
     assert bench.agree(pipe, pandas), (pipe, pandas)
+    # a difference in any channel, or in the RTA, is caught
+    for path in (("channels", "coinvention", "fractional"), ("country_fields", "fractional")):
+        off = copy.deepcopy(pandas)
+        part = off
+        for step in path[:-1]:
+            part = part[step]
+        part[path[-1]] += 0.01
+        assert not bench.agree(pipe, off), path
