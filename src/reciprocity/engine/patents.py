@@ -135,9 +135,21 @@ def locations(location: ir.Table, codes: ir.Table, na: Sequence[str]) -> ir.Tabl
 
 
 def placed(rows: ir.Table, locs: ir.Table) -> ir.Table:
-    """Person rows (``patent_id``, ``location_id``) with their country and why it is UNK."""
+    """Person rows (``patent_id``, ``location_id``) with their country (``UNK`` if unplaced)."""
     people = rows.select(patent_id=key(rows.patent_id), location_id=key(rows.location_id))
     j = people.left_join(locs, people.location_id == locs.loc_key)
+    return j.select("patent_id", country=j.resolved.fill_null(UNKNOWN))
+
+
+def placement_counts(rows: ir.Table, locs: ir.Table) -> ir.Table:
+    """Person rows (``k``) by placement status, and by raw code for the unresolved ones.
+
+    Counted per ``location_id`` first (a few thousand groups, not one per person), then
+    placed: the status depends on the location alone.
+    """
+    ids = rows.select(location_id=key(rows.location_id))
+    per = ids.group_by("location_id").agg(k=ids.count())
+    j = per.left_join(locs, per.location_id == locs.loc_key)
     status = ibis.cases(
         (j.location_id.isnull(), "no_location"),
         (j.loc_key.isnull(), "location_not_found"),
@@ -145,14 +157,9 @@ def placed(rows: ir.Table, locs: ir.Table) -> ir.Table:
         (j.resolved.isnull(), "unknown_code"),
         else_="placed",
     )
-    return j.select("patent_id", country=j.resolved.fill_null(UNKNOWN), status=status,
-                    code=ibis.cases((status == "unknown_code", j.code),
-                                    else_=ibis.null("string")))
-
-
-def placement_counts(people: ir.Table) -> ir.Table:
-    """Persons (``k``) by placement status, and by raw code for the unresolved ones."""
-    return people.group_by(["status", "code"]).agg(k=people.count())
+    j = j.select(k=j.k, status=status,
+                 code=ibis.cases((status == "unknown_code", j.code), else_=ibis.null("string")))
+    return j.group_by(["status", "code"]).agg(k=j.k.sum())
 
 
 def shares(people: ir.Table) -> ir.Table:
@@ -363,8 +370,8 @@ def _run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
     locs = hold(locations(tables["g_location_disambiguated"], code_tab, na))
     people = {who: placed(tables[f"g_{who}_disambiguated"], locs)
               for who in ("inventor", "assignee")}
-    inventors = hold(placement_counts(people["inventor"]))
-    assignees = hold(placement_counts(people["assignee"]))
+    inventors, assignees = (hold(placement_counts(tables[f"g_{who}_disambiguated"], locs))
+                            for who in ("inventor", "assignee"))
     owners = hold(shares(people["assignee"]))
     universe = hold(patents(tables["g_patent"], tables["g_wipo_technology"]))
     first = fallback = None
