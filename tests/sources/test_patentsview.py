@@ -131,6 +131,20 @@ def test_what_cannot_be_placed_is_counted(ingested) -> None:
     assert notes["inventor_share_to_UNK"] == 2         # .25 + 1 + .5, rounded
 
 
+def test_a_location_missing_from_the_location_table_is_counted(tmp_path: Path) -> None:
+    # Finn's location id points nowhere: still UNK (so the same flows), counted apart
+    d = pack(tmp_path / "pv", fmt="parquet")
+    inventors = pd.read_parquet(d / "g_inventor_disambiguated.parquet")
+    inventors.loc[inventors["inventor_id"] == "inv-8", "location_id"] = "loc-missing"
+    inventors.to_parquet(d / "g_inventor_disambiguated.parquet", index=False)
+    with Store(tmp_path / "store.duckdb") as store:
+        notes = store.ingest("patentsview", d).notes
+        assert records(store, "patent_citation")[("UNK", "USA", 2019, 6)] == (0.5, 1)
+    assert notes["inventors_location_not_found"] == 1
+    assert notes["inventors_no_country"] == 0
+    assert notes["inventors_no_location"] == 1 and notes["inventors_placed"] == 9
+
+
 def test_country_fields_and_floor(ingested) -> None:
     store, _ = ingested
     cf = store.query("SELECT * FROM patent_country_fields ORDER BY country, wipo_field")
