@@ -47,6 +47,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE / "results" / "data"
@@ -75,7 +76,7 @@ def peak_rss_mb() -> float:
     return round(max(own, kids) / 1024, 1)
 
 
-def _sibling(name: str) -> object:
+def _sibling(name: str) -> ModuleType:
     """A module of this folder (the benchmarks are scripts, not a package)."""
     import importlib
 
@@ -230,9 +231,9 @@ def run_sql(data: Path, memory_limit: str, temp: Path) -> dict:
 
 
 def run_pandas(data: Path) -> dict:
-    patents_pandas = _sibling("patents_pandas")
     from reciprocity.sources.patentsview import country_codes, quirks
 
+    patents_pandas = _sibling("patents_pandas")
     q = quirks()
     out = patents_pandas.run(data, country_codes(), dict(cpc_map(data)),
                              period_length=int(q["periods"]["length_years"]),

@@ -101,7 +101,7 @@ def test_benchmark_implementations_agree(generated: dict[str, Path], tmp_path: P
     assert 0 < pandas["citation_seconds"] < pandas["seconds"]
     assert bench.agree(pipe, sql), (pipe, sql)
     assert bench.agree(pipe, pandas), (pipe, pandas)
-    # a difference in any channel, or in the RTA, is caught
+    # a difference in any channel, or in the country-field counts, is caught
     for path in (("channels", "coinvention", "fractional"), ("country_fields", "fractional")):
         off = copy.deepcopy(pandas)
         part = off
