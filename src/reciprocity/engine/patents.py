@@ -368,11 +368,11 @@ def _run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
     code_tab = code_table(con, codes)
     say("patent profiles")
     locs = hold(locations(tables["g_location_disambiguated"], code_tab, na))
-    people = {who: placed(tables[f"g_{who}_disambiguated"], locs)
-              for who in ("inventor", "assignee")}
-    inventors, assignees = (hold(placement_counts(tables[f"g_{who}_disambiguated"], locs))
-                            for who in ("inventor", "assignee"))
-    owners = hold(shares(people["assignee"]))
+    inventor_rows, assignee_rows = (tables["g_inventor_disambiguated"],
+                                    tables["g_assignee_disambiguated"])
+    inventors = hold(placement_counts(inventor_rows, locs))
+    assignees = hold(placement_counts(assignee_rows, locs))
+    owners = hold(shares(placed(assignee_rows, locs)))
     universe = hold(patents(tables["g_patent"], tables["g_wipo_technology"]))
     first = fallback = None
     if cpc_field is not None and "g_cpc_current" in tables:
@@ -388,7 +388,7 @@ def _run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
         fallback = first.join(mapped, "symbol")
         fallback = hold(fallback.filter(fallback.cpc_field.notnull()).select(
             "patent_id", "cpc_field"))
-    prof = hold(profile(shares(people["inventor"]), universe, fallback))
+    prof = hold(profile(shares(placed(inventor_rows, locs)), universe, fallback))
     say("counts")
     wide, per_code = counts(tables, universe, prof, inventors, assignees, owners, first,
                             fallback)
