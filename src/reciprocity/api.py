@@ -20,6 +20,8 @@ from reciprocity.queries.dyad import dyad as _dyad
 from reciprocity.queries.explain import explain as _explain
 from reciprocity.queries.partners import partners as _partners
 from reciprocity.queries.sources import sources as _sources
+from reciprocity.queries.top import Top
+from reciprocity.queries.top import top as _top
 from reciprocity.sources.base import Progress
 from reciprocity.store.db import IngestResult, Store
 
@@ -66,6 +68,11 @@ class Reciprocity:
         """A's partners ranked by two-way index and volume."""
         _check_area(filters.get("area"))
         return _partners(self.store, a, **filters)  # type: ignore[arg-type]
+
+    def top(self, kind: str, **filters: object) -> Top:
+        """The largest ``exporters`` or ``importers`` of a channel over a window of years
+        (SIPRI's rankings); see :func:`reciprocity.queries.top.top`."""
+        return _top(self.store, kind, **filters)  # type: ignore[arg-type]
 
     def indicators(self, a: str, **filters: object) -> Indicators:
         """Country-level indicator series and the technology-payments coverage ratio."""

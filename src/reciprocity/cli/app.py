@@ -22,6 +22,7 @@ from reciprocity.cli import (
     serve,
     sources,
     taxonomy,
+    top,
     users,
 )
 from reciprocity.cli.render import err_console
@@ -58,6 +59,7 @@ def root(
 
 ingest.register(app)
 query.register(app)
+top.register(app)
 sources.register(app)
 fetch.register(app)
 demo.register(app)

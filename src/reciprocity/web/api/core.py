@@ -1,4 +1,4 @@
-"""Read endpoints: health, dyad, partners, explain, sources, diff, channels, countries, me."""
+"""Read endpoints: health, dyad, partners, top, explain, sources, diff, channels, countries, me."""
 
 from __future__ import annotations
 
@@ -159,6 +159,22 @@ async def partners(request: Request, a: A, channel: Annotated[str, Query(
 
     return await cached_json(request, ("partners", a, channel, since, until, vintage, sort),
                              compute)
+
+
+@router.get("/top", summary="The largest exporters or importers (SIPRI's rankings)",
+            responses=ERRORS)
+async def top(request: Request,
+              kind: Annotated[str, Query(description="exporters or importers.")] = "exporters",
+              channel: Annotated[str, Query(description="A directed channel.")] = "arms",
+              since: Since = None, until: Until = None, vintage: Vintage = None,
+              limit: Annotated[int, Query(ge=0, description="Rows; 0 for all.")] = 25,
+              unit: Annotated[str | None, Query(description="Unit (default: the channel's "
+                                                            "first additive unit).")] = None
+              ) -> Response:
+    """The same JSON as ``reciprocity top KIND --format json`` with the same options."""
+    return await cached_json(request, ("top", kind, channel, since, until, vintage, limit, unit),
+                             lambda r: r.top(kind, channel=channel, since=since, until=until,
+                                             vintage=vintage, limit=limit, unit=unit).to_dict())
 
 
 @router.get("/explain", summary="Source records behind a pair's figure", responses=ERRORS)
