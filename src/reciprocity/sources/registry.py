@@ -15,6 +15,7 @@ _MODULES = {
     "openalex": "reciprocity.sources.openalex",
     "ledger": "reciprocity.sources.ledger",
     "patentsview": "reciprocity.sources.patentsview",
+    "oecd_sti": "reciprocity.sources.oecd_sti",
 }
 
 
