@@ -126,9 +126,11 @@ def top(store: Store, kind: str, *, channel: str = "arms", since: int | None = N
         for v, p in zip(frame["value"], frame["previous_value"], strict=True)]
     frame["name"] = [UNKNOWN_NAMES[kind] if c == "UNK" else countries.name_of(c)
                      for c in frame["country"]]
+    # ranked on values rounded to 1e-6 so that sums equal but for float noise tie
+    frame["_value"] = frame["value"].round(6)
     frame["_key"] = [name.casefold() for name in frame["name"]]
-    frame = frame.sort_values(["value", "_key"], ascending=[False, True], kind="stable")
-    frame["rank"] = frame["value"].rank(method="min", ascending=False).astype("int64")
+    frame = frame.sort_values(["_value", "_key"], ascending=[False, True], kind="stable")
+    frame["rank"] = frame["_value"].rank(method="min", ascending=False).astype("int64")
     total = len(frame)
     if limit:
         frame = frame.head(limit)
@@ -182,13 +184,14 @@ def _window(store: Store, since: int | None, until: int | None,
 
 def _last_complete_year(store: Store, span: tuple[int, int, list[str]]) -> int:
     """The latest year with flows, but before the year the newest vintage was generated in
-    (SIPRI's March release holds a few deliveries of the current year)."""
-    _, hi, vids = span
+    (SIPRI's March release holds a few deliveries of the current year); never before the
+    first year with flows."""
+    lo, hi, vids = span
     marks = ", ".join("?" for _ in vids)
     generated = store.con.execute(
         f"SELECT max(year(generated_at)) FROM vintages WHERE vintage_id IN ({marks})",
         vids).fetchone()[0]
-    return min(hi, int(generated) - 1) if generated is not None else hi
+    return max(lo, min(hi, int(generated) - 1)) if generated is not None else hi
 
 
 def _empty(kind: str, channel: str, unit: str | None, since: int | None, until: int | None,
