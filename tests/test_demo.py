@@ -99,6 +99,37 @@ def test_demo_store_is_marked_and_holds_every_vintage(demo_run):
     assert bool(vintages.at["sipri_arms_transfers/2026-05-18", "is_default"])
 
 
+def test_demo_reads_every_sipri_export_and_answers_from_the_newest_register(demo_run,
+                                                                           shared_raw):
+    """The per-year exports are vintages too (April 2024 in two parts, a partial Feb 2026
+    copy); the default stays the complete May 2026 register, and --vintage reaches them."""
+    from reciprocity.queries.dyad import dyad
+
+    _, _, _, db, _ = demo_run
+    per_year, feb = "sipri_arms_transfers/2024-04-16", "sipri_arms_transfers/2026-02-12"
+    with Store(db, read_only=True) as store:
+        v = store.vintages().set_index("vintage_id")
+        if not (shared_raw / "sipri_register_per_year_all").is_dir():
+            pytest.skip("the per-year exports are not in the data folder")
+        assert v.at[per_year, "layout"] == v.at[feb, "layout"] == "per_delivery_year"
+        assert v.at[per_year, "rows_read"] == 59_157
+        assert bool(v.at[per_year, "is_complete"]) and not bool(v.at[feb, "is_complete"])
+        assert not v.at[per_year, "is_default"] and not v.at[feb, "is_default"]
+        assert dyad(store, "USA", "JPN", channel="arms").vintages == [
+            "sipri_arms_transfers/2026-05-18"]
+        chosen = dyad(store, "USA", "JPN", channel="arms", vintage="2024-04-16")
+        assert chosen.vintages == [per_year]
+        by_year = chosen.by_year.set_index("year")["flow_ab"]
+        assert by_year[1985] == pytest.approx(1_846.0, abs=0.05)
+        assert by_year[2020] == pytest.approx(928.2, abs=0.05)
+        feb_by_year = dyad(store, "USA", "JPN", channel="arms",
+                           vintage=feb).by_year.set_index("year")
+        assert feb_by_year.at[2022, "flow_ab"] == pytest.approx(1_506.9, abs=0.05)
+        estimated = store.query("SELECT count(*) AS n FROM flows WHERE vintage_id IN (?, ?) "
+                                "AND is_estimated", [per_year, feb])
+        assert estimated.at[0, "n"] == 0
+
+
 def test_demo_refuses_to_wipe_a_store_it_did_not_create(run_main, tmp_path, classic_file,
                                                         shared_raw):
     db = tmp_path / "mine.duckdb"

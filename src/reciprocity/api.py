@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,9 +54,14 @@ class Reciprocity:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def ingest(self, source: str, path: str | Path, aliases: Mapping[str, str] | None = None,
+    def ingest(self, source: str, path: str | Path | Sequence[str | Path],
+               aliases: Mapping[str, str] | None = None,
                progress: Progress | None = None) -> IngestResult:
-        """Ingest one file as a new vintage (atomic; the same file twice adds nothing)."""
+        """Ingest a file as a new vintage (atomic; the same file twice adds nothing).
+
+        For SIPRI, ``path`` may also be several files, or a folder holding them, that are the
+        parts of one export (e.g. deliveries 1950-1989 and 1990-2023): they become one vintage.
+        """
         return self.store.ingest(source, path, aliases=aliases, progress=progress)
 
     def dyad(self, a: str, b: str, **filters: object) -> Dyad:

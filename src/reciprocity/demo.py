@@ -23,10 +23,16 @@ from reciprocity.queries.dyad import Dyad, by_period
 from reciprocity.queries.evidence import Picture, picture
 from reciprocity.store.db import IngestResult
 
-# (source, path inside the data folder, role): the newest full register first.
+# (source, path inside the data folder, role): the newest full register first. A folder is
+# the parts of one export, read as one vintage. Every SIPRI file of the data folder is read;
+# the default answers come from the newest complete vintage (the May 2026 register).
 DEMO_FILES = (
     ("sipri", "sipri_trade_register/trade-register.csv", "full register (newest vintage)"),
     ("sipri", "sipri_register_2025/trade-register.csv", "full register (earlier vintage)"),
+    ("sipri", "sipri_register_per_year_all",
+     "per-delivery-year export 1950-2023, April 2024 (two parts, one vintage)"),
+    ("sipri", "sipri_register_per_year_2026/trade_register.csv",
+     "per-delivery-year export from 1995, February 2026 (partial)"),
     ("sipri", "sipri_register_new_format_sample/trade-register.csv",
      "newer per-delivery-year layout (partial extract)"),
     *(("wdi", f"wdi_2013_ronnywang/{code}_WDI.csv", f"WDI {code} (2013 vintage)") for code in
@@ -149,7 +155,8 @@ def _files(fetch: Callable[[], Path] | None, log: Callable[[str], None]
            ) -> list[tuple[str, Path, str]]:
     folder = data_dir()
     if folder is not None:
-        found = [(s, folder / rel, role) for s, rel, role in DEMO_FILES if (folder / rel).is_file()]
+        found = [(s, folder / rel, role) for s, rel, role in DEMO_FILES
+                 if (folder / rel).exists()]
         if found:
             log(f"data folder: {folder}")
             return found

@@ -1,4 +1,5 @@
-"""``reciprocity ingest SOURCE FILE``: read a file into the store as a new vintage."""
+"""``reciprocity ingest SOURCE FILE...``: read a file (or the parts of one export) into the
+store as a new vintage."""
 
 from __future__ import annotations
 
@@ -23,8 +24,11 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         source: Annotated[str, typer.Argument(help="Source name: " + ", ".join(
             registry.names()) + ".")],
-        file: Annotated[Path, typer.Argument(help="File as downloaded from the publisher (for "
-                                             "patentsview: the directory of its tables).")],
+        file: Annotated[list[Path], typer.Argument(
+            help="File as downloaded from the publisher (for patentsview: "
+            "the directory of its tables). For sipri also several files, or a folder holding "
+            "them, that are the parts of one export (same layout, adjoining year ranges): they "
+            "become one vintage.")],
         aliases: Annotated[Path | None, typer.Option(
             "--aliases", help="CSV with columns name,code mapping extra country names.")] = None,
         engine: Annotated[str | None, typer.Option(
@@ -41,6 +45,8 @@ def register(app: typer.Typer) -> None:
             "$RECIPROCITY_TEMP_DIR or the system's temp folder).")] = None,
     ) -> None:
         """Ingest a downloaded file as a new vintage (atomic; the same file twice adds nothing)."""
+        files = file
+        name = " + ".join(f.name for f in files)
         src = registry.get(source)
         options = {k: v for k, v in (("engine", engine), ("spark_master", spark_master),
                                      ("memory_limit", memory_limit), ("temp_dir", temp_dir))
@@ -53,7 +59,7 @@ def register(app: typer.Typer) -> None:
             TextColumn("[bold]reading[/] {task.description}"), BarColumn(),
             TaskProgressColumn(), TimeElapsedColumn(), console=err_console, transient=True,
         ) as bar:
-            task = bar.add_task(file.name, total=None)
+            task = bar.add_task(name, total=None)
 
             current: list = []  # [stage, started] of the stage under way
 
@@ -63,10 +69,11 @@ def register(app: typer.Typer) -> None:
                     if current:
                         err_console.print(f"  {current[0]} [dim]({now - current[1]:.1f} s)[/]")
                     current[:] = [stage, now]
-                    bar.update(task, description=f"{file.name}: {stage}")
+                    bar.update(task, description=f"{name}: {stage}")
                 bar.update(task, completed=done, total=total)
 
-            result = r.store.ingest(src.info.name, file, aliases=alias_map, progress=progress,
+            result = r.store.ingest(src.info.name, files[0] if len(files) == 1 else files,
+                                    aliases=alias_map, progress=progress,
                                     options=options or None)
             if current:
                 err_console.print(f"  {current[0]} [dim]({time.perf_counter() - current[1]:.1f}"
@@ -75,9 +82,12 @@ def register(app: typer.Typer) -> None:
             console.print(f"Already ingested as [bold]{result.vintage_id}[/] "
                           f"(sha256 {result.sha256[:12]}…): nothing added.")
             return
-        console.print(f"Ingested [bold]{file.name}[/] as vintage [bold]{result.vintage_id}[/]: "
+        console.print(f"Ingested [bold]{name}[/] as vintage [bold]{result.vintage_id}[/]: "
                       f"{result.rows_read:,} rows read, {result.records_loaded:,} records, "
                       f"{result.flows_loaded:,} flows.")
+        if result.notes.get("parts"):
+            console.print(f"  one export in {result.notes['parts']} parts; the vintage is dated by "
+                          "the latest part's generation date")
         for key, value in sorted(result.notes.items()):
             console.print(f"  {key.replace('_', ' ')}: {value:,}")
         console.print(f"[dim]{src.info.credit}[/]")

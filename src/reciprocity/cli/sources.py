@@ -10,9 +10,10 @@ import typer
 from reciprocity.cli.common import FormatOpt, session
 from reciprocity.cli.render import Format, View, emit, records
 
-SOURCE_COLUMNS = ["vintage_id", "dataset", "generated_at", "ingested_at", "layout",
-                  "is_complete", "is_default", "rows_read", "records_loaded", "flows_loaded",
-                  "sha256", "file_name"]
+SOURCE_COLUMNS = ["vintage_id", "layout", "generated_at", "ingested_at", "is_complete",
+                  "is_default", "rows_read", "flows_loaded", "sha256", "file_name"]
+"""Columns of the table view (the vintage id starts with its dataset; dates without times);
+JSON and CSV have every column."""
 
 
 def register(app: typer.Typer) -> None:
@@ -24,7 +25,11 @@ def register(app: typer.Typer) -> None:
         with session(ctx, read_only=True) as r:
             frame = r.sources()
         views = None if frame.empty else [View(
-            frame[SOURCE_COLUMNS].assign(sha256=frame["sha256"].str[:12] + "…"),
+            frame[SOURCE_COLUMNS].assign(
+                sha256=frame["sha256"].str[:12] + "…",
+                generated_at=frame["generated_at"].dt.strftime("%Y-%m-%d").fillna(""),
+                ingested_at=frame["ingested_at"].dt.strftime("%Y-%m-%d").fillna(""),
+                file_name=frame["file_name"].str.replace(" + ", "\n+ ", regex=False)),
             title="Datasets and vintages", caption=" · ".join(sorted(set(frame["credit"]))))]
         emit(frame, fmt, views=views, empty_csv=True,
              empty="The store is empty: run `reciprocity ingest sipri FILE`.")

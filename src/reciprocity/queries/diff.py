@@ -14,7 +14,7 @@ from reciprocity.errors import InputError, NotFoundError
 from reciprocity.sources import registry
 from reciprocity.store.db import Store
 
-IGNORED = {"vintage_id", "record_id", "supplier", "recipient"}
+IGNORED = {"vintage_id", "record_id", "source_file", "line", "supplier", "recipient"}
 
 
 def diff(store: Store, dataset: str, *, from_vintage: str | None = None,
@@ -48,6 +48,11 @@ def diff(store: Store, dataset: str, *, from_vintage: str | None = None,
         old = store.resolve_vintage(from_vintage)
     else:
         earlier = ordered[:ordered.index(new)]
+        # an export of another layout (SIPRI's classic and per-year ones) is compared only
+        # when named: its rows are not the same kind of record
+        layout = dict(zip(known["vintage_id"], known["layout"], strict=True))
+        alike = [v for v in earlier if layout.get(v) == layout.get(new)]
+        earlier = alike or earlier
         if not earlier:
             raise NotFoundError(f"no vintage older than {new}; pass --from")
         old = earlier[-1]

@@ -37,6 +37,16 @@ class SourceInfo:
     channels: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Part:
+    """One file of an input read in parts (see :meth:`Source.read_parts`), in reading order."""
+
+    path: Path
+    line_offset: int
+    """Lines of the parts read before this one: a record's ``record_id`` is its line number in
+    this file plus this offset."""
+
+
 @dataclass
 class Parsed:
     """One file read by a source, ready for the store.
@@ -47,6 +57,7 @@ class Parsed:
     A source whose publication is a set of separately released tables or series names the
     part a file belongs to in ``dataset_part``: the file is then a vintage of the dataset
     ``<dataset>:<part>`` (titled ``dataset_title``), so each part keeps its own newest vintage.
+    An input read from several files (``read_parts``) lists them in ``parts``, in the order read.
     """
 
     layout: str
@@ -60,6 +71,7 @@ class Parsed:
     indicators: pd.DataFrame | None = None
     dataset_part: str | None = None
     dataset_title: str | None = None
+    parts: tuple[Part, ...] = ()
 
 
 class Source(ABC):
@@ -72,6 +84,8 @@ class Source(ABC):
     """Columns that identify one record across vintages (used by ``diff``)."""
     archive_by_reference: bool = False
     """Record the input's path, size and SHA-256 (``raw_references``) instead of its bytes."""
+    reads_parts: bool = False
+    """Several files (or a folder of them) can be the parts of one vintage (``read_parts``)."""
 
     @abstractmethod
     def sniff(self, head: str) -> str | None:
@@ -82,6 +96,14 @@ class Source(ABC):
              progress: Progress | None = None) -> Parsed:
         """Read one file completely; raise :class:`reciprocity.errors.InputError` listing
         every problem found. Must not touch the store."""
+
+    def read_parts(self, paths: list[Path], aliases: Mapping[str, str] | None = None,
+                   progress: Progress | None = None) -> Parsed:
+        """Read several files that are the parts of one publication as one vintage; raise
+        InputError, naming the files, when they do not fit together. Only for sources that set
+        ``reads_parts``; must not touch the store."""
+        raise InputError(f"{self.info.name} reads one input (a file or a folder) at a time, "
+                         f"not {len(paths)} files")
 
     def input_files(self, path: Path) -> list[Path]:
         """The files the store hashes and archives for ``path``: ``[path]`` for a file.

@@ -12,13 +12,16 @@ import csv
 import io
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -26,7 +29,7 @@ import yaml
 
 from reciprocity import countries, taxonomy
 from reciprocity.errors import FormatError, InputError, Problem, UnknownCountryError
-from reciprocity.sources.base import Parsed, Progress, Source, SourceInfo
+from reciprocity.sources.base import Parsed, Part, Progress, Source, SourceInfo
 from reciprocity.store.schema import Field, Table, register
 
 CREDIT = "Information from the SIPRI Arms Transfers Database"
@@ -41,7 +44,13 @@ RECORDS = register(Table(
     unique_key=("vintage_id", "record_id"),
     fields=(
         Field("vintage_id", "VARCHAR", "Vintage the row belongs to.", False),
-        Field("record_id", "BIGINT", "Line number of the row in the raw file (1-based).", False),
+        Field("record_id", "BIGINT", "Line number of the row in the raw file (1-based); for an "
+              "export read in parts, its line number in the parts taken one after another, "
+              "earliest years first (`line` plus the part's `line_offset` in `raw_parts`).",
+              False),
+        Field("source_file", "VARCHAR", "Name of the file the row was read from (for an export "
+              "in parts, the part's file)."),
+        Field("line", "BIGINT", "Line number of the row in `source_file` (1-based)."),
         Field("deal_id", "BIGINT", "SIPRI AT Database ID (newer layout only)."),
         Field("supplier", "VARCHAR", "Supplier as SIPRI spells it.", False),
         Field("recipient", "VARCHAR", "Recipient as SIPRI spells it.", False),
@@ -143,26 +152,52 @@ class SipriSource(Source):
     record_table = RECORDS
     record_key = ("supplier_code", "recipient_code", "order_year", "designation")
 
+    reads_parts = True
+
     def sniff(self, head: str) -> str | None:
         lines = head.splitlines()
         n = quirks()["preamble_lines"]
         if len(lines) <= n:
             return None
-        header = next(csv.reader([lines[n]]))
-        for name, layout in quirks()["layouts"].items():
-            if header == layout["header"]:
-                return name
+        # A ';' appended to every line (a spreadsheet round-trip, seen in a Feb 2026 copy)
+        # leaves the layout recognisable; read() takes it off again.
+        for line in (lines[n], lines[n][:-1] if lines[n].endswith(";") else None):
+            if line is None:
+                continue
+            header = next(csv.reader([line]))
+            for name, layout in quirks()["layouts"].items():
+                if header == layout["header"]:
+                    return name
         return None
+
+    def input_files(self, path: Path) -> list[Path]:
+        """``[path]`` for a file; for a folder, the CSV files in it (the parts of one export)."""
+        path = Path(path)
+        if path.is_dir():
+            files = sorted(f for f in path.iterdir() if f.is_file()
+                           and f.suffix.lower() == ".csv")
+            if not files:
+                raise InputError(f"{path}: no CSV files in the folder", [Problem(
+                    str(path), "no *.csv file", "the parts of one SIPRI export, e.g. "
+                    "trade-register_initial_situation.csv and trade-register.csv")])
+            return files
+        return super().input_files(path)
 
     # -- reading ----------------------------------------------------------------------------
     def read(self, path: Path, aliases: Mapping[str, str] | None = None,
              progress: Progress | None = None) -> Parsed:
+        if Path(path).is_dir():
+            files = self.input_files(Path(path))
+            if len(files) > 1:
+                return self.read_parts(files, aliases, progress)
+            path = files[0]
         raw = Path(path).read_bytes()
         name = Path(path).name
         layout_name = self._detect(raw, name)
         layout = quirks()["layouts"][layout_name]
         text = self._decode(raw, layout["encoding"], name)
         notes: dict[str, int] = {}
+        text = _strip_trailing_semicolons(text, notes)
         # A bare carriage return inside a comment (seen in the March 2025 export) would end
         # the record for a CSV parser: it becomes a space, and is counted.
         if "\r" in text:
@@ -178,15 +213,117 @@ class SipriSource(Source):
         records = self._normalise(table, layout_name, name, aliases, notes)
         flows = self._flows(records, notes)
         scope = preamble[0] if preamble else None
+        generated_at = _generated_at(preamble)
         return Parsed(
             layout=layout_name,
-            generated_at=_generated_at(preamble),
+            generated_at=generated_at,
             scope=scope,
-            is_complete=bool(scope and _is_complete(scope)),
+            is_complete=_is_complete(scope, generated_at),
             rows_read=table.num_rows,
             records={RECORDS.name: records},
             flows=flows,
             notes=notes,
+        )
+
+    def read_parts(self, paths: list[Path], aliases: Mapping[str, str] | None = None,
+                   progress: Progress | None = None) -> Parsed:
+        """Several files of one export, split by year range, read as one vintage.
+
+        SIPRI's site exports long ranges in pieces (e.g. deliveries 1950-1989 and 1990-2023).
+        The parts must share their layout and scope apart from the years, their year ranges
+        must adjoin (no gap, no overlap), their rows must fall in their own ranges, no (deal,
+        delivery year) may be in two parts, and they must be generated within
+        ``parts_max_days_apart`` days; anything else is an InputError naming the files, with
+        every problem found. The parts are read earliest years first: a record's ``record_id``
+        is its line in the parts taken one after another, ``source_file`` and ``line`` say where
+        it is. The vintage is dated by the latest part's generation date (its scope says so).
+        """
+        q = quirks()
+        heads = sorted((_head(self, Path(p)) for p in paths),
+                       key=lambda h: (h.years or (9999, 9999), h.path.name))
+        problems: list[Problem] = []
+        first = heads[0]
+        for h in heads[1:]:
+            if h.layout != first.layout:
+                problems.append(Problem(f"{h.path.name} and {first.path.name}", f"layouts "
+                                        f"{h.layout!r} and {first.layout!r}", "one layout: "
+                                        "parts of one export are exported alike"))
+            elif h.years and first.years and h.kind != first.kind:
+                problems.append(Problem(f"{h.path.name}, line 1 and {first.path.name}, line 1",
+                                        f"scopes {h.scope!r} and {first.scope!r}",
+                                        "the same suppliers, recipients and kind of deals, "
+                                        "differing only in the year range"))
+        for h in heads:
+            if h.years is None:
+                problems.append(Problem(f"{h.path.name}, line 1", repr(h.scope),
+                                        "a scope with a year range (\"… for year range '1950' "
+                                        "to '1989'\") that places the part among the others"))
+        ranged = [h for h in heads if h.years]
+        for a, b in pairwise(ranged):
+            (a0, a1), (b0, b1) = a.years, b.years
+            where = f"{a.path.name} and {b.path.name}"
+            found = f"year ranges {a0}-{a1} and {b0}-{b1}"
+            if b0 <= a1:
+                problems.append(Problem(where, f"{found}, which overlap",
+                                        f"adjoining ranges: the part after {a1} starts in "
+                                        f"{a1 + 1}"))
+            elif b0 > a1 + 1:
+                problems.append(Problem(where, f"{found}, with a gap ({a1 + 1}-{b0 - 1} is in "
+                                        "no part)", f"adjoining ranges: the part after {a1} "
+                                        f"starts in {a1 + 1}"))
+        dated = [h for h in heads if h.generated_at is not None]
+        if dated:
+            early = min(dated, key=lambda h: h.generated_at)
+            late = max(dated, key=lambda h: h.generated_at)
+            if (late.generated_at - early.generated_at).days > q["parts_max_days_apart"]:
+                problems.append(Problem(
+                    f"{early.path.name} and {late.path.name}, line 11",
+                    f"generated {early.generated_at:%d %b %Y} and {late.generated_at:%d %b %Y}",
+                    f"parts of one export, generated at most {q['parts_max_days_apart']} days "
+                    "apart (further apart they are different releases: ingest each alone)"))
+        names = ", ".join(h.path.name for h in heads)
+        if problems:
+            raise InputError(f"{names} are not the parts of one SIPRI export", problems)
+
+        parsed = [self.read(h.path, aliases, progress) for h in heads]
+        problems += _parts_overlap(heads, parsed)
+        if problems:
+            raise InputError(f"{names} are not the parts of one SIPRI export", problems)
+
+        offsets = np.cumsum([0] + [h.lines for h in heads[:-1]]).tolist()
+        records, flows = [], []
+        for p, offset in zip(parsed, offsets, strict=True):
+            rec = p.records[RECORDS.name]
+            i = rec.column_names.index("record_id")
+            records.append(rec.set_column(i, "record_id", pc.add(rec["record_id"], offset)))
+            i = p.flows.column_names.index("record_id")
+            flows.append(p.flows.set_column(i, "record_id", pc.add(p.flows["record_id"], offset)))
+        notes: dict[str, int] = {}
+        for p in parsed:
+            for key, value in p.notes.items():
+                notes[key] = notes.get(key, 0) + value
+        notes["parts"] = len(heads)
+        generated = max((h.generated_at for h in dated), default=None)
+        if dated:
+            notes["parts_generated_days_apart"] = (late.generated_at - early.generated_at).days
+        start, end = heads[0].years[0], heads[-1].years[1]
+        core = _YEAR_RANGE.sub(f"'{start}' to '{end}'", first.scope, count=1)
+        listing = "; ".join(
+            f"{h.path.name}: {h.years[0]}-{h.years[1]}"
+            + (f", generated {h.generated_at:%d %b %Y %H:%M}" if h.generated_at else "")
+            for h in heads)
+        scope = (f"{core} [read from {len(heads)} parts ({listing}); dated by the latest "
+                 "part]" if dated else f"{core} [read from {len(heads)} parts ({listing})]")
+        return Parsed(
+            layout=first.layout,
+            generated_at=generated,
+            scope=scope,
+            is_complete=_is_complete(core, generated),
+            rows_read=sum(p.rows_read for p in parsed),
+            records={RECORDS.name: pa.concat_tables(records)},
+            flows=pa.concat_tables(flows),
+            notes=notes,
+            parts=tuple(Part(h.path, offset) for h, offset in zip(heads, offsets, strict=True)),
         )
 
     def _table(self, body: str, first_line: int, fields: list[str], name: str,
@@ -388,7 +525,8 @@ class SipriSource(Source):
         def codes(c: str) -> pa.Array:
             return pc.take(code_of, pc.index_in(col[c], value_set=names))
 
-        out: dict[str, pa.Array] = {"record_id": lines}
+        out: dict[str, pa.Array] = {"record_id": lines, "line": lines,
+                                    "source_file": constant(name, pa.string())}
         out["deal_id"] = number("deal_id", True) if is_new else constant(None, pa.int64())
         out["supplier"] = col["supplier"]
         out["recipient"] = col["recipient"]
@@ -521,6 +659,70 @@ class SipriSource(Source):
         return flows
 
 
+@dataclass(frozen=True)
+class _Head:
+    """What a part of an export says about itself before its rows are read."""
+
+    path: Path
+    layout: str
+    scope: str | None
+    kind: str | None         # the scope without its year range, whitespace normalised
+    years: tuple[int, int] | None
+    generated_at: datetime | None
+    lines: int               # lines in the file (for the record ids of the parts after it)
+
+
+def _head(source: SipriSource, path: Path) -> _Head:
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    raw = path.read_bytes()
+    layout = source._detect(raw, path.name)
+    n = quirks()["preamble_lines"]
+    text = raw[:16384].decode(quirks()["layouts"][layout]["encoding"], errors="replace")
+    preamble = [ln.rstrip("\r").removesuffix(";").strip() for ln in text.split("\n")[:n]]
+    scope = preamble[0] if preamble else None
+    normal = re.sub(r"\s+", " ", scope or "")
+    lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") or not raw else 1)
+    return _Head(path, layout, scope, _YEAR_RANGE.sub("'…' to '…'", normal),
+                 _year_range(scope), _generated_at(preamble), lines)
+
+
+def _parts_overlap(heads: list[_Head], parsed: list[Parsed]) -> list[Problem]:
+    """Rows outside their part's year range, and (deal, delivery year) pairs in two parts."""
+    problems: list[Problem] = []
+    frames = []
+    for i, (h, p) in enumerate(zip(heads, parsed, strict=True)):
+        flows = p.flows.select(["record_id", "year"]).to_pandas()
+        outside = flows[(flows["year"] < h.years[0]) | (flows["year"] > h.years[1])]
+        for line, year in outside.drop_duplicates("record_id").head(10).itertuples(index=False):
+            problems.append(Problem(f"{h.path.name}, line {line}", f"delivery year {year}",
+                                    f"a year in the part's range {h.years[0]}-{h.years[1]}"))
+        if len(outside) > 10:
+            problems.append(Problem(h.path.name, f"{outside['record_id'].nunique() - 10} more "
+                                    "row(s) outside the part's year range",
+                                    f"years {h.years[0]}-{h.years[1]}"))
+        rec = p.records[RECORDS.name]
+        if rec["deal_id"].null_count < rec.num_rows:
+            frame = rec.select(["deal_id", "delivery_years", "record_id"]).to_pandas()
+            frames.append(frame.dropna(subset=["deal_id", "delivery_years"]).assign(part=i))
+    if len(frames) > 1:
+        rows = pd.concat(frames, ignore_index=True)
+        spread = rows.groupby(["deal_id", "delivery_years"])["part"].transform("nunique")
+        twice = rows[spread > 1].sort_values(["deal_id", "delivery_years", "part", "record_id"])
+        for (deal, year), group in list(twice.groupby(["deal_id", "delivery_years"],
+                                                      sort=False))[:10]:
+            where = " and ".join(f"{heads[r.part].path.name}, line {r.record_id}"
+                                 for r in group.drop_duplicates("part").itertuples())
+            problems.append(Problem(where, f"deal {deal}, delivery year {year} in two parts",
+                                    "each deal and delivery year in one part only"))
+        pairs = twice[["deal_id", "delivery_years"]].drop_duplicates()
+        if len(pairs) > 10:
+            problems.append(Problem(", ".join(h.path.name for h in heads),
+                                    f"{len(pairs) - 10} more (deal, delivery year) pair(s) in "
+                                    "two parts", "each deal and delivery year in one part only"))
+    return problems
+
+
 _MONTHS = "%d %b %Y %I:%M:%S %p"
 
 
@@ -537,11 +739,49 @@ def _generated_at(preamble: list[str]) -> datetime | None:
     return None
 
 
-def _is_complete(scope: str) -> bool:
-    """True when the export covers all suppliers, all recipients and all years."""
+def _is_complete(scope: str | None, generated_at: datetime | None = None) -> bool:
+    """True when the export covers all suppliers, all recipients and all years.
+
+    All years: the range 'Not specified' to 'Not specified', or one from the first year SIPRI
+    covers (1950) to the year before the export was generated (SIPRI publishes a year's data
+    in the spring after it).
+    """
+    if not scope:
+        return False
     text = re.sub(r"\s+", " ", scope)
-    return ("from All countries to All countries" in text
-            and "'Not specified' to 'Not specified'" in text)
+    if "from All countries to All countries" not in text:
+        return False
+    if "'Not specified' to 'Not specified'" in text:
+        return True
+    years = _year_range(text)
+    return bool(years and generated_at is not None and years[0] <= quirks()["first_year"]
+                and years[1] >= generated_at.year - 1)
+
+
+_YEAR_RANGE = re.compile(r"'(\d{4})' to '(\d{4})'")
+
+
+def _year_range(scope: str | None) -> tuple[int, int] | None:
+    """The year range a scope line states ("… for year range '1950' to '1989'"), if any."""
+    match = _YEAR_RANGE.search(scope or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _strip_trailing_semicolons(text: str, notes: dict[str, int]) -> str:
+    """Take one stray ';' off the end of every line that has one, when the header has one.
+
+    A copy of the per-delivery-year export (generated 12 Feb 2026) went through a spreadsheet
+    that appended ';' to most lines, header included (CRLF line ends, no newline at the end).
+    No layout's header or last column ends in ';', so the header decides; the lines changed
+    are counted in ``notes``.
+    """
+    n = quirks()["preamble_lines"]
+    head = text.split("\n", n + 1)
+    if len(head) <= n or not head[n].rstrip("\r").endswith(";"):
+        return text
+    text, count = re.subn(r";(?=\r?\n|\Z)", "", text)
+    notes["trailing_semicolons_removed"] = count
+    return text
 
 
 SOURCE = SipriSource()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -67,6 +67,12 @@ def _packed(path: Path) -> tuple[int, bytes]:
     """A file's size and its bytes zlib-compressed, for the raw archive."""
     content = path.read_bytes()
     return len(content), zlib.compress(content, 1)
+
+
+def _packed_part(path: Path) -> tuple[str, int, bytes]:
+    """A file's SHA-256, size and zlib-compressed bytes (one part of an input in parts)."""
+    content = path.read_bytes()
+    return hashlib.sha256(content).hexdigest(), len(content), zlib.compress(content, 1)
 
 
 def sha256_of(path: Path) -> str:
@@ -187,8 +193,17 @@ class Store:
             raise NotFoundError(f"no raw file with sha256 {sha256}")
         return zlib.decompress(row[0])
 
+    def raw_parts(self, sha256: str) -> list[tuple[str, bytes]]:
+        """The files of an input read in parts (a vintage's ``sha256``), in reading order, as
+        ``(file name, bytes)``."""
+        rows = self.con.execute("SELECT file_name, file_sha256 FROM raw_parts WHERE sha256 = ? "
+                                "ORDER BY part", [sha256]).fetchall()
+        if not rows:
+            raise NotFoundError(f"no input in parts with sha256 {sha256}")
+        return [(name, self.raw_bytes(sha)) for name, sha in rows]
+
     # -- ingest -----------------------------------------------------------------------------
-    def ingest(self, source: str | Source, path: str | Path,
+    def ingest(self, source: str | Source, path: str | Path | Sequence[str | Path],
                aliases: Mapping[str, str] | None = None,
                progress: Progress | None = None,
                options: Mapping[str, object] | None = None) -> IngestResult:
@@ -196,11 +211,26 @@ class Store:
 
         The same file twice adds nothing (``added`` is False the second time). ``path`` is a
         directory for sources that read one (hashed as the list of its files' hashes);
-        ``options`` (e.g. the compute engine) are passed to the source's ``read``.
+        ``options`` (e.g. the compute engine) are passed to the source's ``read``. For sources
+        that read inputs in parts (``reads_parts``, e.g. SIPRI), ``path`` may also be several
+        files, or a folder holding them: they become one vintage (hashed as the list of their
+        hashes, so their order does not matter), each file archived byte for byte.
         """
         src = registry.get(source) if isinstance(source, str) else source
-        path = Path(path)
-        files = src.input_files(path)
+        paths = ([Path(p) for p in path] if isinstance(path, Sequence)
+                 and not isinstance(path, str) else [Path(path)])
+        if not paths:
+            raise InputError(f"no input given to ingest with {src.info.name}")
+        if src.reads_parts:
+            files = [f for p in paths for f in src.input_files(p)]
+            path = files[0] if len(files) == 1 else paths[0]
+        elif len(paths) > 1:
+            raise InputError(f"{src.info.name} reads one input (a file or a folder) at a time, "
+                             f"not {len(paths)}: {', '.join(p.name for p in paths)}")
+        else:
+            path = paths[0]
+            files = src.input_files(path)
+        in_parts = src.reads_parts and len(files) > 1
         digest, entries = ((sha256_of(path), []) if files == [path]
                            else digest_of_files(files))
         known = self.con.execute(
@@ -210,13 +240,22 @@ class Store:
         if known:
             return IngestResult(known[0], known[1], digest, False, known[2], known[3], known[4],
                                 {})
-        by_reference = bool(entries) or src.archive_by_reference
+        by_reference = (bool(entries) and not in_parts) or src.archive_by_reference
+        label = " + ".join(f.name for f in files) if in_parts else path.name
         with ThreadPoolExecutor(max_workers=1) as pool:
             # the raw archive is compressed beside the reading (zlib releases the GIL)
-            packing = None if by_reference else pool.submit(_packed, path)
-            parsed = src.read(path, aliases=aliases, progress=progress,
-                              **({"options": options} if options else {}))
+            packing = None if by_reference or in_parts else pool.submit(_packed, path)
+            packing_parts = (pool.submit(lambda: {f: _packed_part(f) for f in files})
+                             if in_parts else None)
+            if in_parts:
+                parsed = src.read_parts(files, aliases=aliases, progress=progress)
+            else:
+                parsed = src.read(path, aliases=aliases, progress=progress,
+                                  **({"options": options} if options else {}))
             size, packed = packing.result() if packing is not None else (0, b"")
+            packed_parts = packing_parts.result() if packing_parts is not None else {}
+        if in_parts:
+            label = " + ".join(part.path.name for part in parsed.parts)
         dataset = (f"{src.info.dataset}:{parsed.dataset_part}" if parsed.dataset_part
                    else src.info.dataset)
         vintage_id = self._new_vintage_id(dataset, parsed.generated_at, digest)
@@ -230,9 +269,9 @@ class Store:
         frames = [(table, _arrow(frame, constants), constants)
                   for table, frame, constants in frames]
         problems = [p for table, frame, constants in frames
-                    for p in self.check(table, frame, f"{path.name} → {table.name}", constants)]
+                    for p in self.check(table, frame, f"{label} → {table.name}", constants)]
         if problems:
-            raise InputError(f"{path}: the {src.info.name} reader produced rows that do not fit "
+            raise InputError(f"{label}: the {src.info.name} reader produced rows that do not fit "
                              "the store's schema (a bug; please report it)", problems)
         flows_loaded = _rows(parsed.flows)
         if by_reference and not entries:
@@ -240,7 +279,7 @@ class Store:
         vintage = pd.DataFrame([{
             "vintage_id": vintage_id, "dataset": dataset,
             "generated_at": parsed.generated_at, "ingested_at": datetime.now(UTC).replace(
-                tzinfo=None), "sha256": digest, "file_name": path.name,
+                tzinfo=None), "sha256": digest, "file_name": label,
             "layout": parsed.layout, "scope": parsed.scope, "is_complete": parsed.is_complete,
             "rows_read": parsed.rows_read,
             "records_loaded": int(sum(_rows(f) for f in parsed.records.values())),
@@ -255,6 +294,15 @@ class Store:
                     "INSERT INTO raw_references VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     [[digest, name, str(path.resolve() / name if path.is_dir() else path.resolve()),
                       size, file_digest] for name, size, file_digest in entries])
+            elif in_parts:
+                for i, part in enumerate(parsed.parts, 1):
+                    part_sha, part_size, part_packed = packed_parts[part.path]
+                    self.con.execute(
+                        "INSERT INTO raw_files VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                        [part_sha, part_size, part_packed])
+                    self.con.execute(
+                        "INSERT INTO raw_parts VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        [digest, i, part.path.name, part_sha, part_size, part.line_offset])
             else:
                 self.con.execute(
                     "INSERT INTO raw_files VALUES (?, ?, ?) ON CONFLICT DO NOTHING",

@@ -78,6 +78,24 @@ RAW_REFERENCES = register(Table(
     ),
 ))
 
+RAW_PARTS = register(Table(
+    name="raw_parts",
+    description="Inputs read in parts (e.g. a SIPRI export split into year ranges): one row per "
+                "file of the input, in the order the source read it. Each file's bytes are in "
+                "`raw_files` under its own SHA-256, so the exact input can be recovered.",
+    primary_key=("sha256", "part"),
+    fields=(
+        Field("sha256", "VARCHAR", "SHA-256 of the input as a whole (the vintage's `sha256`): "
+              "of its files' sorted `name<TAB>sha256` lines.", False),
+        Field("part", "INTEGER", "Position of the file in reading order (1-based).", False),
+        Field("file_name", "VARCHAR", "Base name of the file as given.", False),
+        Field("file_sha256", "VARCHAR", "SHA-256 of the file (its row in `raw_files`).", False),
+        Field("size_bytes", "BIGINT", "Size of the file.", False, unit="bytes"),
+        Field("line_offset", "BIGINT", "Lines of the files read before this one: a record's "
+              "`record_id` is its line number in this file plus this offset.", False),
+    ),
+))
+
 FLOWS = register(Table(
     name="flows",
     # No ART indexes: DuckDB answers the pair filters from its zone maps, and indexes would
