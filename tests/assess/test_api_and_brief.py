@@ -25,14 +25,16 @@ def test_api_methods(assess_db):
         assert isinstance(r.opportunities("USA", "JPN").rows, list)
         assert r.dependence("JPN").to_dict()["top_partner"] == "USA"
         idx = r.composite_index("USA", "JPN", replicates=100)
-        assert idx.ci_low <= idx.value <= idx.ci_high
+        assert idx.ci_low < idx.ci_high and idx.weighting == "precision"
+        assert idx.window is not None and idx.window.name
         assert r.alerts().results
 
 
 def test_brief_figures(assess_brief):
     s = summary(assess_brief)
-    assert s["index"]["ci_low"] <= s["index"]["value"] <= s["index"]["ci_high"]
+    assert s["index"]["ci_low"] < s["index"]["ci_high"]
     assert s["index"]["expected"] is not None
+    assert s["index"]["weighting"] == "precision" and s["index"]["window"]["name"]
     assert "aerospace" in s["leading_areas"]  # licensed production of U.S. aircraft
     assert s["opportunities"]
     assert s["dependence"]["top_partner"] == "USA"
@@ -51,7 +53,7 @@ def test_brief_prints_the_point_8_items(assess_brief, monkeypatch):
     cli_assess.print_brief(assess_brief)
     text = out.getvalue()
     assert "composite reciprocity index" in text and "95% interval" in text
-    assert "the null model expects" in text
+    assert "the null expects" in text and "Weights (precision): arms" in text
     assert "Japan's leading areas" in text and "aerospace" in text
     assert "Opportunities: Japan's contributions to United States' needs" in text
     assert "of Japan's arms imports" in text and "United States supplied" in text

@@ -64,16 +64,32 @@ def test_dependence_json(cli):
 
 def test_index_json(cli):
     data = as_json(cli("index", "USA", "JPN", "--replicates", "200", "--format", "json"))
-    assert {"value", "ci_low", "ci_high", "expected", "channels"} <= set(data)
-    assert data["ci_low"] <= data["value"] <= data["ci_high"]
+    assert {"value", "ci_low", "ci_high", "expected", "null", "z", "channels", "window",
+            "weighting", "excluded"} <= set(data)
+    assert data["weighting"] == "precision"
+    assert 0 <= data["ci_low"] < data["ci_high"] <= 1
     assert 0 <= data["expected"] <= 1
     assert {"arms", "programs"} <= set(data["channels"])
     for ch in data["channels"].values():
-        assert {"index", "weight", "observed", "expected"} <= set(ch)
+        assert {"index", "weight", "observed", "expected", "null", "ci_low", "ci_high",
+                "in_composite", "excluded", "verdict"} <= set(ch)
+        if not ch["in_composite"]:
+            assert ch["weight"] == 0 and ch["excluded"]
     assert sum(c["weight"] for c in data["channels"].values()) == pytest.approx(1.0)
+    arms = data["channels"]["arms"]
+    # the interval resamples SIPRI deals (one classic row each), not their delivery years
+    assert arms["in_composite"] and arms["ci_method"] == "BCa"
+    assert arms["sampling_units"] < arms["records"]
+    # an index unit has no sampling distribution: no interval, no firm verdict
+    if "citation" in data["channels"]:
+        cit = data["channels"]["citation"]
+        assert cit["ci_low"] is None and cit["verdict"] == "undetermined"
+        assert not cit["in_composite"]
+    assert data["window"]["name"].startswith("all years with data")
     since = as_json(cli("index", "USA", "JPN", "--since", "1995", "--until", "2020",
-                        "--replicates", "100", "--format", "json"))
+                        "--replicates", "100", "--weights", "declared", "--format", "json"))
     assert (since["since"], since["until"]) == (1995, 2020)
+    assert since["window"]["since"] == 1995 and since["weighting"] == "declared"
 
 
 def test_scenario_json(cli):
@@ -88,6 +104,10 @@ def test_alerts_json_and_tables(cli):
     data = as_json(cli("alerts", "--format", "json"))
     assert {r["id"] for r in data["tripped"]} >= {"jpn-arms-share-usa"}
     assert all(r["evidence"] for r in data["tripped"])
+    for r in data["checked"]:
+        if r["kind"] == "index_below" and r["observed"] is not None:
+            assert r["evidence"]["window"]["name"].startswith("5-year window")
+            assert r["evidence"]["weighting"]
     for args in (("alerts",), ("index", "USA", "JPN", "--replicates", "100"),
                  ("assess", "dependence", "JPN"), ("assess", "capabilities", "USA"),
                  ("assess", "opportunities", "USA", "JPN"), ("assess", "needs", "USA")):

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reciprocity.assess.stats import (
+    bootstrap_interval,
     gl,
     hhi,
     mann_kendall,
@@ -59,7 +60,38 @@ def test_gl_in_range_and_symmetric(ab, ba):
     assert np.all(np.isnan(one[~finite]) == ((x + y)[~finite] == 0))
 
 
-@given(st.lists(st.floats(0, 1), min_size=1, max_size=50), st.floats(0, 1))
-def test_interval_always_holds_the_point(samples, point):
-    lo, hi = percentile_interval(np.array(samples), point, 0.9)
-    assert lo <= point <= hi
+def _mean(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    return np.mean(x, axis=axis)
+
+
+def test_bootstrap_interval_is_bca_over_the_units_and_never_widened():
+    rng = np.random.default_rng(0)
+    x = rng.exponential(1.0, 200)
+    iv = bootstrap_interval((x,), _mean, replicates=2000, level=0.95,
+                            rng=np.random.default_rng(1))
+    assert iv.method == "BCa" and iv.usable and iv.units == 200
+    se = x.std(ddof=1) / np.sqrt(len(x))
+    assert iv.se == pytest.approx(se, rel=0.15)
+    assert iv.low < x.mean() < iv.high
+    assert iv.high - iv.low == pytest.approx(2 * 1.96 * se, rel=0.2)
+    # the same seed gives the same interval
+    again = bootstrap_interval((x,), _mean, replicates=2000, level=0.95,
+                               rng=np.random.default_rng(1))
+    assert (again.low, again.high) == (iv.low, iv.high)
+
+
+def test_no_sampling_distribution_gives_no_interval():
+    one = bootstrap_interval((np.array([3.0]),), _mean, replicates=100, level=0.95,
+                             rng=np.random.default_rng(0))
+    assert one.low is None and not one.usable and one.note == "one sampling unit"
+    same = bootstrap_interval((np.full(10, 2.0),), _mean, replicates=100, level=0.95,
+                              rng=np.random.default_rng(0))
+    assert same.low is None and not same.usable
+    assert same.note == "every resample gives the same value"
+
+
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=50))
+def test_percentile_interval_of_finite_samples(samples):
+    lo, hi = percentile_interval(np.array([*samples, np.nan]), 0.9)
+    assert min(samples) <= lo <= hi <= max(samples)
+    assert percentile_interval(np.array([np.nan]), 0.9) is None

@@ -40,9 +40,17 @@ class Brief:
         a, b = self.a.lower(), self.b.lower()
         index = self.index.frame()
         idx = self.index
-        composite = pd.DataFrame([{"channel": "composite", "weight": 1.0, "index": idx.value,
+        null = idx.null.interval if idx.null else None
+        composite = pd.DataFrame([{"channel": "composite", "unit": idx.weighting,
+                                   "weight": 1.0, "index": idx.value,
                                    "ci_low": idx.ci_low, "ci_high": idx.ci_high,
-                                   "expected": idx.expected, "verdict": idx.verdict}])
+                                   "expected": idx.expected,
+                                   "null_low": null[0] if null else None,
+                                   "null_high": null[1] if null else None,
+                                   "z": idx.null.z(idx.value) if idx.null else None,
+                                   "verdict": idx.verdict,
+                                   "excluded": "",
+                                   "window": idx.window.name if idx.window else ""}])
         opps = self.opportunities if self.opportunities.rows else self.candidates
         return {
             f"{a}_{b}_composite_index.csv": pd.concat([composite, index], ignore_index=True),
@@ -56,7 +64,9 @@ def brief(r: Reciprocity, a: str = "USA", b: str = "JPN", channel: str = "arms")
     """Compute the brief on the session's store (default settings, weights and needs)."""
     index = r.composite_index(a, b)
     caps = r.capabilities(b)
-    opps = r.opportunities(a, b)
+    listed = r.opportunities(a, b)  # qualifying rows, then declared needs with their evidence
+    opps = Opportunities(listed.a, listed.b, listed.qualifying, listed.window,
+                         listed.needs_source, listed.credits)
     candidates = opps
     if not opps.rows:  # explain an empty answer: the declared needs against B's evidence
         everything = r.opportunities(a, b, include_all=True)
@@ -72,7 +82,8 @@ def summary(brief_: Brief) -> dict[str, Any]:
     idx = brief_.index.to_dict()
     dep = brief_.dependence.to_dict()
     return {
-        "index": {k: idx[k] for k in ("value", "ci_low", "ci_high", "expected", "verdict")},
+        "index": {k: idx[k] for k in ("value", "ci_low", "ci_high", "expected", "verdict",
+                                      "weighting", "window")},
         "leading_areas": [r["area"] for r in brief_.capabilities.leading().to_dict("records")],
         "opportunities": [{"area": o["area"], "score": o["score"]}
                           for o in (brief_.opportunities.rows or brief_.candidates.rows)[:5]],

@@ -1,20 +1,27 @@
-"""The composite reciprocity index of a pair: per-channel two-way indices, weighted, with a
-bootstrap interval over the underlying records and a null model of expected flows.
+"""The composite reciprocity index of a pair: per-channel two-way indices with bootstrap
+intervals over the sources' sampling units, against a null model, combined with precision
+(inverse-variance) weights.
 
-For each directed channel (in its primary unit, never adding units): the observed two-way
-(Grubel–Lloyd) index of A→B and B→A, and the same index of the flows a null model expects
-from every country's total outflow and inflow in that channel (a strength-constrained
-gravity model fitted by iterative proportional fitting, self-flows excluded). The composite
-is the weighted mean over the channels with records; the verdict compares the interval of
-the observed composite with the expected one, so a pair whose imbalance is what the two
-countries' sizes predict is read "as expected", not "non-reciprocal". Formulas and sources:
-docs/methods.md ("Composite reciprocity index").
+For each directed channel (in its primary unit, never adding units):
+
+- the observed two-way index r = 2 min(AB, BA) / (AB + BA) (Grubel–Lloyd; the pair-level
+  weighted reciprocity W↔ / W of Squartini et al. 2013);
+- a BCa bootstrap interval that resamples the source's sampling units (a SIPRI deal, a ledger
+  transfer), never the pieces a unit was split into; a channel whose records are not a sample
+  (index values, aggregates) or that has one unit gets no interval;
+- the null: every sampling unit keeps its weight and runs A→B with the probability the
+  strength-constrained expected flows give (IPF over the channel's whole network), B→A
+  otherwise; the expected index is the mean over null draws of 2 min(AB, BA) / W (a mean of
+  mins, as Squartini et al. define ⟨W↔⟩), with the null's own interval and a z-score.
+
+The verdict is firm only when the observed interval (of positive width) and the null's
+interval are disjoint. Formulas and sources: docs/methods.md ("Composite reciprocity index").
 """
 
 from __future__ import annotations
 
 import math
-import warnings
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,21 +30,31 @@ import numpy as np
 import pandas as pd
 
 from reciprocity.assess.config import Weights
-from reciprocity.assess.stats import gl, percentile_interval
+from reciprocity.assess.stats import (
+    WIDTH_TOLERANCE,
+    Interval,
+    bootstrap_interval,
+    gl,
+    inverse_variance_weights,
+    percentile_interval,
+)
+from reciprocity.assess.window import Window
 
 VERDICTS = ("more_reciprocal_than_expected", "as_expected", "less_reciprocal_than_expected",
-            "undefined")
-_CHUNK = 4_000_000  # replicate × record cells drawn at once
+            "undetermined", "undefined")
+WEIGHTINGS = ("precision", "declared")
+_CHUNK = 4_000_000  # replicate × unit cells drawn at once
 
 
 @dataclass(frozen=True)
 class ChannelData:
     """A pair's records in one channel and unit, and the channel's network for the null.
 
-    ``directions`` is True for A→B records; for additive units ``network`` holds the
-    channel's flows between every pair of countries (``origin``, ``destination``,
-    ``magnitude``, summed over the span); index units (already relative to expectation)
-    have none.
+    ``directions`` is True for A→B flows; ``units`` holds each flow's sampling unit (flows of
+    one SIPRI deal share it; None where the source's records are not a sample). For additive
+    units ``network`` holds the channel's flows between every pair of countries (``origin``,
+    ``destination``, ``magnitude``, summed over the span); index units (already relative to
+    expectation) have none.
     """
 
     channel: str
@@ -47,15 +64,19 @@ class ChannelData:
     magnitudes: np.ndarray
     years: np.ndarray
     network: pd.DataFrame | None = None
+    units: np.ndarray | None = None
 
     @classmethod
     def from_records(cls, channel: str, unit: str, additive: bool, records: pd.DataFrame,
                      network: pd.DataFrame | None = None) -> ChannelData:
-        """From rows with ``direction`` (``ab``/``ba``), ``magnitude`` and ``year``."""
+        """From rows with ``direction`` (``ab``/``ba``), ``magnitude``, ``year`` and, when
+        known, ``unit_id`` (the sampling unit; without the column each row is its own)."""
+        units = (records["unit_id"].to_numpy(dtype=object) if "unit_id" in records.columns
+                 else np.array([f"row {i}" for i in range(len(records))], dtype=object))
         return cls(channel, unit, additive,
                    (records["direction"] == "ab").to_numpy(dtype=bool),
                    records["magnitude"].to_numpy(dtype=float),
-                   records["year"].to_numpy(dtype=np.int64), network)
+                   records["year"].to_numpy(dtype=np.int64), network, units)
 
     @property
     def n_records(self) -> int:
@@ -121,7 +142,7 @@ def undirected_expected(network: pd.DataFrame, a: str, b: str) -> float:
     return float(strength.get(a, 0.0) * strength.get(b, 0.0) / total)
 
 
-# -- observed flows and the bootstrap --------------------------------------------------------
+# -- observed flows, sampling units and the bootstrap -----------------------------------------
 
 def observed(ch: ChannelData) -> tuple[float, float]:
     """(A→B, B→A): sums for additive units, means of the years' values for index units."""
@@ -131,60 +152,160 @@ def observed(ch: ChannelData) -> tuple[float, float]:
     return (float(ab.mean()) if len(ab) else 0.0, float(ba.mean()) if len(ba) else 0.0)
 
 
-def bootstrap(ch: ChannelData, replicates: int, rng: np.random.Generator) -> np.ndarray:
-    """Two-way index of ``replicates`` resamples of the channel's records.
+def unit_flows(ch: ChannelData) -> tuple[np.ndarray, np.ndarray] | None:
+    """(A→B, B→A) weight of each sampling unit (the pieces of one unit added), in the order
+    of the unit ids; None when the channel has no sampling units (index values, or records
+    that are not a sample)."""
+    if not ch.additive or ch.units is None or ch.n_records == 0:
+        return None
+    if any(u is None or (isinstance(u, float) and math.isnan(u)) for u in ch.units):
+        return None
+    _, inv = np.unique(ch.units.astype(str), return_inverse=True)
+    n = int(inv.max()) + 1
+    ab = np.bincount(inv, weights=np.where(ch.directions, ch.magnitudes, 0.0), minlength=n)
+    ba = np.bincount(inv, weights=np.where(ch.directions, 0.0, ch.magnitudes), minlength=n)
+    return ab, ba
 
-    Additive units: the pair's records of both directions are drawn together, with
-    replacement, as many as there are (so how many records run each way varies too).
-    Index units: years are drawn with replacement, each with its values in both directions.
+
+def _index_of_sums(ab: np.ndarray, ba: np.ndarray, axis: int = -1) -> np.ndarray:
+    return gl(np.sum(ab, axis=axis), np.sum(ba, axis=axis))
+
+
+def _rng(seed: int, channel: str, stream: int) -> np.random.Generator:
+    """A generator per seed, channel and purpose: results do not depend on channel order."""
+    return np.random.default_rng([seed, zlib.crc32(channel.encode()), stream])
+
+
+def channel_interval(ch: ChannelData, replicates: int, level: float, seed: int) -> Interval:
+    """The BCa interval of the channel's index over its sampling units (None-interval with
+    the reason when there is no sampling distribution)."""
+    if not ch.additive:
+        return Interval.none(0, replicates, "index values, not a sample of records")
+    flows = unit_flows(ch)
+    if flows is None:
+        return Interval.none(0, replicates, "the source's records are not a sample")
+    return bootstrap_interval(flows, _index_of_sums, replicates=replicates, level=level,
+                              rng=_rng(seed, ch.channel, 0))
+
+
+# -- the null distribution -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Null:
+    """The null distribution of a channel's index (or of the composite).
+
+    ``draws`` are the index of each null draw; ``expected`` their mean (for a channel
+    2⟨min(AB, BA)⟩ / W, the mean of mins); ``low``/``high`` the central interval at the
+    composite's level; ``p_ab`` the probability a unit runs A→B.
     """
-    if ch.n_records == 0:
-        return np.full(replicates, np.nan)
-    if ch.additive:
-        ab_w = np.where(ch.directions, ch.magnitudes, 0.0)
-        ba_w = np.where(ch.directions, 0.0, ch.magnitudes)
-        return _draw(ab_w, ba_w, replicates, rng, means=False)
-    years = np.unique(ch.years)
-    pos = np.searchsorted(years, ch.years)
-    ab = np.full(len(years), np.nan)
-    ba = np.full(len(years), np.nan)
-    ab[pos[ch.directions]] = ch.magnitudes[ch.directions]
-    ba[pos[~ch.directions]] = ch.magnitudes[~ch.directions]
-    return _draw(ab, ba, replicates, rng, means=True)
+
+    draws: np.ndarray
+    level: float
+    p_ab: float | None = None
+    weight: float | None = None
+
+    @property
+    def expected(self) -> float | None:
+        finite = self.draws[np.isfinite(self.draws)]
+        return float(finite.mean()) if len(finite) else None
+
+    @property
+    def sd(self) -> float | None:
+        finite = self.draws[np.isfinite(self.draws)]
+        return float(finite.std(ddof=1)) if len(finite) > 1 else None
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return percentile_interval(self.draws, self.level)
+
+    @property
+    def expected_min(self) -> float | None:
+        """⟨min(AB, BA)⟩ in the channel's unit (channels only)."""
+        if self.weight is None or self.expected is None:
+            return None
+        return self.expected * self.weight / 2.0
+
+    def z(self, value: float | None) -> float | None:
+        """(value − ⟨r⟩) / sd of the null; None when the null has no spread."""
+        sd, mean = self.sd, self.expected
+        if value is None or mean is None or not sd or sd <= WIDTH_TOLERANCE:
+            return None
+        return (value - mean) / sd
+
+    def p_value(self, value: float | None) -> float | None:
+        """Two-sided Monte Carlo p-value, (1 + #{|r* − ⟨r⟩| ≥ |r − ⟨r⟩|}) / (1 + draws)
+        (B. V. North, D. Curtis and P. C. Sham, Am. J. Hum. Genet. 71, 2002, pp. 439–441)."""
+        finite = self.draws[np.isfinite(self.draws)]
+        mean = self.expected
+        if value is None or mean is None or not len(finite):
+            return None
+        extreme = np.abs(finite - mean) >= abs(value - mean) - 1e-12
+        return float((1 + extreme.sum()) / (1 + len(finite)))
+
+    def to_dict(self, value: float | None) -> dict[str, Any]:
+        iv = self.interval
+        return {"expected": self.expected, "low": iv[0] if iv else None,
+                "high": iv[1] if iv else None, "sd": self.sd, "z": self.z(value),
+                "p_value": self.p_value(value), "p_ab": self.p_ab,
+                "expected_min": self.expected_min, "draws": len(self.draws)}
 
 
-def _draw(ab: np.ndarray, ba: np.ndarray, replicates: int, rng: np.random.Generator,
-          means: bool) -> np.ndarray:
-    n = len(ab)
-    out = np.empty(replicates)
+def null_distribution(a: str, b: str, ch: ChannelData, e_ab: float, e_ba: float,
+                      draws: int, level: float, seed: int) -> Null | None:
+    """Draws of the channel's index when each sampling unit keeps its weight and runs A→B
+    with probability E_AB / (E_AB + E_BA) (the null's expected flows), B→A otherwise.
+
+    The pair's total W is fixed, so ⟨r⟩ = 2⟨min(AB, BA)⟩ / W. Units are drawn in the order of
+    their ids and the uniform numbers decide the direction from the alphabetically first
+    country, so swapping A and B mirrors every draw.
+    """
+    flows = unit_flows(ch)
+    if flows is None or e_ab + e_ba <= 0:
+        return None
+    w = flows[0] + flows[1]
+    total = float(w.sum())
+    if total <= 0:
+        return None
+    p_ab = e_ab / (e_ab + e_ba)
+    first_is_a = a <= b
+    p_first = p_ab if first_is_a else 1.0 - p_ab
+    rng = _rng(seed, ch.channel, 1)
+    n = len(w)
+    out = np.empty(draws)
     step = max(1, _CHUNK // max(n, 1))
-    for start in range(0, replicates, step):
-        size = min(step, replicates - start)
-        idx = rng.integers(0, n, size=(size, n))
-        x, y = ab[idx], ba[idx]
-        if means:
-            with warnings.catch_warnings():  # years with one direction only
-                warnings.simplefilter("ignore", RuntimeWarning)
-                sx = np.nan_to_num(np.nanmean(x, axis=1))
-                sy = np.nan_to_num(np.nanmean(y, axis=1))
-        else:
-            sx, sy = x.sum(axis=1), y.sum(axis=1)
-        out[start:start + size] = gl(sx, sy)
-    return out
+    for start in range(0, draws, step):
+        size = min(step, draws - start)
+        first = rng.random((size, n)) < p_first
+        to_first = (first * w).sum(axis=1)
+        ab = to_first if first_is_a else total - to_first
+        out[start:start + size] = 2.0 * np.minimum(ab, total - ab) / total
+    return Null(out, level, p_ab, total)
 
 
-# -- the composite ---------------------------------------------------------------------------
+# -- verdicts --------------------------------------------------------------------------------
 
-def verdict(expected: float | None, lo: float | None, hi: float | None,
-            tol: float = 1e-6) -> str:
-    """How the observed interval stands against the expected index."""
-    if expected is None or lo is None or hi is None:
+def verdict(index: float | None, interval: Interval | None,
+            null: tuple[float, float] | None) -> str:
+    """How the observed interval stands against the null's interval.
+
+    ``undefined`` without a flow; ``undetermined`` without an interval of positive width or
+    without a null distribution; ``less``/``more_reciprocal_than_expected`` when the two
+    intervals are disjoint; ``as_expected`` when the observed interval lies inside the
+    null's; ``undetermined`` when they only overlap.
+    """
+    if index is None:
         return "undefined"
-    if hi < expected - tol:
+    if interval is None or not interval.usable or null is None:
+        return "undetermined"
+    assert interval.low is not None and interval.high is not None
+    lo, hi = null
+    if interval.high < lo:
         return "less_reciprocal_than_expected"
-    if lo > expected + tol:
+    if interval.low > hi:
         return "more_reciprocal_than_expected"
-    return "as_expected"
+    if lo <= interval.low and interval.high <= hi:
+        return "as_expected"
+    return "undetermined"
 
 
 def normalised(value: float | None, expected: float | None) -> float | None:
@@ -212,24 +333,49 @@ class ChannelResult:
     expected_ab: float | None
     expected_ba: float | None
     index: float | None
-    expected_index: float | None
-    ci_low: float | None
-    ci_high: float | None
+    interval: Interval
+    null: Null | None = None
+    expected_index: float | None = None
+    excluded: str | None = None
     note: str | None = None
 
     @property
+    def ci_low(self) -> float | None:
+        return self.interval.low
+
+    @property
+    def ci_high(self) -> float | None:
+        return self.interval.high
+
+    @property
+    def in_composite(self) -> bool:
+        return self.excluded is None
+
+    @property
+    def precision(self) -> float | None:
+        """1 / variance of the bootstrap replicates (None without an interval)."""
+        var = self.interval.variance
+        return 1.0 / var if self.interval.usable and var else None
+
+    @property
     def verdict(self) -> str:
-        return verdict(self.expected_index, self.ci_low, self.ci_high)
+        return verdict(self.index, self.interval, self.null.interval if self.null else None)
 
     def to_dict(self) -> dict[str, Any]:
+        null = self.null.to_dict(self.index) if self.null else None
         return {
             "channel": self.channel, "unit": self.unit, "index": self.index,
             "weight": self.weight, "declared_weight": self.declared_weight,
+            "precision": self.precision, "in_composite": self.in_composite,
+            "excluded": self.excluded,
             "observed": {"ab": self.observed_ab, "ba": self.observed_ba, "index": self.index},
             "expected": {"ab": self.expected_ab, "ba": self.expected_ba,
                          "index": self.expected_index},
-            "ci_low": self.ci_low, "ci_high": self.ci_high, "records": self.records,
-            "verdict": self.verdict, "note": self.note,
+            "null": null, "z": null["z"] if null else None,
+            "ci_low": self.ci_low, "ci_high": self.ci_high,
+            "ci_method": self.interval.method, "se": self.interval.se,
+            "records": self.records, "sampling_units": self.interval.units,
+            "interval_note": self.interval.note, "verdict": self.verdict, "note": self.note,
         }
 
 
@@ -255,112 +401,177 @@ class UndirectedResult:
 
 @dataclass
 class Composite:
-    """The composite index of a pair with its interval, expectation and channels."""
+    """The composite index of a pair with its interval, null distribution and channels."""
 
     a: str
     b: str
     value: float | None
-    ci_low: float | None
-    ci_high: float | None
-    expected: float | None
+    interval: Interval
+    null: Null | None
     channels: list[ChannelResult]
     undirected: list[UndirectedResult] = field(default_factory=list)
     replicates: int = 0
     seed: int = 0
     level: float = 0.95
+    weighting: str = "precision"
     weights: Weights | None = None
-    since: int | None = None
-    until: int | None = None
+    window: Window | None = None
     credits: list[str] = field(default_factory=list)
 
     @property
+    def ci_low(self) -> float | None:
+        return self.interval.low
+
+    @property
+    def ci_high(self) -> float | None:
+        return self.interval.high
+
+    @property
+    def expected(self) -> float | None:
+        return self.null.expected if self.null else None
+
+    @property
+    def since(self) -> int | None:
+        return self.window.since if self.window else None
+
+    @property
+    def until(self) -> int | None:
+        return self.window.until if self.window else None
+
+    @property
     def verdict(self) -> str:
-        return verdict(self.expected, self.ci_low, self.ci_high)
+        if self.value is None and any(c.index is not None for c in self.channels):
+            return "undetermined"  # flows, but no channel with an interval to combine
+        return verdict(self.value, self.interval, self.null.interval if self.null else None)
 
     @property
     def non_reciprocal(self) -> bool:
-        """True only when the pair is less reciprocal than the null model expects."""
+        """True only when the pair is firmly less reciprocal than the null model expects."""
         return self.verdict == "less_reciprocal_than_expected"
 
     def frame(self) -> pd.DataFrame:
         """One line per directed channel (for tables and CSV)."""
-        return pd.DataFrame([{
-            "channel": c.channel, "unit": c.unit, "weight": c.weight,
-            "observed_ab": c.observed_ab, "observed_ba": c.observed_ba, "index": c.index,
-            "ci_low": c.ci_low, "ci_high": c.ci_high, "expected": c.expected_index,
-            "verdict": c.verdict} for c in self.channels],
-            columns=["channel", "unit", "weight", "observed_ab", "observed_ba", "index",
-                     "ci_low", "ci_high", "expected", "verdict"])
+        columns = ["channel", "unit", "weight", "observed_ab", "observed_ba", "index",
+                   "ci_low", "ci_high", "units", "expected", "null_low", "null_high", "z",
+                   "verdict", "excluded", "window"]
+        rows = []
+        for c in self.channels:
+            iv = c.null.interval if c.null else None
+            rows.append({
+                "channel": c.channel, "unit": c.unit, "weight": c.weight,
+                "observed_ab": c.observed_ab, "observed_ba": c.observed_ba, "index": c.index,
+                "ci_low": c.ci_low, "ci_high": c.ci_high, "units": c.interval.units,
+                "expected": c.expected_index, "null_low": iv[0] if iv else None,
+                "null_high": iv[1] if iv else None,
+                "z": c.null.z(c.index) if c.null else None, "verdict": c.verdict,
+                "excluded": c.excluded or "",
+                "window": self.window.name if self.window else ""})
+        return pd.DataFrame(rows, columns=columns)
 
     def to_dict(self) -> dict[str, Any]:
-        excess = (None if self.value is None or self.expected is None
-                  else self.value - self.expected)
+        expected = self.expected
+        excess = None if self.value is None or expected is None else self.value - expected
+        null = self.null.to_dict(self.value) if self.null else None
+        window = self.window.to_dict() if self.window else {"since": None, "until": None,
+                                                              "name": None}
         return {
-            "a": self.a, "b": self.b, "since": self.since, "until": self.until,
+            "a": self.a, "b": self.b, "since": window["since"], "until": window["until"],
+            "window": window,
             "value": self.value, "ci_low": self.ci_low, "ci_high": self.ci_high,
-            "level": self.level, "expected": self.expected, "excess": excess,
-            "rho": normalised(self.value, self.expected), "verdict": self.verdict,
-            "non_reciprocal": self.non_reciprocal,
+            "ci_method": self.interval.method, "se": self.interval.se,
+            "level": self.level, "expected": expected, "excess": excess,
+            "null": null, "z": null["z"] if null else None,
+            "rho": normalised(self.value, expected), "verdict": self.verdict,
+            "non_reciprocal": self.non_reciprocal, "weighting": self.weighting,
             "channels": {c.channel: c.to_dict() for c in self.channels},
+            "excluded": {c.channel: c.excluded for c in self.channels if c.excluded},
             "undirected": {u.channel: u.to_dict() for u in self.undirected},
             "bootstrap": {"replicates": self.replicates, "seed": self.seed,
-                          "level": self.level},
+                          "level": self.level, "method": "BCa per channel over sampling "
+                          "units; composite: percentile of the weighted replicates"},
             "weights": self.weights.to_dict() if self.weights else None,
             "credits": self.credits,
         }
 
 
+def _channel(a: str, b: str, ch: ChannelData, declared: float, replicates: int,
+             level: float, seed: int) -> ChannelResult:
+    ab, ba = observed(ch)
+    index = _num(float(gl(ab, ba)))
+    e_ab = e_ba = None
+    note = None
+    null = None
+    expected = None
+    if index is None:
+        interval = Interval.none(0, replicates, "no flow either way")
+    else:
+        interval = channel_interval(ch, replicates, level, seed)
+    if ch.additive and ch.network is not None:
+        e_ab, e_ba = null_flows(ch.network, a, b)
+        if ch.network[["origin", "destination"]].stack().nunique() <= 2:
+            note = ("only the pair's own flows are recorded in this channel, so the null "
+                    "model's direction odds are the pair's own")
+        if index is not None:
+            null = null_distribution(a, b, ch, e_ab, e_ba, replicates, level, seed)
+            expected = null.expected if null else None
+    elif not ch.additive:
+        e_ab = e_ba = 1.0
+        expected = 1.0
+        note = ("index unit: already relative to expectation (1 = as expected both ways); "
+                "no sampling distribution, so no interval and no verdict")
+    return ChannelResult(ch.channel, ch.unit, declared, 0.0, ch.n_records, ab, ba, e_ab, e_ba,
+                         index, interval, null, expected, None, note)
+
+
 def composite(a: str, b: str, channels: Sequence[ChannelData], weights: Weights, *,
-              replicates: int = 500, seed: int = 0, level: float = 0.95,
-              undirected: Sequence[UndirectedResult] = ()) -> Composite:
+              weighting: str = "precision", replicates: int = 2000, seed: int = 0,
+              level: float = 0.95, undirected: Sequence[UndirectedResult] = (),
+              window: Window | None = None) -> Composite:
     """The composite index of A and B over ``channels`` (directed, one unit each).
 
-    Channels with no records (or no flow either way) drop out and the other weights are
-    rescaled to sum to 1; channels with weight 0 are reported but do not count.
+    Only channels with a flow and an interval of positive width enter; the others are listed
+    with the reason. ``weighting="precision"`` weighs each by the inverse variance of its
+    bootstrap replicates (fixed-effect meta-analysis); ``"declared"`` by ``weights``
+    (rescaled over the channels that enter; a channel declared 0 does not enter).
     """
-    rng = np.random.default_rng(seed)
-    results: list[ChannelResult] = []
-    draws: list[np.ndarray] = []
-    for ch in channels:
-        ab, ba = observed(ch)
-        index = _num(float(gl(ab, ba)))
-        e_ab = e_ba = None
-        note = None
-        if ch.additive and ch.network is not None:
-            e_ab, e_ba = null_flows(ch.network, a, b)
-            if ch.network[["origin", "destination"]].stack().nunique() <= 2:
-                note = ("only the pair's own flows are recorded in this channel, so the null "
-                        "model reproduces them: the index equals its expectation")
-        elif not ch.additive:
-            e_ab = e_ba = 1.0
-            note = "index unit: already relative to expectation (1 = as expected both ways)"
-        expected = _num(float(gl(e_ab, e_ba))) if e_ab is not None else None
-        sample = bootstrap(ch, replicates, rng) if index is not None else np.full(
-            replicates, np.nan)
-        lo, hi = (percentile_interval(sample, index, level) if index is not None
-                  else (None, None))
-        declared = weights.of(ch.channel)
-        results.append(ChannelResult(ch.channel, ch.unit, declared, 0.0, ch.n_records, ab, ba,
-                                     e_ab, e_ba, index, expected, lo, hi, note))
-        draws.append(sample)
-    used = [i for i, r in enumerate(results) if r.index is not None and r.declared_weight > 0]
-    total = sum(results[i].declared_weight for i in used)
-    value = expected_value = lo = hi = None
-    if used and total > 0:
-        w = np.array([results[i].declared_weight / total for i in used])
-        for i, wi in zip(used, w, strict=True):
-            results[i].weight = float(wi)
-        value = float(sum(wi * results[i].index for i, wi in zip(used, w, strict=True)))
-        exp_parts = [(wi, results[i].expected_index) for i, wi in zip(used, w, strict=True)]
-        if all(e is not None for _, e in exp_parts):
-            expected_value = float(sum(wi * e for wi, e in exp_parts))
-        matrix = np.column_stack([draws[i] for i in used])
-        ok = np.isfinite(matrix)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            reps = (np.where(ok, matrix, 0.0) @ w) / (ok @ w)
-        lo, hi = percentile_interval(reps, value, level)
-    return Composite(a, b, value, lo, hi, expected_value, results, list(undirected),
-                     replicates, seed, level, weights)
+    if weighting not in WEIGHTINGS:
+        raise ValueError(f"weighting must be one of {WEIGHTINGS}, not {weighting!r}")
+    results = [_channel(a, b, ch, weights.of(ch.channel), replicates, level, seed)
+               for ch in channels]
+    for r in results:
+        if r.index is None:
+            r.excluded = "no flow either way"
+        elif not r.interval.usable:
+            r.excluded = "no interval: " + (r.interval.note or "zero width")
+        elif weighting == "declared" and r.declared_weight <= 0:
+            r.excluded = "declared weight 0"
+    used = [r for r in results if r.excluded is None]
+    value = None
+    interval = Interval.none(sum(r.interval.units for r in used), replicates,
+                             "no channel with an interval")
+    null = None
+    if used:
+        if weighting == "precision":
+            w = inverse_variance_weights([r.interval.variance or 0.0 for r in used])
+        else:
+            raw = np.array([r.declared_weight for r in used])
+            w = raw / raw.sum()
+        for r, wi in zip(used, w, strict=True):
+            r.weight = float(wi)
+        value = float(sum(wi * r.index for r, wi in zip(used, w, strict=True)))
+        reps = np.column_stack([r.interval.replicates for r in used]) @ w
+        iv = percentile_interval(reps, level)
+        se = math.sqrt(sum(wi ** 2 * (r.interval.variance or 0.0)
+                           for r, wi in zip(used, w, strict=True)))
+        interval = Interval(iv[0] if iv else None, iv[1] if iv else None,
+                            "percentile" if iv else None, se,
+                            sum(r.interval.units for r in used), reps,
+                            None if iv else "no finite replicate")
+        if all(r.null is not None for r in used):
+            null = Null(np.column_stack([r.null.draws for r in used]) @ w,  # type: ignore[union-attr]
+                        level)
+    return Composite(a, b, value, interval, null, results, list(undirected), replicates,
+                     seed, level, weighting, weights, window)
 
 
 def weighted_index(indices: Mapping[str, float | None], weights: Weights) -> float | None:

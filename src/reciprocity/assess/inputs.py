@@ -28,21 +28,65 @@ def credits(store: Store, datasets: list[str] | set[str]) -> list[str]:
 
 def pair_records(store: Store, a: str, b: str, *, since: int | None = None,
                  until: int | None = None, vintage: str | None = None) -> pd.DataFrame:
-    """Every flow row between A and B: ``channel, unit, direction, year, magnitude, dataset``.
+    """Every flow row between A and B: ``channel, unit, direction, year, magnitude, dataset,
+    vintage_id, record_id, unit_id``.
 
     ``direction`` is ``ab`` (A→B) or ``ba`` (B→A); undirected channels store each pair once,
-    so their rows are ``joint``.
+    so their rows are ``joint``. ``unit_id`` is the flow's sampling unit
+    (:func:`sampling_units`).
     """
     where, params = span_filter(since, until)
     sql = store.active_flows_sql(vintage) + f"""
         SELECT channel, unit, CASE WHEN origin = ? THEN 'ab' ELSE 'ba' END AS direction,
-               year, magnitude, dataset
+               year, magnitude, dataset, vintage_id, record_id
         FROM af WHERE ((origin = ? AND destination = ?) OR (origin = ? AND destination = ?))
-        {where} ORDER BY channel, unit, year, direction"""
+        {where} ORDER BY channel, unit, year, direction, vintage_id, record_id"""
     frame = store.query(sql, [a, a, b, b, a, *params])
     undirected = ~frame["channel"].map(channels_mod.is_directed).astype(bool)
     frame.loc[undirected, "direction"] = "joint"
+    frame["unit_id"] = sampling_units(store, frame)
     return frame
+
+
+def sampling_units(store: Store, flows: pd.DataFrame) -> pd.Series:
+    """The sampling unit of each flow (``dataset``, ``vintage_id``, ``record_id`` columns).
+
+    A source declares its unit as ``sampling_unit``: an SQL expression over its record
+    table (default ``record_id``: one record, e.g. a ledger transfer or an OpenAlex work;
+    SIPRI: the deal, which the per-delivery-year export spreads over several rows sharing a
+    ``deal_id``), or None when its records are not a sample (published indices, sums over
+    items not kept): those flows get no unit (None) and so no interval. Flows of a dataset no
+    registered source reads count one unit per record. The id is ``dataset|vintage|unit``.
+    """
+    from reciprocity.errors import NotFoundError
+    from reciprocity.sources import registry
+
+    units = pd.Series(None, index=flows.index, dtype=object)
+    for dataset, sub in flows.groupby("dataset", sort=True):
+        try:
+            source = registry.for_dataset(str(dataset))
+            expr = getattr(source, "sampling_unit", "record_id")
+            table = source.record_table.name
+        except NotFoundError:
+            expr, table = "record_id", None
+        if expr is None:
+            continue
+        ids = sub["record_id"].astype("int64").astype(str)
+        if expr != "record_id" and table is not None:
+            found = store.query(f"""
+                SELECT vintage_id, record_id, {expr} AS unit FROM {table}
+                WHERE vintage_id IN (SELECT unnest(?::VARCHAR[]))
+                AND record_id IN (SELECT unnest(?::BIGINT[]))""",
+                [sorted(set(sub["vintage_id"])), sorted(set(sub["record_id"].astype(int)))])
+            key = dict(zip(zip(found["vintage_id"], found["record_id"].astype(int), strict=True),
+                           found["unit"], strict=True))
+            ids = pd.Series([key.get((v, int(r)), f"record {r}") for v, r in
+                             zip(sub["vintage_id"], sub["record_id"], strict=True)],
+                            index=sub.index)
+        else:
+            ids = "record " + ids
+        units[sub.index] = dataset + "|" + sub["vintage_id"] + "|" + ids
+    return units
 
 
 def channel_network(store: Store, channel: str, unit: str, *, since: int | None = None,

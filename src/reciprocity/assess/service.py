@@ -24,6 +24,7 @@ from reciprocity.assess import dependence as dep_mod
 from reciprocity.assess import inputs
 from reciprocity.assess import opportunities as opp_mod
 from reciprocity.assess import scenarios as scen_mod
+from reciprocity.assess import window as window_mod
 from reciprocity.assess.config import SPEC, Settings, Weights, load_settings, load_weights
 from reciprocity.assess.needs import for_country, load_needs
 from reciprocity.errors import InputError, Problem
@@ -39,7 +40,21 @@ def _settings(value: SettingsArg) -> Settings:
 
 
 def _weights(value: WeightsArg) -> Weights:
-    return value if isinstance(value, Weights) else load_weights(value)
+    """Declared weights: given, from a file, or the shipped ones (also for the names
+    ``precision`` and ``declared``, which choose the composite's weighting)."""
+    if isinstance(value, Weights):
+        return value
+    if value is None or str(value) in comp_mod.WEIGHTINGS:
+        return load_weights()
+    return load_weights(value)
+
+
+def weighting(value: WeightsArg) -> str:
+    """The composite's weighting: ``precision`` by default, ``declared`` for the shipped
+    weights or any weights given (a file or :class:`Weights`)."""
+    if value is None or str(value) == "precision":
+        return "precision"
+    return "declared"
 
 
 def _area(area: str | None) -> str | None:
@@ -223,11 +238,14 @@ def composite_index(store: Store, a: str, b: str, *, weights: WeightsArg = None,
                                   vintage=vintage)
     directed, undirected = _channel_data(store, (pair.a.code, pair.b.code), records, since,
                                          until, w, vintage)
+    years = np.concatenate([ch.years for ch in directed]) if directed else np.array([])
+    span = window_mod.span(since, until, first=int(years.min()) if len(years) else None,
+                           last=int(years.max()) if len(years) else None)
     result = comp_mod.composite(pair.a.code, pair.b.code, directed, w,
+                                weighting=weighting(weights),
                                 replicates=cfg["composite.replicates"],
                                 seed=cfg["composite.seed"], level=cfg["composite.level"],
-                                undirected=undirected)
-    result.since, result.until = since, until
+                                undirected=undirected, window=span)
     result.credits = inputs.credits(store, set(records["dataset"]))
     return result
 
@@ -302,6 +320,13 @@ def scenario(store: Store, path: str | Path, *, weights: WeightsArg = None,
     return result
 
 
+def _window_name(window: Any) -> str:
+    """A rule's window as text: a :class:`Window` dict's name, or the span as given."""
+    if isinstance(window, dict):
+        return str(window.get("name") or "")
+    return str(window or "")
+
+
 @dataclass
 class AlertsReport:
     """Every rule's result, tripped first."""
@@ -317,10 +342,11 @@ class AlertsReport:
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"id": r.rule.id, "kind": r.rule.kind, "subject": r.rule.subject,
                               "threshold": r.rule.threshold, "observed": r.observed,
+                              "window": _window_name(r.evidence.get("window")),
                               "tripped": r.tripped, "note": r.note or ""}
                              for r in self.results],
                             columns=["id", "kind", "subject", "threshold", "observed",
-                                     "tripped", "note"])
+                                     "window", "tripped", "note"])
 
     def to_dict(self) -> dict[str, Any]:
         return {"config": self.source, "tripped": [r.to_dict() for r in self.tripped],
@@ -350,12 +376,20 @@ def alerts(store: Store, config: str | Path | None = None, *, weights: WeightsAr
                      for c in yearly["channel"].unique()]
             lasts = [x for x in lasts if x is not None]
             series: list[dict[str, Any]] = []
+            window = rule.window or cfg["scenario.index_window"]
             if len(yearly) and lasts:
                 years = range(int(yearly["year"].min()), max(lasts) + 1)
-                window = rule.window or cfg["scenario.index_window"]
                 series = scen_mod.index_series(scen_mod.observed_paths(yearly), years, window,
                                                rule_w)
-            results.append(alerts_mod.index_below(rule, series))
+            result = alerts_mod.index_below(rule, series)
+            latest = result.evidence.get("latest")
+            result.evidence["window"] = (window_mod.trailing(latest["year"], window).to_dict()
+                                         if latest else None)
+            result.evidence["series"] = (f"the two-way index of each {window}-year window "
+                                         "ending in the year shown, no interval")
+            result.evidence["weighting"] = (f"{rule.channel} only" if rule.channel else
+                                            f"declared ({rule_w.source})")
+            results.append(result)
             continue
         local = cfg if rule.window is None else replace(
             cfg, values={**cfg.values, "dependence.window_years": rule.window})

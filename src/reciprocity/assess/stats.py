@@ -1,12 +1,14 @@
 """Small statistics the assessment shares: trend test, specialisation, concentration, intervals.
 
-Pure functions over numbers and arrays (numpy only). Formulas and sources: docs/methods.md.
+Pure functions over numbers and arrays (numpy; scipy for the BCa bootstrap). Formulas and
+sources: docs/methods.md.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,14 +102,92 @@ def gl(ab: np.ndarray | float, ba: np.ndarray | float) -> np.ndarray:
                         np.nan)
 
 
-def percentile_interval(samples: np.ndarray, point: float, level: float) -> tuple[float, float]:
-    """Percentile bootstrap interval, widened where needed so that it holds ``point``.
+@dataclass(frozen=True)
+class Interval:
+    """A bootstrap confidence interval with the replicates behind it.
 
-    The percentile interval of a bounded, skewed statistic (an index at 1) can miss its own
-    estimate; the reported interval is [min(q_lo, point), max(q_hi, point)].
+    ``low``/``high`` are None when there is no sampling distribution (fewer than two
+    sampling units, or every resample giving the same value); ``method`` is ``BCa`` or, where
+    BCa is undefined (its bias correction is infinite when no replicate falls below the
+    estimate), ``percentile``; ``se`` is the standard deviation of the replicates.
     """
+
+    low: float | None
+    high: float | None
+    method: str | None
+    se: float | None
+    units: int
+    replicates: np.ndarray
+    note: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        """A finite interval of positive width (anything else supports no verdict)."""
+        return (self.low is not None and self.high is not None
+                and self.high - self.low > WIDTH_TOLERANCE)
+
+    @property
+    def variance(self) -> float | None:
+        return None if self.se is None else self.se ** 2
+
+    @classmethod
+    def none(cls, units: int, replicates: int, note: str) -> Interval:
+        return cls(None, None, None, None, units, np.full(replicates, np.nan), note)
+
+
+WIDTH_TOLERANCE = 1e-9
+
+
+def bootstrap_interval(data: Sequence[np.ndarray], statistic: Callable[..., np.ndarray], *,
+                       replicates: int, level: float, rng: np.random.Generator,
+                       batch: int = 250) -> Interval:
+    """BCa interval of ``statistic`` over sampling units (rows of ``data``, drawn together).
+
+    ``scipy.stats.bootstrap`` with ``paired=True`` (the arrays of ``data`` are columns of
+    one unit) and ``method="BCa"`` (B. Efron, "Better bootstrap confidence intervals",
+    JASA 82, 1987, pp. 171–185; T. J. DiCiccio and B. Efron, Statistical Science 11, 1996,
+    pp. 189–228). ``statistic(*columns, axis)`` must be vectorised. The interval is never
+    widened: a point estimate outside it is reported as it is.
+    """
+    from scipy import stats as sps
+
+    n = len(data[0]) if len(data) else 0
+    if n < 2:
+        return Interval.none(n, replicates, "one sampling unit" if n == 1 else "no sampling unit")
+    with warnings.catch_warnings():  # degenerate samples: scipy warns and returns NaN
+        warnings.simplefilter("ignore")
+        res = sps.bootstrap(tuple(np.asarray(d, dtype=float) for d in data), statistic,
+                            n_resamples=replicates, batch=batch, vectorized=True, paired=True,
+                            confidence_level=level, method="BCa", rng=rng)
+    dist = np.asarray(res.bootstrap_distribution, dtype=float)
+    finite = dist[np.isfinite(dist)]
+    if len(finite) < 2 or float(np.ptp(finite)) <= WIDTH_TOLERANCE:
+        return Interval(None, None, None, 0.0 if len(finite) else None, n, dist,
+                        "every resample gives the same value")
+    lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
+    method = "BCa"
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        lo, hi = (float(q) for q in np.quantile(finite, [(1 - level) / 2,
+                                                          1 - (1 - level) / 2]))
+        method = "percentile"
+    return Interval(lo, hi, method, float(np.std(finite, ddof=1)), n, dist)
+
+
+def percentile_interval(samples: np.ndarray, level: float) -> tuple[float, float] | None:
+    """The central ``level`` interval of the finite ``samples`` (None when there are none)."""
     finite = samples[np.isfinite(samples)]
     if len(finite) == 0:
-        return point, point
+        return None
     lo, hi = np.quantile(finite, [(1 - level) / 2, 1 - (1 - level) / 2])
-    return float(min(lo, point)), float(max(hi, point))
+    return float(lo), float(hi)
+
+
+def inverse_variance_weights(variances: Sequence[float]) -> np.ndarray:
+    """Precision weights w_i = (1 / v_i) / Σ_j (1 / v_j), as in fixed-effect meta-analysis
+    (M. Borenstein, L. V. Hedges, J. P. T. Higgins and H. R. Rothstein, *Introduction to
+    Meta-Analysis*, Wiley, 2009, ch. 11). Every variance must be positive."""
+    v = np.asarray(variances, dtype=float)
+    if len(v) == 0 or np.any(~np.isfinite(v)) or np.any(v <= 0):
+        raise ValueError("precision weights need positive, finite variances")
+    p = 1.0 / v
+    return p / p.sum()

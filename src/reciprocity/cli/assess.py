@@ -28,6 +28,10 @@ SettingsOpt = Annotated[Path | None, typer.Option(
 WeightsOpt = Annotated[Path | None, typer.Option(
     "--weights", help="Channel weights YAML (default: the shipped weights, "
     "docs/assessment.md).")]
+IndexWeightsOpt = Annotated[str | None, typer.Option(
+    "--weights", help="Channel weights of the composite: precision (default; inverse "
+    "variance of each channel's bootstrap), declared (the shipped weights.yaml) or a weights "
+    "YAML file (docs/assessment.md).")]
 AreaOpt = Annotated[str | None, typer.Option(
     "--area", help="Technology area (see reciprocity taxonomy).")]
 
@@ -136,30 +140,51 @@ def dependence(ctx: typer.Context, a: CountryArg,
                 f"risk: {'yes' if flags.get('long_term_access_risk') else 'no'}."])
 
 
-def index(ctx: typer.Context, a: CountryArg, b: CountryArg, weights: WeightsOpt = None,
+def index(ctx: typer.Context, a: CountryArg, b: CountryArg, weights: IndexWeightsOpt = None,
           since: SinceOpt = None, until: UntilOpt = None,
           replicates: Annotated[int | None, typer.Option(
-              "--replicates", help="Bootstrap replicates (default 500).")] = None,
+              "--replicates", help="Bootstrap replicates and null draws per channel "
+              "(default 2000).")] = None,
           seed: Annotated[int | None, typer.Option(
               "--seed", help="Random seed of the bootstrap.")] = None,
           settings: SettingsOpt = None, fmt: FormatOpt = Format.table) -> None:
-    """Composite reciprocity index of A and B: weighted per-channel two-way indices with a
-    bootstrap interval, against the null model's expectation."""
+    """Composite reciprocity index of A and B: per-channel two-way indices with BCa
+    bootstrap intervals over the sources' sampling units (deals, transfers), against a null
+    model's distribution, combined with precision weights."""
     with session(ctx, read_only=True) as r:
         result = r.composite_index(a, b, weights=weights, since=since, until=until,
                                    replicates=replicates, seed=seed, settings=settings)
     data = result.to_dict()
-    emit(result.frame(), fmt, title=f"{result.a} ⇄ {result.b}: two-way index per channel "
-         "(ab = A→B; expected: null model from each country's total outflow and inflow)",
-         caption=_caption(result.credits), json_data=data, notes=[index_sentence(data)])
+    emit(result.frame(), fmt, title=f"{result.a} ⇄ {result.b}: two-way index per channel, "
+         f"{data['window']['name']} (ab = A→B; expected and null interval: each unit's "
+         "direction drawn from the strength-fitted null)",
+         caption=_caption(result.credits), json_data=data, columns=INDEX_COLUMNS,
+         notes=[index_sentence(data)])
+
+
+INDEX_COLUMNS = ["channel", "unit", "weight", "observed_ab", "observed_ba", "index", "ci_low",
+                 "ci_high", "expected", "null_low", "null_high", "z", "verdict"]
 
 
 def index_sentence(data: dict[str, Any]) -> str:
-    """The composite in words."""
+    """The composite in words: value, interval, null, verdict, weights and window."""
     level = round(100 * data["level"])
+    window = (data.get("window") or {}).get("name") or "all years"
+    used = {c: ch["weight"] for c, ch in data["channels"].items() if ch["in_composite"]}
+    weights = ", ".join(f"{c} {w:.2f}" for c, w in used.items())
+    out = "; ".join(f"{c} ({reason})" for c, reason in data["excluded"].items())
+    if data["value"] is None:
+        return (f"[bold]No composite index[/] ({window}): no channel has an interval of "
+                f"positive width. Not combined: {out or 'no flows'}. Verdict: "
+                f"{data['verdict'].replace('_', ' ')}.")
+    null = data.get("null") or {}
+    null_text = (f"the null expects {_fmt(data['expected'])} ({level}% of null draws "
+                 f"{_fmt(null.get('low'))}–{_fmt(null.get('high'))}, z {_fmt(null.get('z'), 2)})"
+                 if null else "no null distribution")
     return (f"[bold]Composite index {_fmt(data['value'])}[/] ({level}% interval "
-            f"{_fmt(data['ci_low'])}–{_fmt(data['ci_high'])}); the null model expects "
-            f"{_fmt(data['expected'])}: {data['verdict'].replace('_', ' ')}.")
+            f"{_fmt(data['ci_low'])}–{_fmt(data['ci_high'])}; {window}); {null_text}: "
+            f"{data['verdict'].replace('_', ' ')}. Weights ({data['weighting']}): {weights}"
+            + (f"; not combined: {out}." if out else "."))
 
 
 def scenario(ctx: typer.Context, file: Annotated[Path, typer.Argument(
@@ -201,8 +226,9 @@ def print_brief(brief: Any) -> None:
     ans, bns = (f"{n}'" if n.endswith("s") else f"{n}'s" for n in (an, bn))
     console.rule(f"[bold]{an} ⇄ {bn}: composite reciprocity index")
     data = brief.index.to_dict()
-    table(brief.index.frame(), title=f"Per channel (ab = {a}→{b}; weights rescaled over the "
-          "channels with records)")
+    table(brief.index.frame(), columns=INDEX_COLUMNS,
+          title=f"Per channel (ab = {a}→{b}; {data['weighting']} weights over the channels "
+          f"with an interval; {data['window']['name']})")
     console.print(index_sentence(data))
     console.rule(f"[bold]{bns} leading areas")
     lead = brief.capabilities.leading()

@@ -299,15 +299,22 @@ def _assessment(r: Reciprocity, dyad: Dyad, notes: list[str]) -> dict[str, Any] 
                     (f"{100 * level:.0f} % interval",
                      f"{fmt_index(d.get('ci_low'))} – {fmt_index(d.get('ci_high'))}"),
                     ("expected under the null model", fmt_index(d.get("expected"))),
-                    ("verdict", _verdict(d.get("verdict")))]
+                    ("verdict", _verdict(d.get("verdict"))),
+                    ("window", (d.get("window") or {}).get("name") or "all years"),
+                    (f"weights ({d.get('weighting', 'declared')})", ", ".join(
+                        f"{c} {ch['weight']:.2f}" for c, ch in d["channels"].items()
+                        if ch.get("in_composite", True) and ch["weight"]))]
             else:
-                section.notes.append("No channel has flows both ways to combine.")
+                section.notes.append("No composite: no channel has a flow and an interval "
+                                     "of positive width (the reasons are in the table).")
             cols, rows = _rows(comp.frame())
             for row in rows:
                 row["verdict"] = _verdict(row.get("verdict"))
             section.tables.append(("By channel (weights as used)", cols, rows))
-            section.notes.append("Method: docs/assessment.md (weighted channel indices; the "
-                                 "interval is a bootstrap over source records).")
+            section.notes.append("Method: docs/assessment.md (channel indices with BCa "
+                                 "bootstrap intervals over the sources' sampling units, "
+                                 "precision-weighted; channels without an interval are not "
+                                 "combined).")
             out["sections"].append(section)
         except (ReciprocityError, ValueError) as exc:
             notes.append(f"Composite index not shown: {exc}")

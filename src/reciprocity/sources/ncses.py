@@ -97,6 +97,7 @@ class NcsesSource(Source):
     )
     record_table = RECORDS
     record_key = ("table_id", "row_label", "column_label", "year")
+    sampling_unit = None  # published indices and totals, not a sample of articles
 
     def sniff(self, head: str) -> str | None:
         lines = head.lstrip("\ufeff").splitlines()

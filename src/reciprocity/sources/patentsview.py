@@ -315,6 +315,7 @@ class PatentsViewSource(Source):
     )
     record_table = RECORDS
     record_key = ("channel", "origin", "destination", "year", "wipo_field")
+    sampling_unit = None  # records are sums over patents, which are not kept
     archive_by_reference = True
     STAGES = 10
 

@@ -151,6 +151,10 @@ class SipriSource(Source):
     )
     record_table = RECORDS
     record_key = ("supplier_code", "recipient_code", "order_year", "designation")
+    sampling_unit = ("coalesce('deal ' || CAST(deal_id AS VARCHAR), "
+                     "'record ' || CAST(record_id AS VARCHAR))")
+    """The deal: the per-delivery-year export gives a deal several rows sharing its
+    ``deal_id``; a classic row is one deal (split over its delivery years as flows)."""
 
     reads_parts = True
 
