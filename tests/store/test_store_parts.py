@@ -232,6 +232,21 @@ def test_cli_ingests_parts_and_sources_shows_the_layout(run_main, tmp_path):
         (True, True), (False, False)]  # complete and default; partial
 
 
+def test_cli_explain_names_the_part_and_line_of_an_export_in_parts(run_main, tmp_path,
+                                                                    classic_db):
+    db = tmp_path / "cli.duckdb"
+    assert run_main("--db", db, "ingest", "sipri", PARTS).exit_code == 0
+    shown = run_main("--db", db, "explain", "USA", "JPN", "--year", "1989")
+    assert shown.exit_code == 0, shown.output
+    header = shown.stdout.split("┡")[0]
+    assert "source" in header and "_file" in header and "line" in header
+    row = next(ln for ln in shown.stdout.splitlines() if "a_to_b" in ln)
+    assert [c.strip() for c in row.split("│")][-4:-1] == ["trade-", "17", "17"]
+    # a single-file vintage's record id is its line: no extra columns
+    classic = run_main("--db", classic_db, "explain", "USA", "JPN")
+    assert classic.exit_code == 0 and "source" not in classic.stdout
+
+
 def test_cli_refuses_parts_that_do_not_fit(run_main, tmp_path):
     db = tmp_path / "cli.duckdb"
     later = later_variant(tmp_path, "year range '1990' to '2023'", "year range '1989' to '2023'")

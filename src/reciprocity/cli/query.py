@@ -94,12 +94,19 @@ def register(app: typer.Typer) -> None:
         with session(ctx, read_only=True) as r:
             frame = r.explain(a, b, channel=channel, year=year, mode=mode, vintage=vintage)
             credits = _credits(r, channel)
+            in_parts = bool(len(frame)) and r.store.con.execute(
+                "SELECT count(*) FROM vintages WHERE sha256 IN (SELECT sha256 FROM raw_parts) "
+                f"AND vintage_id IN ({', '.join('?' * frame['vintage_id'].nunique())})",
+                list(frame["vintage_id"].unique())).fetchone()[0] > 0
         from reciprocity.countries import resolve
 
         cols = [c for c in ("direction", "year", "magnitude", "mode", "is_estimated",
                             "supplier", "recipient", "designation", "description",
                             "order_year", "delivery_years", "tiv_delivered", "comments",
                             "vintage_id", "record_id") if c in frame.columns]
+        if in_parts and "line" in frame.columns:
+            # an export read in parts: its record ids run on across the files; say which line
+            cols[-1:-1] = ["source_file", "line"]
         totals = frame.groupby("direction")["magnitude"].sum().items()
         emit(frame, fmt, title=f"Records behind {a}–{b} {channel}" + (f" {year}" if year else ""),
              caption=" · ".join(credits), columns=cols,
