@@ -42,6 +42,9 @@ DEMO_FILES = (
      "WDI researchers per million"),
     *(("ncses", f"ncses_sei/{t}_data.csv", f"NCSES SEI table {t}") for t in
       ("10003", "10006", "10007", "10012", "10013", "10016", "10019")),
+    ("oecd_sti", "oecd_sti_scoreboard/IP5_NB_V8.txt", "OECD IP5 patent families, all technologies"),
+    *(("oecd_sti", f"oecd_sti_patents_by_tech/IP5{f}_NB_V8.txt", f"OECD IP5 patent families, {f}")
+      for f in ("ICT", "AI", "BIOT", "NANO", "MEDT", "ENV")),
     ("openalex", "openalex/works.jsonl", "OpenAlex works (if fetched into the data folder)"),
 )
 

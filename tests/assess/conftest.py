@@ -25,7 +25,7 @@ FLOW_KEYS = ("channel", "origin", "destination", "year", "magnitude")
 
 class SyntheticSource(Source):
     """Reads a CSV of flows (channel, origin, destination, year, magnitude[, area, unit,
-    mode]) into the flows table."""
+    mode, design_origin]) into the flows table."""
 
     info = SourceInfo("assess_synthetic", "assess_synthetic", "Synthetic assessment flows",
                       "Reciprocity tests", "https://example.invalid", "CC0", SYNTH_CREDIT)
@@ -47,7 +47,9 @@ class SyntheticSource(Source):
             "magnitude": frame["magnitude"].astype(float),
             "unit": frame["unit"] if "unit" in frame else frame["channel"].map(units),
             "mode": frame.get("mode", "new"),
-            "is_estimated": False, "is_uncertain": False, "design_origin": None,
+            "is_estimated": False, "is_uncertain": False,
+            "design_origin": (frame["design_origin"].astype(object).where(
+                frame["design_origin"].notna(), None) if "design_origin" in frame else None),
             "record_id": range(1, len(frame) + 1),
         })
         flows["area"] = flows["area"].astype(object).where(flows["area"].notna(), None)

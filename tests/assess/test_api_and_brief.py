@@ -35,7 +35,11 @@ def test_brief_figures(assess_brief):
     assert s["index"]["ci_low"] < s["index"]["ci_high"]
     assert s["index"]["expected"] is not None
     assert s["index"]["weighting"] == "precision" and s["index"]["window"]["name"]
-    assert "aerospace" in s["leading_areas"]  # licensed production of U.S. aircraft
+    # licence-built U.S. aircraft are Japan's production base, never its leading area
+    assert "aerospace" not in s["leading_areas"]
+    base = assess_brief.capabilities.production_base
+    assert ("licensed_production", "aerospace") in set(zip(base["measure"], base["area"],
+                                                           strict=True))
     assert s["opportunities"]
     assert s["dependence"]["top_partner"] == "USA"
     assert s["dependence"]["share_of_a"] == pytest.approx(s["dependence"]["top_share"])
@@ -54,6 +58,6 @@ def test_brief_prints_the_point_8_items(assess_brief, monkeypatch):
     text = out.getvalue()
     assert "composite reciprocity index" in text and "95% interval" in text
     assert "the null expects" in text and "Weights (precision): arms" in text
-    assert "Japan's leading areas" in text and "aerospace" in text
+    assert "Japan's leading areas" in text  # not aerospace: licence-built U.S. aircraft
     assert "Opportunities: Japan's contributions to United States' needs" in text
     assert "of Japan's arms imports" in text and "United States supplied" in text

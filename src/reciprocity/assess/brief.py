@@ -64,7 +64,9 @@ def brief(r: Reciprocity, a: str = "USA", b: str = "JPN", channel: str = "arms")
     """Compute the brief on the session's store (default settings, weights and needs)."""
     index = r.composite_index(a, b)
     caps = r.capabilities(b)
-    opps = r.opportunities(a, b)
+    listed = r.opportunities(a, b)  # qualifying rows, then declared needs with their evidence
+    opps = Opportunities(listed.a, listed.b, listed.qualifying, listed.window,
+                         listed.needs_source, listed.credits)
     candidates = opps
     if not opps.rows:  # explain an empty answer: the declared needs against B's evidence
         everything = r.opportunities(a, b, include_all=True)

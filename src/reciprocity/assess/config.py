@@ -114,6 +114,8 @@ SPEC: dict[str, Rule] = {
     "capabilities.trend_alpha": Rule(float, 0.0001, 0.5, "trend test significance level"),
     "capabilities.strong": Rule(float, 0.0, 1.0, "strength at which a country is strong"),
     "capabilities.rta_floor.patents": Rule(float, 0, 1e9, "RTA floor, patents"),
+    "capabilities.rta_floor.patent_families": Rule(float, 0, 1e9,
+                                                   "RTA floor, IP5 patent families (OECD)"),
     "capabilities.rta_floor.publications": Rule(float, 0, 1e9, "RTA floor, publications"),
     "capabilities.rta_floor.arms_exports": Rule(float, 0, 1e9, "RTA floor, arms exports"),
     "capabilities.rta_floor.licensed_production": Rule(float, 0, 1e9,

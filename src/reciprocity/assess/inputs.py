@@ -13,6 +13,9 @@ from reciprocity.queries.common import credits_for, span_filter
 from reciprocity.store.db import Store
 
 PANEL_COLUMNS = ["measure", "country", "area", "year", "period", "value", "unit", "dataset"]
+#: Extra panel columns of the measure ``patent_families`` (null for the others): the OECD
+#: field, and the denominators of OECD's RTA (:func:`patent_family_panel`).
+REFERENCE_COLUMNS = ("field", "ref_total", "ref_world", "ref_world_total")
 
 
 def has_table(store: Store, name: str) -> bool:
@@ -141,9 +144,16 @@ def area_inflows(store: Store, country: str, *, vintage: str | None = None) -> p
 def capability_panel(store: Store, vintage: str | None = None) -> pd.DataFrame:
     """Output measures of every country by area and year (or period): the capability panel.
 
-    - ``arms_exports``: SIPRI deliveries by supplier (million TIV);
-    - ``licensed_production``: SIPRI deliveries produced under licence, by the producing
-      (recipient) country;
+    - ``arms_exports``: SIPRI deliveries by supplier (million TIV) of the supplier's own
+      designs (no stated design country, or the supplier's);
+    - ``licensed_production``: SIPRI deliveries produced under licence of a foreign design
+      (the stated design country, else the licensor, is not the producer), by the producing
+      (recipient) country: a production base, never a technological strength;
+    - ``foreign_design_exports``: SIPRI deliveries by a supplier of another country's stated
+      design: a production base too;
+    - ``patent_families``: OECD STI IP5 patent families by inventor country, technology field
+      (placed by ``taxonomy/oecd_patent_fields.csv``) and priority year, with the reference
+      columns of OECD's RTA (:data:`REFERENCE_COLUMNS`);
     - ``patents``: PatentsView fractional patent counts by inventor country and period;
     - ``publications``: OpenAlex works by author country (whole counts);
     - ``citation_impact``: NCSES relative citation index of the country's articles in a field,
@@ -153,12 +163,19 @@ def capability_panel(store: Store, vintage: str | None = None) -> pd.DataFrame:
     parts = [store.query(prefix + """
         SELECT 'arms_exports' AS measure, origin AS country, area, year, NULL AS period,
                sum(magnitude) AS value, unit, dataset
-        FROM af WHERE channel = 'arms' AND unit = 'tiv_millions' GROUP BY ALL"""),
+        FROM af WHERE channel = 'arms' AND unit = 'tiv_millions'
+        AND coalesce(design_origin, origin) = origin GROUP BY ALL"""),
+             store.query(prefix + """
+        SELECT 'foreign_design_exports' AS measure, origin AS country, area, year,
+               NULL AS period, sum(magnitude) AS value, unit, dataset
+        FROM af WHERE channel = 'arms' AND unit = 'tiv_millions'
+        AND coalesce(design_origin, origin) <> origin GROUP BY ALL"""),
              store.query(prefix + """
         SELECT 'licensed_production' AS measure, destination AS country, area, year,
                NULL AS period, sum(magnitude) AS value, unit, dataset
         FROM af WHERE channel = 'arms' AND unit = 'tiv_millions'
-        AND mode = 'licensed_production' GROUP BY ALL"""),
+        AND mode = 'licensed_production'
+        AND coalesce(design_origin, origin) <> destination GROUP BY ALL"""),
              store.query(prefix + """
         SELECT 'citation_impact' AS measure, origin AS country, area, year, NULL AS period,
                avg(magnitude) AS value, 'relative_citation_index' AS unit, dataset
@@ -181,10 +198,68 @@ def capability_panel(store: Store, vintage: str | None = None) -> pd.DataFrame:
                   WHERE w.role = 'work' AND w.placed AND w.countries IS NOT NULL
                   AND w.publication_year IS NOT NULL)
             GROUP BY ALL"""))
+    parts.append(patent_family_panel(store, vintage))
     parts = [p.astype({"period": object}) for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=PANEL_COLUMNS)
-    frame = pd.concat(parts, ignore_index=True).loc[:, PANEL_COLUMNS]
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame.loc[:, PANEL_COLUMNS + [c for c in REFERENCE_COLUMNS if c in frame]]
     frame["year"] = frame["year"].astype("int64")
     frame["value"] = frame["value"].astype(float)
     return frame
+
+
+def patent_family_panel(store: Store, vintage: str | None = None) -> pd.DataFrame:
+    """OECD STI IP5 patent families (``indicators`` rows ``oecd.ip5_families.<field>``) as
+    panel rows of the measure ``patent_families``: one per country, field with an area, and
+    priority year, with OECD's reference values for the revealed technological advantage:
+
+    - ``ref_total``: the country's families in all technologies (``_T``) that year;
+    - ``ref_world``: the world's families in the field that year (OECD's ``W``, else the sum
+      over countries);
+    - ``ref_world_total``: the world's families in all technologies that year (``W`` of
+      ``_T``, else the sum over countries).
+
+    A country with a total but no value in a field counts 0 there. Fields overlap (AI is
+    within ICT) and are never added; each is set against the all-technology totals.
+    """
+    from reciprocity import taxonomy
+    from reciprocity.sources import oecd_sti
+
+    prefix = oecd_sti.quirks()["indicator_prefix"]
+    sql = store.active_indicators_sql(vintage) + """
+        SELECT indicator, country, is_aggregate, year, value, dataset FROM ai
+        WHERE starts_with(indicator, ?)"""
+    rows = store.query(sql, [prefix])
+    columns = PANEL_COLUMNS + list(REFERENCE_COLUMNS)
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    rows["field"] = rows["indicator"].str.slice(len(prefix))
+    world_code = oecd_sti.quirks()["world"]
+    world = rows[rows["is_aggregate"] & (rows["country"] == world_code)]
+    nations = rows[~rows["is_aggregate"]]
+    totals = nations[nations["field"] == "_T"].set_index(["country", "year"])["value"]
+    summed = nations.groupby(["field", "year"])["value"].sum()
+    world_by = world.set_index(["field", "year"])["value"]
+    world_by = summed.to_frame("sum").join(world_by.rename("w"), how="left")
+    world_by = world_by["w"].fillna(world_by["sum"])
+    fields = {f: taxonomy.area_for_oecd_field(f) for f in nations["field"].unique()}
+    placed = nations[nations["field"].map(lambda f: fields.get(f) is not None)]
+    if placed.empty:
+        return pd.DataFrame(columns=columns)
+    # every country-year with a total gets every placed field (0 where the file has none)
+    grid = totals.rename("ref_total").reset_index().merge(
+        pd.DataFrame({"field": sorted(placed["field"].unique())}), how="cross")
+    grid = grid.merge(placed[["country", "year", "field", "value", "dataset"]],
+                      on=["country", "year", "field"], how="outer")
+    grid["value"] = grid["value"].fillna(0.0)
+    datasets = placed.groupby("field")["dataset"].first()
+    grid["dataset"] = grid["dataset"].fillna(grid["field"].map(datasets))
+    grid["ref_world"] = [world_by.get((f, y), float("nan"))
+                         for f, y in zip(grid["field"], grid["year"], strict=True)]
+    grid["ref_world_total"] = [world_by.get(("_T", y), float("nan")) for y in grid["year"]]
+    grid["area"] = grid["field"].map(fields)
+    grid["measure"] = "patent_families"
+    grid["period"] = None
+    grid["unit"] = oecd_sti.UNIT
+    return grid.loc[:, columns]

@@ -129,7 +129,8 @@ def opportunities(store: Store, a: str, b: str, *, needs: str | Path | None = No
     intake, spans = _window_intake(store, pair.a.code, cfg["opportunities.window_years"],
                                    vintage)
     result = opp_mod.opportunities(cap_a, cap_b, for_country(declared, pair.a.code), intake,
-                                   cfg, include_all=include_all)
+                                   cfg, include_all=include_all,
+                                   covered=cap_mod.evidence_coverage(tab))
     result.window = "; ".join(f"{c} {s}" for c, s in sorted(spans.items())) or None
     result.needs_source = str(needs) if needs else "needs_us_1995.yaml (example)"
     used = {d for ds in cap_b.measures["datasets"] for d in str(ds).split(";") if d}

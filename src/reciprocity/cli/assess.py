@@ -58,8 +58,9 @@ def _fmt(value: Any, digits: int = 3) -> str:
 def capabilities(ctx: typer.Context, a: CountryArg, area: AreaOpt = None,
                  settings: SettingsOpt = None, fmt: FormatOpt = Format.table) -> None:
     """What A produces per technology area and period: value, world share, rank, RTA and
-    trend, per measure (patents, publications, citation impact, arms exports, licensed
-    production)."""
+    trend, per measure (OECD patent families, patents, publications, citation impact, arms
+    exports); licensed production of foreign designs apart, as a production base; and the
+    areas with no evidence loaded."""
     with session(ctx, read_only=True) as r:
         result = r.capabilities(a, area=area, settings=settings)
     emit(result.measures, fmt, json_data=result.to_dict(),
@@ -71,8 +72,10 @@ def capabilities(ctx: typer.Context, a: CountryArg, area: AreaOpt = None,
                               "leading"]),
                 View(result.measures, title="By measure (latest period; trend: Mann–Kendall "
                      "on the yearly world share)", caption=_caption(result.credits),
-                     columns=["measure", "area", "period", "value", "unit", "share", "rank",
-                              "rta", "growth", "share_change", "trend", "trend_p"])])
+                     columns=["measure", "area", "field", "period", "value", "unit", "share",
+                              "rank", "rta", "previous_rta", "share_change", "trend",
+                              "trend_p"])],
+         notes=result.notes())
 
 
 @assess_app.command("needs")
@@ -242,8 +245,9 @@ def print_brief(brief: Any) -> None:
         table(brief.opportunities.frame().head(5),
               title=f"Top opportunities ({a} needs, {b} provides)")
     else:
-        console.print(f"No area qualifies on the data in this store: {bn} is not strong or "
-                      f"rising where {an} declares a need or is weak. The declared needs "
+        console.print(f"No area qualifies on the data in this store: where it holds evidence, "
+                      f"{bn} is not strong or rising where {an} declares a need or is weak; "
+                      "areas without evidence say so. The declared needs "
                       f"against {bns} evidence (reciprocity assess opportunities {a} {b} "
                       "--all):")
         table(brief.candidates.frame().head(5), title=f"{ans} declared needs and {bns} "

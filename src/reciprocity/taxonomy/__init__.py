@@ -24,11 +24,14 @@ import yaml
 __all__ = [
     "Area",
     "area_for_cpc",
+    "area_for_oecd_field",
     "area_for_openalex",
     "area_for_sipri",
     "areas",
     "check_area",
     "critical_technology_lists",
+    "evidence_sources",
+    "oecd_patent_fields",
     "wipo_field_for_cpc",
 ]
 
@@ -201,7 +204,66 @@ def area_for_cpc(symbols: Iterable[str] | pd.Series | str) -> pd.Series | str | 
     return series.map(one).astype(object)
 
 
+# -- OECD STI Scoreboard patent fields -------------------------------------------------------
+FITS = ("direct", "proxy", "none")
+
+
+@cache
+def oecd_patent_fields() -> dict[str, dict[str, str | None]]:
+    """OECD technology field code (``ICT``, ``AI``, …) → ``{name, area, fit, rationale}``
+    (``oecd_patent_fields.csv``); ``area`` None for a field outside the taxonomy."""
+    out: dict[str, dict[str, str | None]] = {}
+    for r in _rows("oecd_patent_fields.csv"):
+        if r["fit"] not in FITS:
+            raise ValueError(f"oecd_patent_fields.csv: field {r['field']}: fit {r['fit']!r} "
+                             f"is not one of {FITS}")
+        area = check_area(r["area"])
+        if (area is None) != (r["fit"] == "none"):
+            raise ValueError(f"oecd_patent_fields.csv: field {r['field']}: an area needs fit "
+                             "direct or proxy, and no area needs fit none")
+        out[r["field"]] = {"name": r["name"], "area": area, "fit": r["fit"],
+                           "rationale": r["rationale"]}
+    return out
+
+
+def area_for_oecd_field(field: str) -> str | None:
+    """Area of an OECD STI patent technology field (``AI`` → ``computing_ai``), or None."""
+    spec = oecd_patent_fields().get(field)
+    return spec["area"] if spec else None
+
+
+@cache
+def evidence_sources() -> dict[str, list[str]]:
+    """Area → the sources whose crosswalks can place technology evidence in it, each as
+    ``"<source> (<what>)"``: OECD STI patent fields, PatentsView CPC classes, OpenAlex
+    fields and NCSES citation fields. For the message "no evidence loaded for X: ingest …"."""
+    found: dict[str, dict[str, list[str]]] = {}
+
+    def add(area: str | None, source: str, item: str) -> None:
+        if area:
+            found.setdefault(area, {}).setdefault(source, []).append(item)
+
+    for code, spec in oecd_patent_fields().items():
+        add(spec["area"], "oecd_sti", f"IP5 patent families, {code}")
+    for r in _rows("cpc_areas.csv"):
+        add(check_area(r["area"]), "patentsview", f"CPC {r['prefix']}")
+    for r in _rows("wipo_fields.csv"):
+        add(check_area(r["area"]), "patentsview", f"WIPO field {r['field']}")
+    for r in _rows("openalex_fields.csv"):
+        add(check_area(r["area"]), "openalex", f"{r['level']} {r['id']}")
+    from reciprocity.sources import ncses  # its citation fields' areas live in ncses.yaml
+
+    for table, spec in ncses.quirks().get("tables", {}).items():
+        if isinstance(spec, dict):
+            add(spec.get("area"), "ncses", f"table {table}")
+    order = ("oecd_sti", "patentsview", "openalex", "ncses")
+    return {area: [f"{src} ({', '.join(items[:3])}{', …' if len(items) > 3 else ''})"
+                   for src in order if (items := by.get(src))]
+            for area, by in found.items()}
+
+
 def crosswalk_tables() -> dict[str, pd.DataFrame]:
     """Every crosswalk as a frame (for ``reciprocity taxonomy`` and the docs)."""
     return {name: pd.DataFrame(_rows(f"{name}.csv")) for name in
-            ("sipri_descriptions", "openalex_fields", "wipo_fields", "cpc_to_wipo", "cpc_areas")}
+            ("sipri_descriptions", "openalex_fields", "wipo_fields", "cpc_to_wipo", "cpc_areas",
+             "oecd_patent_fields")}
