@@ -24,7 +24,8 @@ from reciprocity.store.db import Store
 from sipri_helpers import CREDIT, FIXTURES
 
 VINTAGE = "sipri_arms_transfers/2021-03-12"
-JSON_KEYS = {"channel", "unit", "since", "until", "vintage", "world_total", "rows"}
+# the keys, and the credit line every output of the data carries
+JSON_KEYS = {"channel", "unit", "since", "until", "vintage", "world_total", "rows", "credits"}
 ROW_KEYS = {"country", "name", "value", "share", "rank", "previous_value", "change_pct"}
 
 
@@ -57,7 +58,7 @@ def test_default_window_is_the_last_five_complete_years(store):
     assert [r["country"] for r in data["rows"]] == ["USA", "RUS", "FRA", "UNK"]
     assert all(set(r) == ROW_KEYS for r in data["rows"])
     assert [r["rank"] for r in data["rows"]] == [1, 2, 3, 4]
-    assert result.credits == [CREDIT]
+    assert result.credits == data["credits"] == [CREDIT]
 
 
 def test_values_shares_previous_window_and_change(store):

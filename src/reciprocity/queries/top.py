@@ -58,6 +58,7 @@ class Top:
             "rows": [{k: clean(v) for k, v in zip(ROW_KEYS, values, strict=True)}
                      for values in zip(*(self.rows[k].tolist() for k in ROW_KEYS),
                                        strict=True)],
+            "credits": self.credits,
         }
 
 
