@@ -779,9 +779,13 @@ def _strip_trailing_semicolons(text: str, notes: dict[str, int]) -> str:
     No layout's header or last column ends in ';', so the header decides; the lines changed
     are counted in ``notes``.
     """
-    n = quirks()["preamble_lines"]
-    head = text.split("\n", n + 1)
-    if len(head) <= n or not head[n].rstrip("\r").endswith(";"):
+    start = 0
+    for _ in range(quirks()["preamble_lines"]):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return text
+    end = text.find("\n", start)
+    if not text[start:None if end < 0 else end].rstrip("\r").endswith(";"):
         return text
     text, count = re.subn(r";(?=\r?\n|\Z)", "", text)
     notes["trailing_semicolons_removed"] = count
