@@ -171,6 +171,30 @@ def classic2_store(classic2_db: Path) -> Iterator[Store]:
         yield store
 
 
+@pytest.fixture(scope="session")
+def ncses_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A closed store holding composed NCSES tables 10003 (co-authored articles, a
+    ``snapshot`` unit) and 10006 (co-authorship index, an ``index`` unit), each for 2003 and
+    2022 only: the years between have no data. Open it read-only or copy it."""
+    from ev_helpers import ncses_matrix
+
+    folder = tmp_path_factory.mktemp("ncses")
+    path = folder / "ncses.duckdb"
+    with Store(path) as store:
+        for table in ("10003", "10006"):
+            data = folder / f"{table}_data.csv"
+            data.write_text(ncses_matrix(table), encoding="utf-8")
+            store.ingest("ncses", data)
+    return path
+
+
+@pytest.fixture
+def ncses_store(ncses_db: Path) -> Iterator[Store]:
+    """The composed NCSES store (:func:`ncses_db`), opened read-only."""
+    with Store(ncses_db, read_only=True) as store:
+        yield store
+
+
 @pytest.fixture
 def store_snapshot() -> Callable[[Store], dict[str, object]]:
     return snapshot

@@ -101,6 +101,13 @@ def ncses_matrix(table_id: str = "10003", years: tuple[int, ...] = (2003, 2022),
     return out.getvalue()
 
 
+def ncses_value(row: str, column: str, year: int, table_id: str = "10003") -> float:
+    """The cell of :func:`ncses_matrix`'s default values for two labels and a year."""
+    labels = ncses_labels(table_id)
+    i, j = labels.index(row), labels.index(column)
+    return float((min(i, j) + 1) * 100 + max(i, j) + (year - 2000))
+
+
 def ncses_cell(path: Path, row: str, column: str, year: int, table_id: str = "10003") -> float:
     """A cell of a real flattened matrix, read independently with ``csv``: the k-th record of
     the row's block belongs to the k-th documented label."""

@@ -290,7 +290,7 @@ def test_explain_table_and_csv(run_main, db):
     table = run_main("--db", db, "explain", "USA", "JPN", "--channel", "arms", "--year", "1991")
     assert table.exit_code == 0
     assert CREDIT in table.stdout and "Beechjet" in table.stdout
-    assert "b_to_a: 216.00" in table.stdout
+    assert "JPN→USA 216.00 tiv_millions" in table.stdout
     result = run_main("--db", db, "explain", "USA", "JPN", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert {"vintage_id", "record_id", "direction", "magnitude"} <= set(rows[0])
@@ -360,3 +360,25 @@ def test_full_register_dyad_and_explain_through_the_cli(run_main, full_store, fu
     sources = json_out(run_main("--db", full_store_path, "sources", "--format", "json"))
     assert [(v["vintage_id"], v["is_default"]) for v in sources] == [
         (VINTAGE_2025, False), (FULL_VINTAGE, True)]
+
+
+def test_dyad_of_a_snapshot_unit_leaves_years_without_data_empty(run_main, ncses_db):
+    """CSV cells of a year without data are empty (not 0, not nan); the table says which
+    years have data and gives the latest value instead of a total."""
+    out = run_main("--db", ncses_db, "dyad", "USA", "JPN", "--channel", "coauthorship",
+                   "--format", "csv")
+    assert out.exit_code == 0, out.output
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    art = {int(r["year"]): r for r in rows if r["unit"] == "articles_whole"}
+    assert sorted(art) == list(range(2003, 2023))
+    assert float(art[2022]["flow_ab"]) > 0
+    for year in range(2004, 2022):
+        assert {k: art[year][k] for k in ("flow_ab", "flow_ba", "balance", "gl_index")} == {
+            "flow_ab": "", "flow_ba": "", "balance": "", "gl_index": ""}
+    assert "nan" not in out.stdout.lower()
+    table = run_main("--db", ncses_db, "dyad", "USA", "JPN", "--channel", "coauthorship")
+    assert table.exit_code == 0, table.output
+    text = " ".join(table.stdout.split())
+    assert "coauthorship: 2 years with data: 2003, 2022" in text
+    assert "coauthorship (snapshot: no total over years) latest, 2022:" in text
+    assert "coauthorship total" not in text

@@ -63,8 +63,10 @@ def test_dyad_coauthorship_2022_equals_the_ncses_cell(ev_db: Path, run_main) -> 
     data = _ok(run_main("--db", ev_db, "dyad", "USA", "JPN", "--channel", "coauthorship",
                         "--since", "2022", "--until", "2022", "--format", "json"))
     co = data["channels"]["coauthorship"]
-    assert co["flow_ab"] == co["flow_ba"] == cell == 12828
-    assert co["gl_index"] is None and co["directed"] is False
+    assert co["aggregation"] == "snapshot" and co["flow_ab"] is None  # no total over years
+    assert co["latest"]["year"] == 2022 and co["years_with_data"] == [2022]
+    assert co["latest"]["flow_ab"] == co["latest"]["flow_ba"] == cell == 12828
+    assert co["latest"]["gl_index"] is None and co["directed"] is False
     assert co["unit"] == "articles_whole"
     assert {"a", "b", "since", "until", "window", "vintages", "credits", "channels"} <= set(data)
     assert data["channels"]["coauthorship:works_whole"]["flow_ab"] == 1  # OpenAlex, apart
@@ -77,7 +79,9 @@ def test_dyad_citation_with_area(ev_db: Path, run_main) -> None:
     assert keys == {"citation", "citation:citations"}
     rci = data["channels"]["citation"]
     assert rci["unit"] == "relative_citation_index_materials_science"
-    assert (rci["flow_ab"], rci["flow_ba"]) == (1.46, 0.58) and rci["directed"]
+    assert rci["aggregation"] == "index" and rci["flow_ab"] is None  # never summed
+    assert (rci["latest"]["flow_ab"], rci["latest"]["flow_ba"]) == (1.46, 0.58)
+    assert rci["directed"] and rci["latest"]["year"] == rci["years_with_data"][-1]
     text = run_main("--db", ev_db, "dyad", "USA", "JPN", "--channel", "coauthorship")
     assert text.exit_code == 0 and "undirected" in text.stdout
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ev_helpers import ncses_value
 from reciprocity.errors import InputError, NotFoundError, UnknownCountryError
 from reciprocity.queries.dyad import ROW_KEYS, by_period, dyad
 from sipri_helpers import (
@@ -296,3 +297,86 @@ def test_rolling_window_on_the_full_register(usa_jpn):
     for row in usa_jpn.by_window.to_dict("records"):
         span = range(max(first, row["end"] - 4), row["end"] + 1)
         assert row["flow_ab"] == pytest.approx(sum(ab[y] for y in span), abs=1e-9)
+
+
+# -- units know how they aggregate: snapshot and index units, years without data ---------------
+def test_snapshot_unit_has_null_years_no_total_and_its_latest_value(ncses_store):
+    d = dyad(ncses_store, "USA", "JPN", channel="coauthorship")
+    v2003 = ncses_value("United States", "Japan", 2003)
+    v2022 = ncses_value("United States", "Japan", 2022)
+    art = d.by_year[d.by_year["unit"] == "articles_whole"].set_index("year")
+    assert art.index.tolist() == list(range(2003, 2023))
+    assert (art.at[2003, "flow_ab"], art.at[2022, "flow_ab"]) == (v2003, v2022)
+    between = art.loc[2004:2021]
+    assert between[["flow_ab", "flow_ba", "balance"]].isna().all().all()  # null, never 0
+    total = d.totals.set_index("unit").loc["articles_whole"]
+    assert pd.isna(total["flow_ab"]) and pd.isna(total["flow_ba"])  # never 2003 + 2022
+    assert d.by_window.empty  # rolling sums only for sum units
+    assert d.years_with_data("coauthorship", "articles_whole") == [2003, 2022]
+    assert d.latest("coauthorship", "articles_whole")["year"] == 2022
+
+    ch = d.to_dict()["channels"]["coauthorship"]
+    assert ch["aggregation"] == "snapshot"
+    assert ch["flow_ab"] is None and ch["flow_ba"] is None and ch["balance"] is None
+    assert ch["years_with_data"] == [2003, 2022]
+    assert ch["latest"]["year"] == 2022
+    assert ch["latest"]["flow_ab"] == ch["latest"]["flow_ba"] == v2022  # undirected: joint
+    assert ch["by_window"] == []
+    assert ch["by_mode"]["unspecified"]["flow_ab"] is None
+    years = {r["year"]: r for r in ch["by_year"]}
+    assert years[2010]["flow_ab"] is None and years[2010]["gl_index"] is None
+    assert [y for y, r in years.items() if r["flow_ab"] is not None] == ch["years_with_data"]
+
+
+def test_index_unit_is_never_summed_or_averaged_over_years(ncses_store):
+    ch = dyad(ncses_store, "USA", "JPN").to_dict()["channels"]["coauthorship:coauthorship_index"]
+    assert ch["aggregation"] == "index"
+    assert ch["flow_ab"] is None  # neither a sum nor a mean of 2003 and 2022
+    assert ch["latest"]["year"] == 2022
+    assert ch["latest"]["flow_ab"] == ncses_value("United States", "Japan", 2022, "10006")
+    assert ch["years_with_data"] == [2003, 2022]
+
+
+def test_span_beyond_a_snapshot_is_null_not_zero(ncses_store):
+    d = dyad(ncses_store, "USA", "JPN", channel="coauthorship", since=2000, until=2025)
+    art = d.by_year[d.by_year["unit"] == "articles_whole"].set_index("year")
+    assert art.index.tolist() == list(range(2000, 2026))
+    assert art["flow_ab"].notna().sum() == 2
+    assert d.to_dict()["channels"]["coauthorship"]["years_with_data"] == [2003, 2022]
+    # a span between the measured years holds nothing to show, not a run of zeros
+    assert dyad(ncses_store, "USA", "JPN", channel="coauthorship", since=2005,
+                until=2020).to_dict()["channels"] == {}
+
+
+def test_sum_unit_outside_the_sources_years_is_null(classic_store):
+    """Years before the first year the store holds any arms flow are no data, not 0."""
+    first = classic_store.con.execute(
+        "SELECT min(year) FROM flows WHERE channel = 'arms'").fetchone()[0]
+    d = dyad(classic_store, "USA", "JPN", since=first - 3, until=2025)
+    rows = d.by_year.set_index("year")
+    assert rows.loc[first - 3:first - 1, "flow_ab"].isna().all()
+    assert rows.loc[first:1985, "flow_ab"].eq(0).all()  # measured years: zero, not null
+    assert (d.totals.at[0, "flow_ab"], d.totals.at[0, "flow_ba"]) == (159, 663)
+    windows = d.by_window.set_index("end")
+    assert windows.loc[first - 3:first - 1, "flow_ab"].isna().all()  # no data at all
+    assert windows.at[first, "flow_ab"] == 0
+    ch = d.to_dict()["channels"]["arms"]
+    assert ch["aggregation"] == "sum"
+    assert ch["years_with_data"] == list(range(first, 2026))
+    assert ch["latest"]["year"] == 2025 and ch["latest"]["flow_ba"] == 15
+
+
+def test_by_period_never_adds_snapshot_or_index_units(ncses_store):
+    d = dyad(ncses_store, "USA", "JPN", channel="coauthorship")
+    periods = by_period(d.by_year, 10)
+    assert periods[["flow_ab", "flow_ba"]].isna().all().all()
+
+
+def test_years_text():
+    from reciprocity.queries.dyad import years_text
+
+    assert years_text([2003, 2022]) == "2 years with data: 2003, 2022"
+    assert years_text(list(range(1986, 2026))) == "40 years with data: 1986–2025"
+    assert years_text([2001, 2002, 2005]) == "3 years with data: 2001, 2002, 2005"
+    assert years_text([2020]) == "1 year with data: 2020"
+    assert years_text([]) == "no year with data"

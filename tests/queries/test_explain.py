@@ -84,3 +84,20 @@ def test_explain_full_register_rows_are_the_files_rows(full_store, full_rows, ro
     assert set(old["vintage_id"]) == {VINTAGE_2025}
     for rec in old.to_dict("records"):
         assert old_rows[rec["record_id"]][6].strip() == rec["designation"]
+
+
+def test_totals_add_sum_units_and_give_the_latest_year_of_the_others(ncses_store):
+    from ev_helpers import ncses_value
+    from reciprocity.queries.explain import totals, totals_text
+
+    frame = explain(ncses_store, "USA", "JPN", channel="coauthorship")
+    assert sorted(frame["year"].unique()) == [2003, 2022]
+    rows = {r["unit"]: r for r in totals(frame)}
+    art = rows["articles_whole"]
+    assert art["aggregation"] == "snapshot" and art["total"] is None
+    assert (art["latest_year"], art["latest"]) == (2022, ncses_value("United States", "Japan",
+                                                                     2022))
+    assert rows["coauthorship_index"]["aggregation"] == "index"
+    assert "2022 (latest year" in totals_text(art, "USA", "JPN")
+    arms = totals(explain(ncses_store, "USA", "JPN", channel="arms"))
+    assert arms == []

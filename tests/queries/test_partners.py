@@ -89,3 +89,19 @@ def test_partners_of_japan_in_the_full_register(full_store, full_rows):
     assert frame.at["USA", "flow_ab"] == pytest.approx(out["United States"])
     assert frame.at["USA", "flow_ba"] == pytest.approx(back["United States"])
     assert frame["gl_index"].dropna().between(0, 1).all()
+
+
+def test_snapshot_and_index_units_rank_by_each_partners_latest_year(ncses_store):
+    from ev_helpers import ncses_value
+
+    frame = partners(ncses_store, "JPN", channel="coauthorship").set_index("partner")
+    assert set(frame["unit"]) == {"articles_whole"}
+    assert set(frame["year"]) == {2022}
+    usa = frame.loc["USA"]
+    assert usa["flow_ab"] == usa["flow_ba"] == ncses_value("Japan", "United States", 2022)
+    index = partners(ncses_store, "JPN", channel="coauthorship", unit="coauthorship_index")
+    row = index.set_index("partner").loc["USA"]
+    assert row["flow_ab"] == ncses_value("Japan", "United States", 2022, "10006")
+    early = partners(ncses_store, "JPN", channel="coauthorship", until=2010).set_index("partner")
+    assert set(early["year"]) == {2003}
+    assert early.at["USA", "flow_ab"] == ncses_value("Japan", "United States", 2003)

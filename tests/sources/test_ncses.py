@@ -94,12 +94,17 @@ def test_dyad_reads_the_2022_cell_and_never_sums_indices(tmp_path: Path) -> None
         store.ingest("ncses", raw_file("ncses_sei/10006_data.csv"))
         one = dyad(store, "USA", "JPN", channel="coauthorship", since=2022, until=2022)
         data = one.to_dict()["channels"]
-        assert data["coauthorship"]["flow_ab"] == data["coauthorship"]["flow_ba"] == 12828
-        assert data["coauthorship"]["gl_index"] is None and not data["coauthorship"]["directed"]
+        latest = data["coauthorship"]["latest"]
+        assert latest["year"] == 2022 and latest["flow_ab"] == latest["flow_ba"] == 12828
+        assert latest["gl_index"] is None and not data["coauthorship"]["directed"]
         both = dyad(store, "USA", "JPN", channel="coauthorship").to_dict()["channels"]
-        assert both["coauthorship"]["flow_ab"] == 8596 + 12828
+        art = both["coauthorship"]
+        assert art["aggregation"] == "snapshot" and art["flow_ab"] is None  # not 8596 + 12828
+        assert art["latest"]["year"] == 2022 and art["latest"]["flow_ab"] == 12828
+        assert art["years_with_data"] == [2003, 2022]
         idx = both["coauthorship:coauthorship_index"]
-        assert idx["aggregation"] == "mean" and idx["flow_ab"] == pytest.approx(0.945)
+        assert idx["aggregation"] == "index" and idx["flow_ab"] is None  # no mean either
+        assert idx["latest"]["flow_ab"] == 0.97
         years = {r["year"]: r["flow_ab"] for r in idx["by_year"]}
         assert years[2003] == 0.92 and years[2022] == 0.97 and years[2010] is None
 

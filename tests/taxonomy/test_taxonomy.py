@@ -114,3 +114,25 @@ def test_cpc_through_the_wipo_concordance(symbol: str, field: int | None,
     assert taxonomy.wipo_field_for_cpc(symbol) == field
     assert taxonomy.area_for_cpc(symbol) == area
     assert taxonomy.area_for_cpc([symbol]).tolist() == [area]
+
+
+def test_store_coverage_never_adds_index_or_snapshot_units(ncses_db, run_main) -> None:
+    """``reciprocity taxonomy`` sums magnitudes of ``sum`` units only: a relative index or a
+    survey count over two years is no total."""
+    import json
+
+    from reciprocity.taxonomy import report
+
+    with Store(ncses_db, read_only=True) as store:
+        rows = {r["unit"]: r for r in report.coverage(store)["flows_by_area"]}
+    assert set(rows) == {"articles_whole", "coauthorship_index"}
+    assert rows["coauthorship_index"]["aggregation"] == "index"
+    assert rows["coauthorship_index"]["magnitude"] is None
+    assert rows["articles_whole"]["aggregation"] == "snapshot"
+    assert rows["articles_whole"]["magnitude"] is None
+    assert (rows["articles_whole"]["first_year"], rows["articles_whole"]["last_year"],
+            rows["articles_whole"]["years"]) == (2003, 2022, 2)
+    out = run_main("--db", ncses_db, "taxonomy", "--format", "json")
+    assert out.exit_code == 0, out.output
+    cli = {r["unit"]: r for r in json.loads(out.stdout)["store"]["flows_by_area"]}
+    assert cli["coauthorship_index"]["magnitude"] is None

@@ -83,7 +83,7 @@ def _print_evidence(ev: Picture) -> None:
     console.rule("[bold]United States ⇄ Japan across evidence channels")
     ch = ev.channels
     if len(ch):
-        shown = ch.assign(total=ch["aggregation"].map({"sum": "sum", "mean": "mean"}))
+        shown = ch.assign(total=ch["aggregation"])  # sum; snapshot/index: no total
         table(shown, title="flow_ab = USA→JPN, flow_ba = JPN→USA (undirected channels: both "
               "hold the joint count; citation runs cited → citing)",
               columns=["key", "unit", "years", "total", "flow_ab", "flow_ba", "gl_index",

@@ -17,7 +17,7 @@ from reciprocity.cli.common import (
 )
 from reciprocity.cli.render import Format, View, emit, records
 from reciprocity.queries.common import credits_for
-from reciprocity.queries.dyad import ROW_KEYS, Dyad
+from reciprocity.queries.dyad import ROW_KEYS, Dyad, years_text
 
 CountryArg = Annotated[str, typer.Argument(help="Country: ISO3 code or name (JPN, Japan).")]
 
@@ -73,8 +73,9 @@ def register(app: typer.Typer) -> None:
             frame = r.partners(a, channel=channel, since=since, until=until, vintage=vintage,
                                sort=sort, area=area, unit=unit)
             credits = _credits(r, channel)
-        cols = ["rank", "partner", "partner_name", "flow_ab", "flow_ba", "unit", "gl_index",
-                "balance", "coverage_ratio"]
+        cols = ["rank", "partner", "partner_name", "flow_ab", "flow_ba", "unit",
+                *(["year"] if "year" in frame.columns else []), "gl_index", "balance",
+                "coverage_ratio"]
         emit(frame[cols] if len(frame) else frame, fmt,
              title=f"Partners of {a} ({channel}): flow_ab = {a}→partner",
              caption=" · ".join(credits))
@@ -107,13 +108,15 @@ def register(app: typer.Typer) -> None:
         if in_parts and "line" in frame.columns:
             # an export read in parts: its record ids run on across the files; say which line
             cols[-1:-1] = ["source_file", "line"]
-        totals = frame.groupby("direction")["magnitude"].sum().items()
+        from reciprocity.queries.explain import totals, totals_text
+
+        ca, cb = resolve(a).code, resolve(b).code
         emit(frame, fmt, title=f"Records behind {a}–{b} {channel}" + (f" {year}" if year else ""),
              caption=" · ".join(credits), columns=cols,
-             json_data={"a": resolve(a).code, "b": resolve(b).code, "channel": channel,
+             json_data={"a": ca, "b": cb, "channel": channel,
                         "year": year, "credits": credits, "records": records(frame)},
-             notes=[f"{len(frame)} flow row(s); total "
-                    + ", ".join(f"{d}: {v:,.2f}" for d, v in totals)])
+             notes=[f"{len(frame)} flow row(s); "
+                    + "; ".join(totals_text(t, ca, cb) for t in totals(frame))])
 
 
 def _credits(r: Reciprocity, channel: str) -> list[str]:
@@ -123,28 +126,46 @@ def _credits(r: Reciprocity, channel: str) -> list[str]:
     return credits_for(r.store, sorted(d for (d,) in rows))
 
 
+def _dyad_line(key: str, ch: dict[str, Any], a: str, b: str) -> str:
+    """A channel's figure in words: the total over the span (``sum`` units) or the latest
+    value with its year (``snapshot`` and ``index`` units, never added up)."""
+    if ch["aggregation"] == "sum":
+        head, row = f"[bold]{key}[/] total", ch
+    elif ch["latest"] is not None:
+        head = (f"[bold]{key}[/] ({ch['aggregation']}: no total over years) latest, "
+                f"{ch['latest']['year']}")
+        row = ch["latest"]
+    else:
+        return f"[bold]{key}[/]: no year with data"
+    if row["flow_ab"] is None:
+        return f"{head}: no data"
+    if not ch["directed"]:
+        return (f"{head}: {row['flow_ab']:,.2f} {ch['unit']} (undirected: both directions "
+                "hold the joint count; no two-way index)")
+    gl = row["gl_index"]
+    return (f"{head}: {a}→{b} {row['flow_ab']:,.2f}, {b}→{a} {row['flow_ba']:,.2f} "
+            f"{ch['unit']}; two-way index "
+            + (f"{gl:.3f}" if gl is not None else "undefined (no flows)"))
+
+
 def _dyad_views(result: Dyad, data: dict[str, Any]) -> list[View]:
-    """Per channel and unit: the table by year, then by mode with the totals in words."""
+    """Per channel and unit: the table by year, then (``sum`` units) by mode, with the total
+    or the latest value in words and the years with data."""
     a, b = result.pair.a, result.pair.b
     views = []
     for key, ch in data["channels"].items():
         sel = result.by_year[(result.by_year["channel"] == ch["channel"])
                              & (result.by_year["unit"] == ch["unit"])]
-        views.append(View(sel, title=f"{a.name} ({a.code}) ⇄ {b.name} ({b.code}) · {key} · "
-                          f"by year (flow_ab = {a.code}→{b.code})", columns=["year", *ROW_KEYS]))
+        notes = [_dyad_line(key, ch, a.code, b.code),
+                 f"[dim]{key}: {years_text(ch['years_with_data'])}[/]"]
+        title = (f"{a.name} ({a.code}) ⇄ {b.name} ({b.code}) · {key} · by year "
+                 f"(flow_ab = {a.code}→{b.code})")
+        if ch["aggregation"] != "sum":  # no totals by mode: values are never added up
+            views.append(View(sel, title=title, columns=["year", *ROW_KEYS], notes=notes))
+            continue
+        views.append(View(sel, title=title, columns=["year", *ROW_KEYS]))
         modes = result.by_mode[(result.by_mode["channel"] == ch["channel"])
                                & (result.by_mode["unit"] == ch["unit"])]
-        gl = ch["gl_index"]
-        if not ch["directed"]:
-            line = (f"[bold]{key}[/] {'total' if ch['aggregation'] == 'sum' else 'mean'}"
-                    f": {ch['flow_ab']:,.2f} {ch['unit']} (undirected: both directions "
-                    "hold the joint count; no two-way index)")
-        else:
-            line = (f"[bold]{key}[/] "
-                    f"{'total' if ch['aggregation'] == 'sum' else 'mean over years'}: "
-                    f"{a.code}→{b.code} {ch['flow_ab']:,.2f}, "
-                    f"{b.code}→{a.code} {ch['flow_ba']:,.2f} {ch['unit']}; two-way index "
-                    + (f"{gl:.3f}" if gl is not None else "undefined (no flows)"))
         views.append(View(modes, title=f"{key} by mode", columns=["mode", *ROW_KEYS],
-                          notes=[line]))
+                          notes=notes))
     return views

@@ -59,11 +59,14 @@ def register_channels(app: typer.Typer) -> None:
     @app.command("channels")
     def channels(fmt: FormatOpt = Format.table) -> None:
         """The channels technology moves through: direction, units and sources."""
-        from reciprocity.channels import CHANNELS, UNITS
+        from reciprocity.channels import CHANNELS, UNIT_DECLARATIONS, UNITS
 
         rows = [{"channel": c.name, "directed": c.directed, "units": ", ".join(c.units),
                  "sources": ", ".join(c.sources), "description": c.description}
                 for c in CHANNELS.values()]
         frame = pd.DataFrame(rows)
-        emit(frame, fmt, title="Channels", json_data={"channels": rows, "units": UNITS},
-             notes=[f"[bold]{unit}[/]: {meaning}" for unit, meaning in UNITS.items()])
+        emit(frame, fmt, title="Channels",
+             json_data={"channels": rows, "units": UNITS,
+                        "aggregation": {n: u.aggregation for n, u in UNIT_DECLARATIONS.items()}},
+             notes=[f"[bold]{unit}[/] ({UNIT_DECLARATIONS[unit].aggregation}): {meaning}"
+                    for unit, meaning in UNITS.items()])

@@ -21,9 +21,12 @@ ROW_KEYS = ("flow_ab", "flow_ba", "unit", *INDEX_KEYS)
 class Dyad:
     """The answer to "how reciprocal are flows between A and B": frames plus JSON.
 
-    ``totals``: one row per channel (and unit) over the span; ``by_mode``: per channel and
-    mode; ``by_year``: per channel and year (zeros filled between first and last year);
-    ``by_window``: rolling sums over ``window`` years ending at each year.
+    Each unit declares how it aggregates (``channels.aggregation``). ``totals``: one row per
+    channel (and unit) over the span, null for ``snapshot`` and ``index`` units (never added
+    up); ``by_mode``: the same per mode; ``by_year``: per channel and year, every year of the
+    span, null where there is no data (for ``sum`` units a year inside the source's years
+    without a record is 0); ``by_window``: rolling sums over ``window`` years ending at each
+    year, ``sum`` units only (null when the window has no data at all).
     """
 
     pair: Pair
@@ -72,20 +75,55 @@ class Dyad:
                 mode_row["by_year"] = [{k: v for k, v in r.items() if k != "mode"}
                                        for r in mode_years.get(cu, []) if r["mode"] == mode]
                 by_mode[mode] = mode_row
+            by_year = years.get(cu, [])
+            with_data = [r for r in by_year if r["flow_ab"] is not None]
             out["channels"][key] = {
                 "channel": channel,
                 "directed": channels_mod.is_directed(channel),
-                "aggregation": "sum" if channels_mod.is_additive(unit) else "mean",
+                "aggregation": channels_mod.aggregation(unit),
                 **totals[cu][0],
+                "latest": with_data[-1] if with_data else None,
+                "years_with_data": [r["year"] for r in with_data],
                 "by_mode": by_mode,
-                "by_year": years.get(cu, []),
+                "by_year": by_year,
                 "by_window": windows.get(cu, []),
             }
         return out
 
+    def years_with_data(self, channel: str, unit: str) -> list[int]:
+        """The years of ``channel`` in ``unit`` that have a value (null years left out)."""
+        sel = self.by_year[(self.by_year["channel"] == channel) & (self.by_year["unit"] == unit)
+                           & self.by_year["flow_ab"].notna()]
+        return [int(y) for y in sel["year"]]
+
+    def latest(self, channel: str, unit: str) -> dict[str, Any] | None:
+        """The row (year, flows, measures) of the latest year with data, or None."""
+        sel = self.by_year[(self.by_year["channel"] == channel) & (self.by_year["unit"] == unit)
+                           & self.by_year["flow_ab"].notna()]
+        if sel.empty:
+            return None
+        row = sel.iloc[-1]
+        return {"year": int(row["year"]), **{k: clean(row[k]) for k in ROW_KEYS}}
+
     def summary(self) -> pd.DataFrame:
         """One row per channel: totals and measures (for tables)."""
         return self.totals.loc[:, ["channel", *ROW_KEYS]]
+
+
+def years_text(years: list[int]) -> str:
+    """The coverage of a series in words: ``2 years with data: 2003, 2022``; runs of three
+    or more consecutive years are written as ranges (``40 years with data: 1986–2025``)."""
+    if not years:
+        return "no year with data"
+    runs: list[list[int]] = []
+    for y in sorted(years):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    parts = [f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(str(y) for y in r) for r in runs]
+    n = len(years)
+    return f"{n} year{'s' if n != 1 else ''} with data: {', '.join(parts)}"
 
 
 def _grouped(frame: pd.DataFrame, extra: tuple[str, ...]) -> dict[tuple, list[dict]]:
@@ -125,10 +163,11 @@ def dyad(store: Store, a: str, b: str, *, channel: str | None = None, mode: str 
     # The aggregates are small (channels × modes × years): plain Python from here on, with
     # the measures from metrics.twoway so every front end shows the same numbers.
     raw = [_joint(r[:6]) for r in rows]
-    totals = _sum(raw, 2)
-    by_mode = _sum(raw, 3)
-    by_year = _fill(raw, 2, since, until)
-    by_mode_year = _fill(raw, 3, since, until)
+    measured = _source_years(store, vintage, raw, since, until)
+    by_year = _fill(raw, 2, since, until, measured)
+    by_mode_year = _fill(raw, 3, since, until, measured)
+    totals = _sum(by_year, 2)
+    by_mode = _sum(by_mode_year, 3)
     by_window = _rolling(by_year, window)
     return Dyad(
         pair, since, until, window,
@@ -153,55 +192,83 @@ def _joint(row: tuple) -> tuple:
     return channel, unit, mode, year, float(ab), float(ba)
 
 
-def _sum(raw: list[tuple], depth: int) -> list[Row]:
-    """Sums over years, keyed by the first ``depth`` of (channel, unit, mode); for index
-    units (never summed) the mean of the years' values."""
-    acc: dict[tuple, list[float]] = {}
+def _source_years(store: Store, vintage: str | None, raw: list[tuple], since: int | None,
+                  until: int | None) -> dict[tuple[str, str], tuple[int, int]]:
+    """(first, last) year of each ``sum`` (channel, unit) in the whole active store: the years
+    its sources measure, where a year without a record for the pair is 0. Asked only when
+    ``--since``/``--until`` may reach beyond the pair's own years (which lie inside them)."""
+    keys = sorted({(r[0], r[1]) for r in raw if channels_mod.is_additive(r[1])})
+    if not keys or (since is None and until is None):
+        return {}
+    marks = " OR ".join("(channel = ? AND unit = ?)" for _ in keys)
+    found = store.con.execute(
+        store.active_flows_sql(vintage)
+        + f"SELECT channel, unit, min(year), max(year) FROM af WHERE {marks} GROUP BY ALL",
+        [v for k in keys for v in k]).fetchall()
+    return {(c, u): (int(lo), int(hi)) for c, u, lo, hi in found}
+
+
+def _fill(raw: list[tuple], depth: int, since: int | None, until: int | None,
+          measured: dict[tuple[str, str], tuple[int, int]]) -> list[Row]:
+    """Values per key and year for every year of the span (first to last year with a value,
+    or ``since``/``until``). A year without data is NaN; for ``sum`` units a year inside the
+    sources' years (``measured``; the pair's own years when not given) without a record is 0.
+    Within one year, ``sum`` and ``snapshot`` rows add up (parts of the year's count); index
+    rows are averaged."""
+    acc: dict[tuple, dict[int, list[float]]] = {}
     for r in raw:
-        cell = acc.setdefault(r[:depth], [0.0, 0.0, 0])
+        cell = acc.setdefault(r[:depth], {}).setdefault(r[3], [0.0, 0.0, 0])
         cell[0] += r[4]
         cell[1] += r[5]
         cell[2] += 1
-    return [(*k, ab, ba) if channels_mod.is_additive(k[1]) else (*k, ab / n, ba / n)
-            for k, (ab, ba, n) in acc.items()]
-
-
-def _fill(raw: list[tuple], depth: int, since: int | None, until: int | None) -> list[Row]:
-    """Sums per key and year, with zero rows for the years between first and last."""
-    acc: dict[tuple, dict[int, list[float]]] = {}
-    for r in raw:
-        cell = acc.setdefault(r[:depth], {}).setdefault(r[3], [0.0, 0.0])
-        cell[0] += r[4]
-        cell[1] += r[5]
     rows: list[Row] = []
     for key, years in acc.items():
+        how = channels_mod.aggregation(key[1])
         lo = since if since is not None else min(years)
         hi = until if until is not None else max(years)
+        first, last = measured.get((key[0], key[1]), (min(years), max(years)))
         for year in range(lo, hi + 1):
-            gap = (0.0, 0.0) if channels_mod.is_additive(key[1]) else (math.nan, math.nan)
-            ab, ba = years.get(year, gap)  # an index with no value is missing, not 0
-            rows.append((*key, year, ab, ba))
+            cell = years.get(year)
+            if cell is not None:
+                n = cell[2] if how == "index" else 1
+                rows.append((*key, year, cell[0] / n, cell[1] / n))
+            elif how == "sum" and first <= year <= last:
+                rows.append((*key, year, 0.0, 0.0))
+            else:
+                rows.append((*key, year, math.nan, math.nan))
     return rows
 
 
+def _sum(by_year: list[Row], depth: int) -> list[Row]:
+    """Totals over the span, keyed by the first ``depth`` of (channel, unit, mode): the sum of
+    the years with data for ``sum`` units (NaN when none); NaN for ``snapshot`` and ``index``
+    units, which are never added up (see the latest value and the years instead)."""
+    acc: dict[tuple, list[float]] = {}
+    for r in by_year:
+        cell = acc.setdefault(r[:depth], [0.0, 0.0, 0])
+        if not math.isnan(r[-2]):
+            cell[0] += r[-2]
+            cell[1] += r[-1]
+            cell[2] += 1
+    return [(*k, ab, ba) if channels_mod.is_additive(k[1]) and n else (*k, math.nan, math.nan)
+            for k, (ab, ba, n) in acc.items()]
+
+
 def _rolling(by_year: list[Row], window: int) -> list[Row]:
-    """Sums over ``window`` years ending at each year (SIPRI reports 5-year trends)."""
+    """Sums over ``window`` years ending at each year (SIPRI reports 5-year trends), for
+    ``sum`` units only; a window without data in any of its years is NaN."""
     series: dict[tuple, list[Row]] = {}
     for r in by_year:
-        series.setdefault(r[:2], []).append(r)
+        if channels_mod.is_additive(r[1]):
+            series.setdefault(r[:2], []).append(r)
     rows: list[Row] = []
     for (channel, unit), years in series.items():
         first = years[0][2]
         for i, (_, _, year, _, _) in enumerate(years):
-            span = years[max(0, i - window + 1): i + 1]
-            if not channels_mod.is_additive(unit):  # index units: mean of the years with a value
-                span = [r for r in span if not math.isnan(r[3])] or span[-1:]
-                rows.append((channel, unit, max(first, year - window + 1), year,
-                             sum(r[3] for r in span) / len(span),
-                             sum(r[4] for r in span) / len(span)))
-                continue
-            rows.append((channel, unit, max(first, year - window + 1), year,
-                         sum(r[3] for r in span), sum(r[4] for r in span)))
+            span = [r for r in years[max(0, i - window + 1): i + 1] if not math.isnan(r[3])]
+            ab = sum(r[3] for r in span) if span else math.nan
+            ba = sum(r[4] for r in span) if span else math.nan
+            rows.append((channel, unit, max(first, year - window + 1), year, ab, ba))
     return rows
 
 
@@ -218,7 +285,9 @@ def _frame(rows: list[Row], keys: list[str]) -> pd.DataFrame:
 
 
 def by_period(by_year: pd.DataFrame, step: int = 10) -> pd.DataFrame:
-    """Sums over fixed periods (decades by default) with two-way measures."""
+    """Sums over fixed periods (decades by default) with two-way measures: ``sum`` units only
+    (a period without data is null); ``snapshot`` and ``index`` units are never added up,
+    so their periods are null."""
     if by_year.empty:
         return add_indices(pd.DataFrame(columns=["channel", "unit", "period", "flow_ab",
                                                  "flow_ba"]))
@@ -226,11 +295,7 @@ def by_period(by_year: pd.DataFrame, step: int = 10) -> pd.DataFrame:
     frame = by_year.assign(period=start.astype(str) + "–" + (start + step - 1).astype(str),
                            _start=start)
     grouped = frame.groupby(["channel", "unit", "_start", "period"], as_index=False)[
-        ["flow_ab", "flow_ba"]].sum().sort_values(["channel", "_start"])
-    index = ~grouped["unit"].map(channels_mod.is_additive).astype(bool)
-    if index.any():  # index units: the mean of the period's years with a value
-        means = frame.groupby(["channel", "unit", "_start", "period"], as_index=False)[
-            ["flow_ab", "flow_ba"]].mean().sort_values(["channel", "_start"])
-        grouped.loc[index, ["flow_ab", "flow_ba"]] = means.loc[
-            index.to_numpy(), ["flow_ab", "flow_ba"]].to_numpy()
+        ["flow_ab", "flow_ba"]].sum(min_count=1).sort_values(["channel", "_start"])
+    not_summed = ~grouped["unit"].map(channels_mod.is_additive).astype(bool)
+    grouped.loc[not_summed, ["flow_ab", "flow_ba"]] = math.nan
     return add_indices(grouped.drop(columns="_start")).reset_index(drop=True)

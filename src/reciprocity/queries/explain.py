@@ -54,3 +54,35 @@ def explain(store: Store, a: str, b: str, *, channel: str, year: int | None = No
         return flows
     return pd.concat(parts, ignore_index=True).sort_values(
         ["year", "direction", "record_id"], kind="stable").reset_index(drop=True)
+
+
+def totals(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """What the records of :func:`explain` add up to, per direction and unit: the total of a
+    ``sum`` unit, or the latest year and its value for ``snapshot`` and ``index`` units
+    (never added up over years; within the year, snapshot parts add up, indices average)."""
+    out: list[dict[str, object]] = []
+    if frame.empty:
+        return out
+    for (direction, unit), group in frame.groupby(["direction", "unit"], sort=True):
+        how = channels_mod.aggregation(str(unit))
+        row: dict[str, object] = {"direction": direction, "unit": unit, "aggregation": how,
+                                  "total": None, "latest_year": None, "latest": None}
+        if how == "sum":
+            row["total"] = float(group["magnitude"].sum())
+        else:
+            year = int(group["year"].max())
+            last = group.loc[group["year"] == year, "magnitude"]
+            row["latest_year"] = year
+            row["latest"] = float(last.sum() if how == "snapshot" else last.mean())
+        out.append(row)
+    return out
+
+
+def totals_text(row: dict[str, object], a: str, b: str) -> str:
+    """One row of :func:`totals` in words (``USA→JPN 15.00 tiv_millions``)."""
+    arrow = f"{a}→{b}" if row["direction"] == "a_to_b" else f"{b}→{a}"
+    if row["aggregation"] == "sum":
+        return f"{arrow} {row['total']:,.2f} {row['unit']}"
+    return (f"{arrow} {row['latest']:,.2f} {row['unit']} in {row['latest_year']} "
+            f"(latest year; {row['aggregation']} values are not added up)")
+

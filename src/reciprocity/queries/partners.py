@@ -22,7 +22,9 @@ def partners(store: Store, a: str, *, channel: str = "arms", since: int | None =
 
     Ranked by two-way index (highest first, undefined last) and then by two-way volume;
     ``sort="volume"`` ranks by volume first. One unit per ranking: ``unit``, or the
-    channel's first unit present; index units are averaged over years, never summed.
+    channel's first unit present. ``sum`` units are totals over the span; ``snapshot`` and
+    ``index`` units are never added up: each partner's values are those of its latest year
+    with data in the span, given in ``year``.
     """
     country = countries.resolve(a)
     chan = channels_mod.get(channel)
@@ -43,8 +45,12 @@ def partners(store: Store, a: str, *, channel: str = "arms", since: int | None =
         present = set(frame["unit"])
         unit = next((u for u in chan.units if u in present), min(present))
         frame = frame[frame["unit"] == unit]
-    how = "sum" if unit is None or channels_mod.is_additive(unit) else "mean"
-    frame = frame.groupby(["partner", "unit"], as_index=False)[["flow_ab", "flow_ba"]].agg(how)
+    if unit is None or channels_mod.is_additive(unit):
+        frame = frame.groupby(["partner", "unit"], as_index=False)[["flow_ab", "flow_ba"]].sum()
+    else:  # the latest year with data of each partner, never a sum or mean over years
+        frame = (frame.sort_values(["partner", "year"]).groupby("partner", as_index=False)
+                 .tail(1).loc[:, ["partner", "unit", "year", "flow_ab", "flow_ba"]]
+                 .astype({"year": "Int64"}))
     if not chan.directed:
         frame["flow_ab"] = frame["flow_ba"] = frame["flow_ab"] + frame["flow_ba"]
     frame = add_indices(frame)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+from reciprocity import channels as channels_mod
 from reciprocity import taxonomy
 
 if TYPE_CHECKING:
@@ -25,12 +26,21 @@ def describe() -> dict[str, Any]:
 
 
 def coverage(store: Store, vintage: str | None = None) -> dict[str, Any]:
-    """Flows of the active vintages by channel, unit and area, and what is unmapped."""
+    """Flows of the active vintages by channel, unit and area, and what is unmapped.
+
+    ``magnitude`` is the sum over every year for ``sum`` units only; ``snapshot`` and
+    ``index`` units are never added up (``magnitude`` null), and every row gives its
+    ``aggregation`` and the ``first_year``/``last_year``/``years`` with data.
+    """
     af = store.active_flows_sql(vintage)
     by_area = store.query(af + """
         SELECT channel, unit, coalesce(area, '') AS area, count(*) AS flows,
-               sum(magnitude) AS magnitude
+               sum(magnitude) AS magnitude, min(year) AS first_year, max(year) AS last_year,
+               count(DISTINCT year) AS years
         FROM af GROUP BY ALL ORDER BY channel, unit, area""")
+    additive = by_area["unit"].map(channels_mod.is_additive).astype(bool)
+    by_area["magnitude"] = by_area["magnitude"].astype(object).where(additive, None)
+    by_area.insert(3, "aggregation", by_area["unit"].map(channels_mod.aggregation))
     arms = store.query(af + """
         SELECT count(*) AS flows, count(area) AS mapped FROM af WHERE channel = 'arms'""")
     unmapped_sipri = store.query(af + """
@@ -40,7 +50,8 @@ def coverage(store: Store, vintage: str | None = None) -> dict[str, Any]:
         GROUP BY ALL ORDER BY flows DESC, description""")
     total, mapped = int(arms.at[0, "flows"]), int(arms.at[0, "mapped"])
     return {
-        "flows_by_area": [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+        "flows_by_area": [{k: (None if v is None or v != v else v.item()
+                               if hasattr(v, "item") else v) for k, v in r.items()}
                           for r in by_area.to_dict("records")],
         "sipri_area_coverage": {"flows": total, "mapped": mapped,
                                 "unmapped": total - mapped,
