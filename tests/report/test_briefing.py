@@ -123,3 +123,20 @@ def test_pdf_without_playwright(web_session: Reciprocity, tmp_path: Path) -> Non
     out = tmp_path / "b.pdf"
     pdf._print_with_cli(executable, page, out, tmp_path, 60)
     assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_channel_coverage_and_no_total_for_snapshot_units(ncses_db: Path) -> None:
+    """Each channel shows its years with data; a snapshot unit shows its latest value, not a
+    sum of its survey years."""
+    from ev_helpers import ncses_value
+
+    with Reciprocity(ncses_db, read_only=True) as r:
+        html = builder.render_html(r, "USA", "JPN")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "2 years with data: 2003, 2022" in text
+    latest = ncses_value("United States", "Japan", 2022)
+    both = latest + ncses_value("United States", "Japan", 2003)
+    assert f"latest, 2022: {latest:,.0f} (joint)" in text
+    summary = text[text.index("All channels"):text.index("Flows by channel", text.index(
+        "All channels"))]
+    assert f"{both:,.0f}" not in summary and "2022 only" in summary

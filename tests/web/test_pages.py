@@ -161,3 +161,40 @@ def test_viewer_cannot_open_forms(web_rw_client: TestClient) -> None:
     sign_in(web_rw_client, "vi")
     assert web_rw_client.get("/ledger/new/program").status_code == 403
     assert 'id="edit-link"' not in web_rw_client.get("/ledger/web-t-licence").text
+
+
+def test_pair_page_shows_coverage_and_gaps_of_a_snapshot_channel(ncses_db, run_app) -> None:
+    """The pair page says which years have data, shows the latest value (not a sum of the
+    survey years), draws gaps for the years between, and /api/dyad answers the CLI's JSON."""
+    import json
+
+    from ev_helpers import ncses_value
+    from reciprocity.web.app import create_app
+
+    with TestClient(create_app(ncses_db, read_only=True, secret="test-secret")) as client:
+        page = client.get("/pair?a=USA&b=JPN&channel=coauthorship").text
+        api = client.get("/api/dyad?a=USA&b=JPN&channel=coauthorship").json()
+    assert re.search(r'data-years="coauthorship">2 years with data: 2003, 2022<', page)
+    latest = ncses_value("United States", "Japan", 2022)
+    both = latest + ncses_value("United States", "Japan", 2003)
+    assert f"{latest:,.0f}" in page and f"{both:,.0f}" not in page
+    spec = json.loads(re.search(r'<script type="application/json" id="chart-0-flows-spec">'
+                                r"(.*?)</script>", page, re.S).group(1))
+    assert spec["data"][0]["y"].count(None) == 18 and spec["data"][0]["connectgaps"] is False
+    ch = api["channels"]["coauthorship"]
+    assert ch["years_with_data"] == [2003, 2022] and ch["flow_ab"] is None
+    cli = run_app("--db", ncses_db, "dyad", "USA", "JPN", "--channel", "coauthorship",
+                  "--format", "json")
+    assert api == json.loads(cli.stdout)
+
+
+def test_partners_page_of_a_snapshot_channel_uses_the_latest_year(ncses_db) -> None:
+    from reciprocity.web.app import create_app
+    from reciprocity.web.pages.partners import sparkline_svg
+
+    with TestClient(create_app(ncses_db, read_only=True, secret="test-secret")) as client:
+        page = client.get("/partners?a=JPN&channel=coauthorship").text
+    assert "(2022, latest year with data)" in page
+    assert "<polyline" not in page  # two survey years twenty years apart: dots, no line
+    svg = sparkline_svg([1, 2, 3, 4], [1.0, None, 2.0, 3.0], [None] * 4, lo=1, hi=4)
+    assert svg.count("<circle") == 1 and svg.count("<polyline") == 1

@@ -26,7 +26,7 @@ from reciprocity import channels as channels_mod
 from reciprocity.api import Reciprocity
 from reciprocity.errors import InputError, ReciprocityError
 from reciprocity.queries.common import span_filter
-from reciprocity.queries.dyad import Dyad
+from reciprocity.queries.dyad import Dyad, years_text
 from reciprocity.report import figures
 
 SIPRI_CREDIT = "Information from the SIPRI Arms Transfers Database"
@@ -68,6 +68,9 @@ class ChannelView:
     modes: list[dict[str, Any]]
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     record_columns: list[str] = field(default_factory=list)
+    aggregation: str = "sum"
+    coverage: str = ""
+    latest: dict[str, Any] | None = None
 
 
 @dataclass
@@ -194,7 +197,9 @@ def _channel_views(r: Reciprocity, dyad: Dyad, data: dict[str, Any]) -> list[Cha
         modes = [{"mode": m, **v} for m, v in ch["by_mode"].items()]
         view = ChannelView(key, channel, unit, label, directed, additive, ch,
                            channels_mod.CHANNELS[channel].description
-                           if channel in channels_mod.CHANNELS else "", flows, index, modes)
+                           if channel in channels_mod.CHANNELS else "", flows, index, modes,
+                           aggregation=ch["aggregation"],
+                           coverage=years_text(ch["years_with_data"]), latest=ch["latest"])
         if directed and additive:
             _largest_records(r, dyad, view)
         views.append(view)

@@ -100,6 +100,7 @@ def flows_over_time(dyad: Dyad, channel: str, unit: str, *, title: str | None = 
                     ) -> go.Figure:
     """Flows A→B and B→A by year (one joint line for undirected channels).
 
+    A year without data is a gap (``None``, lines not joined across it), never a dip to 0.
     Every point carries ``customdata`` = (channel, year) so a click can ask for its records.
     """
     a, b = dyad.pair.a.code, dyad.pair.b.code
@@ -114,11 +115,13 @@ def flows_over_time(dyad: Dyad, channel: str, unit: str, *, title: str | None = 
             fig.add_trace(go.Scatter(
                 x=years, y=_num(sel[column]), name=name, mode="lines+markers",
                 line={"color": color, "width": 2}, marker={"size": 5}, customdata=custom,
+                connectgaps=False,
                 hovertemplate="%{y:,.2f} " + label + "<extra>" + name + "</extra>"))
     else:
         fig.add_trace(go.Scatter(
             x=years, y=_num(sel["flow_ab"]), name=f"{a} ⇄ {b} (joint)", mode="lines+markers",
             line={"color": JOINT_COLOR, "width": 2}, marker={"size": 5}, customdata=custom,
+            connectgaps=False,
             hovertemplate="%{y:,.2f} " + label + "<extra>joint</extra>"))
     return _year_ticks(fig, years)
 

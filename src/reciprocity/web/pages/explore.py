@@ -12,6 +12,7 @@ from reciprocity import channels as channels_mod
 from reciprocity import countries
 from reciprocity.api import Reciprocity
 from reciprocity.errors import InputError, NotFoundError, ReciprocityError
+from reciprocity.queries.dyad import years_text
 from reciprocity.report import figures
 from reciprocity.report.builder import area_names, render_html
 from reciprocity.store.tables import MODES
@@ -111,11 +112,13 @@ def pair_results(r: Reciprocity, p: PairParams) -> dict[str, Any]:
                                            "windows"))))
         modes = dyad.by_mode[(dyad.by_mode["channel"] == channel)
                              & (dyad.by_mode["unit"] == unit)]
-        if len(modes) > 1:  # one mode (e.g. "unspecified") says nothing a chart could add
+        if len(modes) > 1 and additive:  # one mode says nothing; indices have no totals
             charts.append(("modes", figures.to_json(figures.mode_bars(
                 dyad, channel, unit, title=f"{key}: by mode"))))
+        ch = data["channels"][key]
         views.append({"key": key, "channel": channel, "unit": unit, "unit_label": label,
-                      "directed": directed, "total": data["channels"][key],
+                      "directed": directed, "total": ch, "aggregation": ch["aggregation"],
+                      "latest": ch["latest"], "coverage": years_text(ch["years_with_data"]),
                       "charts": [(f"chart-{i}-{kind}", kind, js) for kind, js in charts]})
     years = sorted({int(y) for y in dyad.by_year["year"]}) if len(dyad.by_year) else []
     return {"a": dyad.pair.a, "b": dyad.pair.b, "views": views, "credits": data["credits"],
@@ -195,8 +198,9 @@ def pair_records(request: Request) -> HTMLResponse:
             ctx["columns"] = [c for c in RECORD_COLUMNS if c in frame.columns]
             ctx["rows"] = frame.loc[:, ctx["columns"]].head(500).to_dict("records")
             ctx["total_rows"] = len(frame)
-            ctx["sums"] = {d: float(v) for d, v in
-                           frame.groupby("direction")["magnitude"].sum().items()}
+            from reciprocity.queries.explain import totals, totals_text
+
+            ctx["sums"] = [totals_text(t, p.a, p.b) for t in totals(frame)]
         except ReciprocityError as exc:
             ctx["errors"] = {"form": str(exc)}
             status = 404 if isinstance(exc, NotFoundError) else 422

@@ -20,22 +20,34 @@ router = APIRouter()
 SPARK_W, SPARK_H = 180, 34
 
 
-def sparkline_svg(years: list[int], out: list[float], back: list[float], *, lo: int, hi: int,
-                  directed: bool = True) -> str:
-    """A small inline SVG of flows out (blue) and back (orange) over ``lo``–``hi``."""
-    top = max([*out, *back, 0.0]) or 1.0
+def sparkline_svg(years: list[int], out: list[float | None], back: list[float | None], *,
+                  lo: int, hi: int, directed: bool = True) -> str:
+    """A small inline SVG of flows out (blue) and back (orange) over ``lo``–``hi``; a year
+    without data (None) is a gap, and a value with no neighbour a dot."""
+    top = max([v for v in (*out, *back) if v is not None] + [0.0]) or 1.0
     span = max(hi - lo, 1)
 
-    def points(values: list[float]) -> str:
-        return " ".join(f"{(y - lo) / span * (SPARK_W - 2) + 1:.1f},"
-                        f"{SPARK_H - 1 - v / top * (SPARK_H - 2):.1f}"
-                        for y, v in zip(years, values, strict=True))
+    def shapes(values: list[float | None], color: str) -> list[str]:
+        runs: list[list[str]] = [[]]
+        for y, v in zip(years, values, strict=True):
+            if v is None:
+                runs.append([])
+                continue
+            runs[-1].append(f"{(y - lo) / span * (SPARK_W - 2) + 1:.1f},"
+                            f"{SPARK_H - 1 - v / top * (SPARK_H - 2):.1f}")
+        out_ = []
+        for run in runs:
+            if len(run) == 1:
+                x, y_ = run[0].split(",")
+                out_.append(f'<circle cx="{x}" cy="{y_}" r="1.8" fill="{color}"/>')
+            elif run:
+                out_.append(f'<polyline fill="none" stroke="{color}" stroke-width="1.5" '
+                            f'points="{" ".join(run)}"/>')
+        return out_
 
-    lines = [f'<polyline fill="none" stroke="{"#1f5fa8" if directed else "#6a4c93"}" '
-             f'stroke-width="1.5" points="{points(out)}"/>']
+    lines = shapes(out, "#1f5fa8" if directed else "#6a4c93")
     if directed:
-        lines.append(f'<polyline fill="none" stroke="#d9822b" stroke-width="1.5" '
-                     f'points="{points(back)}"/>')
+        lines += shapes(back, "#d9822b")
     return (f'<svg class="spark" width="{SPARK_W}" height="{SPARK_H}" viewBox="0 0 {SPARK_W} '
             f'{SPARK_H}" role="img" aria-hidden="true"><line x1="0" x2="{SPARK_W}" '
             f'y1="{SPARK_H - 0.5}" y2="{SPARK_H - 0.5}" stroke="#d8dbe0"/>{"".join(lines)}'
@@ -71,10 +83,12 @@ def partners_view(r: Reciprocity, a: str, channel: str, since: int | None, until
     for row in frame.to_dict("records"):
         series = years.get((row["partner"], row["unit"]), {})
         span = list(range(lo, hi + 1))
-        out = [series.get(y, (0.0, 0.0))[0] for y in span]
-        back = [series.get(y, (0.0, 0.0))[1] for y in span]
+        # sum units: a year without a record is 0; snapshot and index units: a gap
+        gap = (0.0, 0.0) if channels_mod.is_additive(row["unit"]) else (None, None)
+        out = [series.get(y, gap)[0] for y in span]
+        back = [series.get(y, gap)[1] for y in span]
         if not directed:
-            out = [o + b for o, b in zip(out, back, strict=True)]
+            out = [None if o is None else o + b for o, b in zip(out, back, strict=True)]
         row["spark"] = sparkline_svg(span, out, back, lo=lo, hi=hi, directed=directed)
         rows.append(row)
     return {"country": countries.resolve(code), "rows": rows, "directed": directed,
