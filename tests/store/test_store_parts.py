@@ -208,6 +208,22 @@ def test_diff_compares_exports_of_one_layout_by_default(tmp_path, classic_file, 
         assert named.attrs["from"] == parts.vintage_id
 
 
+def test_a_store_made_before_the_file_and_line_columns_still_works(classic_db):
+    """Stores made before `source_file` and `line` existed: explain reads them as they are,
+    and opening them to write adds the columns (empty in the old rows)."""
+    with Store(classic_db) as store:
+        store.con.execute("ALTER TABLE sipri_transfers DROP COLUMN source_file")
+        store.con.execute("ALTER TABLE sipri_transfers DROP COLUMN line")
+    with Store(classic_db, read_only=True) as store:
+        frame = explain(store, "USA", "JPN", channel="arms")
+        assert len(frame) and "source_file" not in frame.columns
+    with Store(classic_db) as store:
+        assert store.ingest("sipri", PARTS).added
+        rows = store.query("SELECT vintage_id, count(source_file) AS named, count(*) AS n "
+                           "FROM sipri_transfers GROUP BY ALL ORDER BY vintage_id")
+        assert rows.values.tolist() == [[PER_YEAR, 11, 11], [CLASSIC, 0, 22]]
+
+
 # -- command line --------------------------------------------------------------------------------
 def test_cli_ingests_parts_and_sources_shows_the_layout(run_main, tmp_path):
     db = tmp_path / "cli.duckdb"

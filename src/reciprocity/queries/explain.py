@@ -39,7 +39,12 @@ def explain(store: Store, a: str, b: str, *, channel: str, year: int | None = No
     for dataset, group in flows.groupby("dataset", sort=True):
         source = registry.for_dataset(dataset)
         table = source.record_table
-        record_cols = [c for c in source.explain_columns() if c not in ("vintage_id", "record_id")]
+        # a store made before a column was added (and opened read-only) lacks it
+        stored = {r[0] for r in store.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+            [table.name]).fetchall()}
+        record_cols = [c for c in source.explain_columns()
+                       if c not in ("vintage_id", "record_id") and c in stored]
         keys = group[["vintage_id", "record_id"]].drop_duplicates()
         store.con.register("_keys", keys)
         try:

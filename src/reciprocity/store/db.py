@@ -124,6 +124,22 @@ class Store:
         for table in load_all().values():
             for stmt in table.ddl():
                 self.con.execute(stmt)
+        # A store made before a table gained a column: add it (empty in the old rows), so
+        # the store can still be written to (e.g. sipri_transfers.source_file and line).
+        have: dict[str, set[str]] = {}
+        for name, column in self.con.execute(
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = 'main'").fetchall():
+            have.setdefault(name, set()).add(column)
+        for table in load_all().values():
+            for f in table.fields:
+                if f.name in have.get(table.name, {f.name}):
+                    continue
+                if not f.nullable:
+                    raise ReciprocityError(
+                        f"store {self.path} predates the required column {table.name}."
+                        f"{f.name}; build it again (reciprocity ingest …) in a new file")
+                self.con.execute(f"ALTER TABLE {table.name} ADD COLUMN {f.name} {f.type}")
 
     # -- queries ----------------------------------------------------------------------------
     def query(self, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
