@@ -143,6 +143,9 @@ def test_cli_ingest_and_sources(tmp_path: Path, small: Path, run_main) -> None:
     (row,) = listed
     assert row["dataset"] == "oecd_sti_patents:IP5.AI" and row["source"] == "oecd_sti"
     assert "STI Micro-data Lab" in row["credit"]
+    shown = json.loads(run_main("--db", db, "indicators", "JPN", "--format", "json").stdout)
+    names = {r["indicator"]: r["name"] for r in shown["series"]}
+    assert names["oecd.ip5_families.AI"].startswith("IP5 patent families, Artificial")
 
 
 def _fails(tmp_path: Path, text: str, error: type[Exception], *needles: str) -> str:

@@ -24,7 +24,10 @@ EXTRA_NAMES = {"ncses.intl_coauthored_articles":
 
 def indicator_names() -> dict[str, str]:
     """Short display names of the indicators the project knows."""
-    return {**{k: v["short"] for k, v in wdi.quirks()["indicators"].items()}, **EXTRA_NAMES}
+    from reciprocity.sources import oecd_sti
+
+    return {**{k: v["short"] for k, v in wdi.quirks()["indicators"].items()}, **EXTRA_NAMES,
+            **oecd_sti.indicator_names()}
 
 
 @dataclass
