@@ -187,7 +187,11 @@ class Reciprocity:
                         since: int | None = None, until: int | None = None,
                         replicates: int | None = None, seed: int | None = None,
                         settings: SettingsArg = None) -> Composite:
-        """The composite reciprocity index of A and B with interval and null expectation."""
+        """The composite reciprocity index of A and B with interval and null expectation.
+
+        ``weights``: ``None`` or ``"precision"`` (inverse-variance weights, the default),
+        ``"declared"`` (the shipped weights.yaml), a weights file or :class:`Weights`.
+        """
         from reciprocity.assess import service
 
         return service.composite_index(self.store, a, b, weights=weights, since=since,

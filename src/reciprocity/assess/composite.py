@@ -303,7 +303,7 @@ def verdict(index: float | None, interval: Interval | None,
         return "less_reciprocal_than_expected"
     if interval.low > hi:
         return "more_reciprocal_than_expected"
-    if lo <= interval.low and interval.high <= hi:
+    if lo - WIDTH_TOLERANCE <= interval.low and interval.high <= hi + WIDTH_TOLERANCE:
         return "as_expected"
     return "undetermined"
 
