@@ -43,6 +43,12 @@ def test_brief_figures(assess_brief):
     assert s["opportunities"]
     assert s["dependence"]["top_partner"] == "USA"
     assert s["dependence"]["share_of_a"] == pytest.approx(s["dependence"]["top_share"])
+    # the CSV lists what `assess opportunities` lists: every declared need, with evidence or
+    # "no evidence loaded"
+    opps = assess_brief.frames()["usa_jpn_opportunities.csv"]
+    assert {"microelectronics", "computing_ai", "advanced_materials",
+            "advanced_manufacturing"} <= set(opps["area"])
+    assert opps["best_evidence"].str.startswith("no evidence loaded for microelectronics").any()
     names = set(assess_brief.frames())
     assert names == {"usa_jpn_composite_index.csv", "jpn_capabilities.csv",
                      "usa_jpn_opportunities.csv", "jpn_arms_dependence.csv"}

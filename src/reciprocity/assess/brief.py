@@ -29,6 +29,9 @@ class Brief:
     candidates: Opportunities
     dependence: Dependence
     channel: str = "arms"
+    listing: Opportunities | None = None
+    """Everything ``assess opportunities A B`` lists: the qualifying rows, then A's declared
+    needs with B's evidence or "no evidence loaded"."""
 
     @property
     def dependence_on_a(self) -> float | None:
@@ -51,7 +54,8 @@ class Brief:
                                    "verdict": idx.verdict,
                                    "excluded": "",
                                    "window": idx.window.name if idx.window else ""}])
-        opps = self.opportunities if self.opportunities.rows else self.candidates
+        opps = self.listing if self.listing is not None and self.listing.rows else (
+            self.opportunities if self.opportunities.rows else self.candidates)
         return {
             f"{a}_{b}_composite_index.csv": pd.concat([composite, index], ignore_index=True),
             f"{b}_capabilities.csv": self.capabilities.measures,
@@ -74,7 +78,7 @@ def brief(r: Reciprocity, a: str = "USA", b: str = "JPN", channel: str = "arms")
         candidates = Opportunities(everything.a, everything.b, rows, everything.window,
                                    everything.needs_source, everything.credits)
     dep = r.dependence(b, channel=channel)
-    return Brief(index.a, index.b, index, caps, opps, candidates, dep, channel)
+    return Brief(index.a, index.b, index, caps, opps, candidates, dep, channel, listed)
 
 
 def summary(brief_: Brief) -> dict[str, Any]:
