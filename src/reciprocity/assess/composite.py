@@ -40,8 +40,8 @@ from reciprocity.assess.stats import (
 )
 from reciprocity.assess.window import Window
 
-VERDICTS = ("more_reciprocal_than_expected", "as_expected", "less_reciprocal_than_expected",
-            "undetermined", "undefined")
+VERDICTS = ("more_reciprocal_than_expected", "less_reciprocal_than_expected", "undetermined",
+            "undefined")
 WEIGHTINGS = ("precision", "declared")
 _CHUNK = 4_000_000  # replicate × unit cells drawn at once
 
@@ -290,8 +290,8 @@ def verdict(index: float | None, interval: Interval | None,
 
     ``undefined`` without a flow; ``undetermined`` without an interval of positive width or
     without a null distribution; ``less``/``more_reciprocal_than_expected`` when the two
-    intervals are disjoint; ``as_expected`` when the observed interval lies inside the
-    null's; ``undetermined`` when they only overlap.
+    intervals are disjoint; ``undetermined`` when they overlap (no evidence of a difference,
+    which is not evidence of none).
     """
     if index is None:
         return "undefined"
@@ -303,8 +303,6 @@ def verdict(index: float | None, interval: Interval | None,
         return "less_reciprocal_than_expected"
     if interval.low > hi:
         return "more_reciprocal_than_expected"
-    if lo - WIDTH_TOLERANCE <= interval.low and interval.high <= hi + WIDTH_TOLERANCE:
-        return "as_expected"
     return "undetermined"
 
 

@@ -371,7 +371,11 @@ def alerts(store: Store, config: str | Path | None = None, *, weights: WeightsAr
             datasets |= used
             rule_w = (Weights({rule.channel: 1.0}, source=f"{rule.channel} only")
                       if rule.channel else w)
-            keep = [c for c in yearly["channel"].unique() if rule_w.of(str(c)) > 0]
+            # as in the composite index, a channel of index values (no sampling distribution)
+            # does not enter a composite; a rule may still name one channel of them
+            keep = [c for c, u in yearly[["channel", "unit"]].drop_duplicates().itertuples(
+                        index=False)
+                    if rule_w.of(str(c)) > 0 and (rule.channel or channels_mod.is_additive(u))]
             yearly = yearly[yearly["channel"].isin(keep)]
             lasts = [inputs.last_year(store, str(c), vintage=vintage)
                      for c in yearly["channel"].unique()]
@@ -389,7 +393,8 @@ def alerts(store: Store, config: str | Path | None = None, *, weights: WeightsAr
             result.evidence["series"] = (f"the two-way index of each {window}-year window "
                                          "ending in the year shown, no interval")
             result.evidence["weighting"] = (f"{rule.channel} only" if rule.channel else
-                                            f"declared ({rule_w.source})")
+                                            f"declared ({rule_w.source}), over "
+                                            + ", ".join(sorted(map(str, keep))))
             results.append(result)
             continue
         local = cfg if rule.window is None else replace(
