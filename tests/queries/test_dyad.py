@@ -250,14 +250,15 @@ def test_one_multi_year_deal_is_split_over_its_years(usa_jpn, full_rows):
 
 
 def test_us_japan_by_mode_matches_independent_mode_totals(usa_jpn, full_rows):
-    from reciprocity.sources.sipri import licence_clause
+    from reciprocity.sources.sipri_comments import local_production
 
     status = {"New": "new", "Second hand": "second_hand",
               "Second hand but modernized": "second_hand_modernized"}
     expected: dict[str, float] = defaultdict(float)
     for _, r in full_rows:
         if r[SUPPLIER] == "United States" and r[RECIPIENT] == "Japan" and r[YEARS].strip():
-            mode = "licensed_production" if licence_clause(r[12]) else status[r[11]]
+            read = local_production(r[12], "JPN", float(r[4] or "nan"))
+            mode = "licensed_production" if read else status[r[11]]
             expected[mode] += float(r[TIV_DELIVERED])
     got = usa_jpn.by_mode.set_index("mode")["flow_ab"].to_dict()
     assert got == pytest.approx(dict(expected))

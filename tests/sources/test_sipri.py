@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +13,7 @@ import pytest
 from reciprocity import countries
 from reciprocity.countries import load_aliases
 from reciprocity.errors import FormatError, InputError, UnknownCountryError
-from reciprocity.sources.sipri import SOURCE, design_origin, licence_clause, quirks
+from reciprocity.sources.sipri import SOURCE
 from sipri_helpers import (
     COMMENTS,
     DESIGNATION,
@@ -237,51 +236,6 @@ def test_new_layout_local_production_yes_is_licensed_production(new_layout_file)
     assert flows.loc[flows["origin"] == "UNK", "magnitude"].sum() == pytest.approx(0.8)
 
 
-# -- comment patterns ----------------------------------------------------------------------------
-@pytest.mark.parametrize(("comment", "clause"), [
-    ("Produced under licence in Japan", "Produced under licence in Japan"),
-    ("Second-hand; aid; produced under Russian licence after break-up of Soviet Union",
-     "produced under Russian licence after break-up of Soviet Union"),
-    ("incl 12 assembled/produced under licence in India",
-     "incl 12 assembled/produced under licence in India"),
-    ("Licence produced in Spain", "Licence produced in Spain"),
-    ("licensed production in Italy", "licensed production in Italy"),
-    ("Incl 13 producedunder licence in India", "Incl 13 producedunder licence in India"),
-    ("produced under licenec in India as RAWL-02", "produced under licenec in India as RAWL-02"),
-    ("most produced uncder licence in Italy", "most produced uncder licence in Italy"),
-    ("produced uncer licence in Netherlands", "produced uncer licence in Netherlands"),
-    ("preoduced under licence in Pakistan", "preoduced under licence in Pakistan"),
-    ("Prior to licensed production", None),
-    ("Prior to licensed production; 'MAP' aid", None),
-    ("Planned licensed production cancelled and SA-316B ordered instead", None),
-    ("Incl assembly in China (planned licensed production abandoned)", None),
-    ("probably produced (possibly without license) in China", None),
-    ("Produced in China (possibly without French licence for production)", None),
-    ("possibly unlicensed production in Taiwan", None),
-    ("rest cancelled after withdrawal of export licence in 1990", None),
-    ("Second-hand; export licence for 50 given for delivery to Yemen", None),
-    ("", None),
-    ("Second-hand; aid", None),
-])
-def test_licence_clause(comment, clause):
-    assert licence_clause(comment) == clause
-
-
-@pytest.mark.parametrize(("comment", "code"), [
-    ("US design produced in Japan for USA; for Patriot air-defence systems", "USA"),
-    ("Soviet design produced in Czechoslovakia for Soviet Union", "SUN"),
-    ("French design produced under licence in India for France", "FRA"),
-    ("designed in Israel but produced in USA for Israel", "ISR"),
-    ("Designed in South Africa for production under licence in India", "ZAF"),
-    ("Built in USA to Israeli design", "ISR"),
-    ("Designation uncertain (reported as 'APC')", None),
-    ("Indian designation Vijay", None),
-    ("", None),
-])
-def test_design_origin(comment, code):
-    assert design_origin(comment) == code
-
-
 # -- bad inputs ----------------------------------------------------------------------------------
 BAD = {
     # key: (error type, fragments the message must contain: what, where, expected)
@@ -461,17 +415,23 @@ def test_full_register_uncertainty_flags_match_the_question_marks(full_records, 
     assert {r[ORDER_Q] for _, r in full_rows} <= {"", "?"}
 
 
-def test_full_register_modes_follow_status_unless_a_licence_clause(full_records, full_rows):
-    expected = ["licensed_production" if licence_clause(r[COMMENTS]) else STATUS_MODE[r[STATUS]]
-                for _, r in full_rows]
-    got = full_records.loc[[line for line, _ in full_rows], "mode"].tolist()
-    mismatches = [(line, g, e) for (line, _), g, e in zip(full_rows, got, expected, strict=True)
-                  if g != e]
-    assert mismatches == []
-    modes = Counter(expected)
-    assert set(modes) == {"new", "second_hand", "second_hand_modernized",
-                          "licensed_production"}
-    assert modes["licensed_production"] > 1000
+def test_full_register_modes_follow_status_unless_a_local_production_clause(full_records,
+                                                                           full_rows):
+    got = full_records.loc[[line for line, _ in full_rows]]
+    by_status = [STATUS_MODE[r[STATUS]] for _, r in full_rows]
+    read = got["mode_evidence"].str.startswith("comment: ")
+    assert (got.loc[~read.to_numpy(), "mode"].tolist()
+            == [m for m, r in zip(by_status, read, strict=True) if not r])
+    assert set(got.loc[read, "mode"]) == {"licensed_production"}
+    # the deciding words are SIPRI's own, quoted from the comment
+    quoted = got.loc[read]
+    assert all(ev.removeprefix("comment: ") in c
+               for ev, c in zip(quoted["mode_evidence"], quoted["comments"], strict=True))
+    assert 1700 < read.sum() < 1900
+    us_jp = got[(got["supplier_code"] == "USA") & (got["recipient_code"] == "JPN")]
+    f15 = us_jp[us_jp["mode_evidence"] == "comment: Including 199 assembled/produced in Japan"]
+    assert f15["number_licensed"].tolist() == [199.0]
+    assert f15["number_ordered"].tolist() == [213.0]
 
 
 def test_full_register_order_years_and_lags(full_records, full_rows):
@@ -505,52 +465,6 @@ def test_full_register_us_design_made_in_japan(full_records):
     assert len(pac3) == 1
     assert pac3.iloc[0]["design_origin"] == "USA"
     assert pac3.iloc[0]["recipient_code"] == "USA"
-
-
-# -- comment patterns against every comment of the full registers --------------------------------
-# Clauses that mention a licence but do not say the item was produced under licence. A comment
-# with "licen" that is neither classified licensed nor covered here makes the test fail, so a new
-# phrasing in a new export has to be looked at.
-KNOWN_NON_LICENCE = [
-    r"prior to licen[cs]ed production",
-    r"planned licen[cs]ed production (?:abandoned|cancelled)",
-    r"without\b[^;]{0,20}\blicen[cs]e",
-    r"\bunlicen[cs]ed\b",
-    r"export licen[cs]e",
-]
-
-
-def _unexplained_licence_comments(rows: list[tuple[int, list[str]]]) -> list[tuple[int, str]]:
-    known = re.compile("|".join(KNOWN_NON_LICENCE), re.I)
-    left = []
-    for line, r in rows:
-        comment = r[COMMENTS]
-        if "licen" not in comment.lower() or licence_clause(comment) is not None:
-            continue
-        for clause in comment.split(";"):
-            if "licen" in clause.lower() and not known.search(clause):
-                left.append((line, clause.strip()))
-    return left
-
-
-def test_every_licence_comment_of_the_full_register_is_understood(full_rows):
-    with_licence = [c for _, r in full_rows if "licen" in (c := r[COMMENTS]).lower()]
-    assert len(with_licence) > 1000
-    assert _unexplained_licence_comments(full_rows) == []
-    # the known non-licence phrasings really are not classified licensed
-    assert licence_clause("Prior to licensed production") is None
-    not_licensed = [c for c in with_licence if licence_clause(c) is None]
-    assert len(not_licensed) == 12
-
-
-def test_every_licence_comment_of_the_2025_register_is_understood(rows_2025):
-    assert _unexplained_licence_comments(rows_2025) == []
-
-
-def test_licence_patterns_in_quirks_are_valid_regular_expressions():
-    for key in ("licence_patterns", "licence_exclusions", "design_patterns"):
-        for pattern in quirks()[key]:
-            re.compile(pattern)
 
 
 # -- the March 2025 register and the newer layout's real sample ----------------------------------

@@ -11,12 +11,25 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import yaml
 
 from reciprocity.errors import InputError
 from reciprocity.store.schema import Table
+
+
+@cache
+def load_quirks(name: str) -> dict[str, Any]:
+    """A source's quirks file, ``sources/data/<name>.yaml`` (headers, markers, patterns)."""
+    text = resources.files("reciprocity.sources").joinpath(f"data/{name}.yaml").read_text(
+        "utf-8")
+    return yaml.safe_load(text)
+
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while a file is read. A source that works in named

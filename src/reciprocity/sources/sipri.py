@@ -14,8 +14,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-from importlib import resources
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -25,11 +23,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import yaml
 
 from reciprocity import countries, taxonomy
 from reciprocity.errors import FormatError, InputError, Problem, UnknownCountryError
-from reciprocity.sources.base import Parsed, Part, Progress, Source, SourceInfo
+from reciprocity.sources import sipri_comments
+from reciprocity.sources.base import Parsed, Part, Progress, Source, SourceInfo, load_quirks
 from reciprocity.store.schema import Field, Table, register
 
 CREDIT = "Information from the SIPRI Arms Transfers Database"
@@ -81,59 +79,21 @@ RECORDS = register(Table(
         Field("local_production", "BOOLEAN", "Newer layout's 'Local production' column."),
         Field("mode", "VARCHAR", "The project's reading of how it was transferred.", False,
               enum=("new", "second_hand", "second_hand_modernized", "licensed_production")),
-        Field("mode_evidence", "VARCHAR", "Where the mode comes from: the status, the "
-              "'Local production' column, or the comment clause that names a licence."),
+        Field("mode_evidence", "VARCHAR", "The exact words that decided the mode: the status, "
+              "'Local production: Yes', or the comment clause that says the item was made in "
+              "the recipient (under licence, assembled, produced, or its components)."),
+        Field("number_licensed", "DOUBLE", "How many of the order were made in the recipient, "
+              "where the comment says ('Including 199 assembled/produced in Japan' → 199; a "
+              "clause about the whole order → the number ordered); empty when it does not."),
         Field("design_origin", "VARCHAR", "Code of the country whose design it is, where a "
-              "comment says (e.g. 'US design produced in Japan for USA')."),
+              "comment says (e.g. 'US design produced in Japan for USA' → USA)."),
     ),
 ))
 
 
-@cache
 def quirks() -> dict[str, Any]:
     """The SIPRI quirks file (headers, markers, patterns)."""
-    text = resources.files("reciprocity.sources").joinpath("data/sipri.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
-
-
-@cache
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], list[re.Pattern[str]]]:
-    q = quirks()
-    lic = re.compile("|".join(f"(?:{p})" for p in q["licence_patterns"]), re.I)
-    excl = re.compile("|".join(f"(?:{p})" for p in q["licence_exclusions"]), re.I)
-    return lic, excl, [re.compile(p) for p in q["design_patterns"]]
-
-
-def licence_clause(comment: str) -> str | None:
-    """The comment clause that says the item was produced under licence, if any.
-
-    Excluded phrases ("prior to licensed production", "without licence", …) are taken out of
-    a clause before the licence patterns are tried, so "produced under licence (or possibly
-    without licence) in China" still counts while "prior to licensed production" does not.
-    """
-    if not comment or "icen" not in comment.lower():
-        return None
-    lic, excl, _ = _patterns()
-    for clause in comment.split(";"):
-        if lic.search(excl.sub(" ", clause)):
-            return clause.strip()
-    return None
-
-
-def design_origin(comment: str, aliases: Mapping[str, str] | None = None) -> str | None:
-    """Code of the design's country where the comment states it."""
-    if not comment or "esign" not in comment:
-        return None
-    for pattern in _patterns()[2]:
-        for match in pattern.finditer(comment):
-            word = match.group(1)
-            country = countries.from_demonym(word) or countries.lookup(word, aliases)
-            if country is None and " " in word:
-                first = word.split(" ")[0]
-                country = countries.from_demonym(first) or countries.lookup(first, aliases)
-            if country is not None:
-                return country.code
-    return None
+    return load_quirks("sipri")
 
 
 class SipriSource(Source):
@@ -596,20 +556,26 @@ class SipriSource(Source):
         evidence = pc.binary_join_element_wise("status: ", out["status"], "").to_numpy(
             zero_copy_only=False).astype(object)
         design = np.full(size, None, dtype=object)
+        licensed = np.full(size, np.nan)
         if is_new:
             local = where(pc.fill_null(out["local_production"], False))
             mode[local] = "licensed_production"
             evidence[local] = "Local production: Yes"
         else:
             comments = out["comments"]
-            for i in where(pc.fill_null(pc.match_substring(comments, "icen",
-                                                           ignore_case=True), False)):
-                clause = licence_clause(comments[i].as_py())
-                if clause:
+            recipients = out["recipient_code"]
+            ordered = out["number_ordered"]
+            for i in where(pc.fill_null(pc.match_substring_regex(
+                    comments, q["local_production"]["prefilter"], ignore_case=True), False)):
+                found = sipri_comments.local_production(
+                    comments[i].as_py(), recipients[i].as_py(), ordered[i].as_py(), aliases)
+                if found is not None:
                     mode[i] = "licensed_production"
-                    evidence[i] = "comment: " + clause
+                    evidence[i] = "comment: " + found.clause
+                    licensed[i] = np.nan if found.number is None else found.number
             for i in where(pc.fill_null(pc.match_substring(comments, "esign"), False)):
-                design[i] = design_origin(comments[i].as_py(), aliases)
+                design[i] = sipri_comments.design_origin(comments[i].as_py(), aliases)
+        out["number_licensed"] = pa.array(licensed, mask=np.isnan(licensed), type=pa.float64())
         out["mode"] = pa.array(mode, type=pa.string())
         out["mode_evidence"] = pa.array(evidence, type=pa.string())
         out["design_origin"] = pa.array(design, type=pa.string())
