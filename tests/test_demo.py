@@ -168,3 +168,32 @@ def test_demo_data_folder_from_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("RECIPROCITY_DATA", str(tmp_path / "absent"))
     with pytest.raises(NotFoundError):
         demo_mod.data_dir()
+
+
+def test_demo_says_how_much_was_made_in_japan_and_whose_design_went_back(demo_run):
+    _, text, _, db, out = demo_run
+    flat = " ".join(text.split())
+    with Store(db, read_only=True) as store:
+        modes = store.query(
+            "SELECT mode, sum(magnitude) AS tiv FROM flows WHERE vintage_id = "
+            "'sipri_arms_transfers/2026-05-18' AND origin = 'USA' AND destination = 'JPN' "
+            "GROUP BY mode").set_index("mode")["tiv"]
+        flag = store.query(
+            "SELECT sum(magnitude) FILTER (WHERE mode = 'licensed_production') AS lp, "
+            "sum(magnitude) AS total FROM flows WHERE vintage_id = "
+            "'sipri_arms_transfers/2024-04-16' AND origin = 'USA' AND destination = 'JPN'")
+    lp, total = modes["licensed_production"], modes.sum()
+    assert 0.6 < lp / total < 0.65          # 42,586 of 68,143 in the May 2026 register
+    assert (f"Licensed or local production in Japan: {lp:,.0f} of {total:,.0f} million TIV "
+            f"({100 * lp / total:.0f}%)") in flat
+    assert f"{flag.at[0, 'lp']:,.0f} of {flag.at[0, 'total']:,.0f}" in flat   # SIPRI's flag
+    # Beechjet-400 (Japan's design built under licence in the USA) and PAC-3 MSE (a U.S.
+    # design built in Japan) split Japan → U.S. by design
+    assert ("Japan → United States: 703 million TIV, of which 648 carried a Japanese design"
+            in flat)
+    assert "15 a U.S. design built in Japan" in flat
+    design = read_csv(out / "usa_jpn_arms_by_design.csv")
+    back = {r["design"]: float(r["value"]) for r in design if r["direction"] == "b_to_a"}
+    assert back == pytest.approx({"supplier_licensed": 648.0, "recipient": 15.0,
+                                  "not_stated": 40.0})
+    assert "Largest arms exporters 2021–2025" in flat

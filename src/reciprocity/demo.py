@@ -19,8 +19,10 @@ from reciprocity.assess.brief import Brief, brief
 from reciprocity.errors import FetchError, NotFoundError, ReciprocityError
 from reciprocity.ledger.checks import CheckResult
 from reciprocity.ledger.starter import load_starter
+from reciprocity.queries.design import by_design
 from reciprocity.queries.dyad import Dyad, by_period
 from reciprocity.queries.evidence import Picture, picture
+from reciprocity.queries.top import Top
 from reciprocity.store.db import IngestResult
 
 # (source, path inside the data folder, role): the newest full register first. A folder is
@@ -90,6 +92,10 @@ class DemoResult:
     ledger_check: CheckResult | None = None
     evidence: Picture | None = None
     assessment: Brief | None = None
+    design: pd.DataFrame | None = None
+    flagged: Dyad | None = None
+    """The pair in SIPRI's per-delivery-year vintage, whose mode is SIPRI's own flag."""
+    top_exporters: Top | None = None
 
 
 def run(db: Path, out: Path | None, *, fetch: Callable[[], Path] | None = None,
@@ -107,6 +113,11 @@ def run(db: Path, out: Path | None, *, fetch: Callable[[], Path] | None = None,
         load_starter(r)
         ledger_check = r.ledger_check("USA", "JPN")
         result = r.dyad("USA", "JPN", channel="arms")
+        design = by_design(r.store, "USA", "JPN")
+        per_year = _per_year_vintage(r)
+        flagged = (r.dyad("USA", "JPN", channel="arms", vintage=per_year)
+                   if per_year is not None else None)
+        top_exporters = r.top("exporters", limit=10)
         decades = by_period(result.by_year, 10)
         reverse = r.explain("USA", "JPN", channel="arms")
         reverse = reverse[reverse["direction"] == "b_to_a"].reset_index(drop=True)
@@ -122,10 +133,18 @@ def run(db: Path, out: Path | None, *, fetch: Callable[[], Path] | None = None,
         assessment = brief(r, "USA", "JPN")
     demo = DemoResult(db, ingested, result, decades, reverse, partners, diff_summary,
                       credits=credits, ledger_check=ledger_check, evidence=evidence,
-                      assessment=assessment)
+                      assessment=assessment, design=design, flagged=flagged,
+                      top_exporters=top_exporters)
     if out is not None:
         demo.written = _write(demo, out)
     return demo
+
+
+def _per_year_vintage(r: Reciprocity) -> str | None:
+    """The newest complete SIPRI vintage in the per-delivery-year layout, if any."""
+    v = r.store.vintages("sipri_arms_transfers")
+    v = v[(v["layout"] == "per_delivery_year") & v["is_complete"]]
+    return None if v.empty else str(v.iloc[-1]["vintage_id"])
 
 
 def _fresh(db: Path) -> None:
@@ -180,6 +199,7 @@ def _write(demo: DemoResult, out: Path) -> list[Path]:
         "usa_jpn_arms_by_year.csv": demo.dyad.by_year,
         "usa_jpn_arms_by_decade.csv": demo.decades,
         "usa_jpn_arms_by_mode.csv": demo.dyad.by_mode,
+        **({"usa_jpn_arms_by_design.csv": demo.design} if demo.design is not None else {}),
         "usa_jpn_arms_rolling_5y.csv": demo.dyad.by_window,
         "jpn_to_usa_arms_records.csv": demo.reverse_flows,
         "jpn_arms_partners.csv": demo.partners,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,6 +11,9 @@ from reciprocity.cli.render import console, table
 from reciprocity.metrics.twoway import clean
 from reciprocity.queries.evidence import Picture
 from reciprocity.store.db import default_path
+
+if TYPE_CHECKING:
+    from reciprocity.demo import DemoResult
 
 
 def register(app: typer.Typer) -> None:
@@ -39,6 +42,7 @@ def register(app: typer.Typer) -> None:
                 f"States {arms['flow_ba']:,.0f} million TIV. Japan sent back "
                 f"{100 * (arms['coverage_ratio'] or 0):.2f}% of what it received; two-way "
                 f"index {gl:.3f} (1 = balanced, 0 = one-way).")
+            _print_licensed_and_design(result)
             table(result.decades, title="By decade (flow_ab = USA→JPN, million TIV)",
                   columns=["period", "flow_ab", "flow_ba", "share_b", "gl_index",
                            "coverage_ratio"])
@@ -58,6 +62,11 @@ def register(app: typer.Typer) -> None:
                   f"{len(rev)} yearly flows)", columns=[
                       "designation", "description", "order_year", "delivery_years", "tiv",
                       "mode", "comments", "record_id"] if len(rev) else None)
+        if result.top_exporters is not None and len(result.top_exporters.rows):
+            t = result.top_exporters
+            table(t.rows, title=f"Largest arms exporters {t.since}–{t.until} (share of the world "
+                  "total, million TIV; reciprocity top exporters)",
+                  columns=["rank", "name", "value", "share", "previous_value", "change_pct"])
         if result.evidence is not None:
             _print_evidence(result.evidence)
         if result.assessment is not None:
@@ -76,6 +85,36 @@ def register(app: typer.Typer) -> None:
             console.print(f"[dim]wrote {path}[/]")
         for credit in result.credits:
             console.print(f"[bold]{credit}[/]")
+
+
+def _print_licensed_and_design(result: DemoResult) -> None:
+    """How much of U.S.→Japan was made in Japan, and whose design Japan→U.S. carried."""
+    modes = result.dyad.by_mode.set_index("mode")
+    total = result.dyad.totals["flow_ab"].sum()
+    if "licensed_production" in modes.index and total:
+        lp = modes.at["licensed_production", "flow_ab"]
+        line = (f"Licensed or local production in Japan: {lp:,.0f} of {total:,.0f} million TIV "
+                f"({100 * lp / total:.0f}%) of United States → Japan, read from SIPRI's comments")
+        if result.flagged is not None and len(result.flagged.totals):
+            f_modes = result.flagged.by_mode.set_index("mode")
+            f_total = result.flagged.totals["flow_ab"].sum()
+            f_lp = (f_modes.at["licensed_production", "flow_ab"]
+                    if "licensed_production" in f_modes.index else 0.0)
+            line += (f"; SIPRI's own 'Local production' flag ({result.flagged.vintages[0]}): "
+                     f"{f_lp:,.0f} of {f_total:,.0f} ({100 * f_lp / f_total:.0f}%)")
+        console.print(line + ".")
+    design = result.design
+    if design is not None and len(design):
+        back = design[design["direction"] == "b_to_a"].set_index("design")["value"]
+        if len(back):
+            japanese = back.get("supplier_licensed", 0.0) + back.get("supplier_stated", 0.0)
+            console.print(
+                f"Japan → United States: {back.sum():,.0f} million TIV, of which "
+                f"{japanese:,.0f} carried a Japanese design (licensed to or built for the "
+                f"United States), {back.get('recipient', 0.0):,.0f} a U.S. design built in "
+                f"Japan (hardware going back, not technology) and "
+                f"{back.get('not_stated', 0.0) + back.get('third_country', 0.0):,.0f} "
+                "another or unstated design.")
 
 
 def _print_evidence(ev: Picture) -> None:
