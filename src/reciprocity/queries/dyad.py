@@ -163,7 +163,7 @@ def dyad(store: Store, a: str, b: str, *, channel: str | None = None, mode: str 
     # The aggregates are small (channels × modes × years): plain Python from here on, with
     # the measures from metrics.twoway so every front end shows the same numbers.
     raw = [_joint(r[:6]) for r in rows]
-    measured = _source_years(store, vintage, raw, since, until)
+    measured = _source_years(store, rows, since, until)
     by_year = _fill(raw, 2, since, until, measured)
     by_mode_year = _fill(raw, 3, since, until, measured)
     totals = _sum(by_year, 2)
@@ -192,20 +192,31 @@ def _joint(row: tuple) -> tuple:
     return channel, unit, mode, year, float(ab), float(ba)
 
 
-def _source_years(store: Store, vintage: str | None, raw: list[tuple], since: int | None,
+def _source_years(store: Store, rows: list[tuple], since: int | None,
                   until: int | None) -> dict[tuple[str, str], tuple[int, int]]:
-    """(first, last) year of each ``sum`` (channel, unit) in the whole active store: the years
-    its sources measure, where a year without a record for the pair is 0. Asked only when
-    ``--since``/``--until`` may reach beyond the pair's own years (which lie inside them)."""
-    keys = sorted({(r[0], r[1]) for r in raw if channels_mod.is_additive(r[1])})
-    if not keys or (since is None and until is None):
+    """(first, last) year of each ``sum`` (channel, unit) in the vintages behind the pair's
+    rows: the years its sources measure, where a year without a record for the pair is 0.
+    Asked only for the keys whose ``since``/``until`` reach beyond the pair's own years
+    (which lie inside the sources' years)."""
+    first: dict[tuple[str, str], int] = {}
+    last: dict[tuple[str, str], int] = {}
+    for r in rows:
+        key = (r[0], r[1])
+        first[key] = min(first.get(key, r[3]), r[3])
+        last[key] = max(last.get(key, r[3]), r[3])
+    wanted = {k for k in first if channels_mod.is_additive(k[1])
+              and ((since is not None and since < first[k])
+                   or (until is not None and until > last[k]))}
+    if not wanted:
         return {}
-    marks = " OR ".join("(channel = ? AND unit = ?)" for _ in keys)
+    vintages = {r[6] for r in rows if (r[0], r[1]) in wanted}
+    channels = sorted({k[0] for k in wanted})
     found = store.con.execute(
-        store.active_flows_sql(vintage)
-        + f"SELECT channel, unit, min(year), max(year) FROM af WHERE {marks} GROUP BY ALL",
-        [v for k in keys for v in k]).fetchall()
-    return {(c, u): (int(lo), int(hi)) for c, u, lo, hi in found}
+        "SELECT channel, unit, min(year), max(year) FROM flows "
+        f"WHERE vintage_id IN ({', '.join('?' for _ in vintages)}) "
+        f"AND channel IN ({', '.join('?' for _ in channels)}) GROUP BY ALL",
+        [*sorted(vintages), *channels]).fetchall()
+    return {(c, u): (int(lo), int(hi)) for c, u, lo, hi in found if (c, u) in wanted}
 
 
 def _fill(raw: list[tuple], depth: int, since: int | None, until: int | None,
