@@ -56,6 +56,15 @@ def test_newest_vintage_per_indicator(ev_store: Store) -> None:
     assert sorted(both.series["indicator"]) == ["BM.GSR.ROYL.CD", "BX.GSR.ROYL.CD"]
 
 
+def test_latest_value_of_each_indicator_with_its_units_aggregation(ev_store: Store) -> None:
+    latest = {r["indicator"]: r for r in indicators(ev_store, "JPN").to_dict()["latest"]}
+    rd = latest["GB.XPD.RSDV.GD.ZS"]
+    assert (rd["unit"], rd["aggregation"], rd["year"], rd["value"]) == (
+        "percent_of_gdp", "index", 2023, 3.44)  # a ratio: the latest year, never 3.21 + 3.44
+    bx = latest["BX.GSR.ROYL.CD"]
+    assert (bx["aggregation"], bx["year"], bx["value"]) == ("sum", 2012, 320.0)
+
+
 def test_aggregates_are_kept_apart(ev_store: Store) -> None:
     world = indicators(ev_store, "World")
     assert world.is_aggregate and world.code == "WLD"

@@ -8,7 +8,7 @@ import pandas as pd
 import typer
 
 from reciprocity.cli.common import FormatOpt, SinceOpt, UntilOpt, VintageOpt, session
-from reciprocity.cli.render import Format, View, emit
+from reciprocity.cli.render import Format, View, emit, fmt_value
 
 if TYPE_CHECKING:
     from reciprocity.queries.indicators import Indicators
@@ -37,8 +37,9 @@ def register(app: typer.Typer) -> None:
                     f"{latest[0]}: [bold]{latest[1]:.2f}[/]" if latest else
                     "No coverage ratio: the store lacks BX.GSR.ROYL.CD and/or "
                     "BM.GSR.ROYL.CD for this country.")
-        units = [f"  {row.indicator}: {row.name or ''} ({row.unit})"
-                 for row in result.series.drop_duplicates("indicator").itertuples(index=False)]
+        units = [f"  {row['indicator']}: {row['name'] or ''} ({row['unit']}, "
+                 f"{row['aggregation']}); latest {row['year']}: {fmt_value(row['value'])}"
+                 for row in result.latest()]
         emit(result.series, fmt, json_data=result.to_dict(),
              empty=f"No indicators for {result.name} ({result.code}) in the store "
                    "(reciprocity ingest wdi FILE).",

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from reciprocity import channels as channels_mod
 from reciprocity import countries
 from reciprocity.errors import UnknownCountryError
 from reciprocity.queries.common import credits_for, span_filter
@@ -49,6 +50,19 @@ class Indicators:
         last = self.coverage_ratio.iloc[-1]
         return int(last["year"]), float(last["value"])
 
+    def latest(self) -> list[dict[str, Any]]:
+        """Per indicator: its unit's aggregation (``channels.aggregation``) and the latest
+        year with a value, with that value. Series are reported by year; none is ever added
+        up here, and a ratio (``index``) has no total at all."""
+        out = []
+        with_value = self.series[self.series["value"].notna()]
+        for indicator, group in with_value.groupby("indicator", sort=False):
+            last = group.sort_values("year").iloc[-1]
+            out.append({"indicator": indicator, "name": last["name"], "unit": last["unit"],
+                        "aggregation": channels_mod.aggregation(str(last["unit"])),
+                        "year": int(last["year"]), "value": float(last["value"])})
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``reciprocity indicators --format json``."""
         spec = wdi.quirks()["coverage_ratio"]
@@ -56,6 +70,7 @@ class Indicators:
             "country": self.code, "country_name": self.name, "is_aggregate": self.is_aggregate,
             "series": [_row(r, ("indicator", "name", "year", "value", "unit", "vintage_id"))
                        for r in self.series.to_dict("records")],
+            "latest": self.latest(),
             "coverage_ratio": [_row(r, COVERAGE_COLUMNS)
                                for r in self.coverage_ratio.to_dict("records")],
             "coverage_ratio_definition": f"{spec['receipts']} / {spec['payments']} (receipts "
