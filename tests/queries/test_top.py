@@ -25,7 +25,8 @@ from sipri_helpers import CREDIT, FIXTURES
 
 VINTAGE = "sipri_arms_transfers/2021-03-12"
 # the keys, and the credit line every output of the data carries
-JSON_KEYS = {"channel", "unit", "since", "until", "vintage", "world_total", "rows", "credits"}
+JSON_KEYS = {"channel", "unit", "since", "until", "vintage", "world_total", "rows", "credits",
+             "partial_scope"}
 ROW_KEYS = {"country", "name", "value", "share", "rank", "previous_value", "change_pct"}
 
 
@@ -211,3 +212,10 @@ def test_web_api_answers_the_cli_json(run_main, top_db):
             assert resp.json() == json.loads(cli.stdout)
         bad = client.get("/api/top?kind=exporters&channel=coauthorship")
         assert bad.status_code == 422 and "undirected" in bad.json()["message"]
+
+
+def test_a_partial_extract_says_so_and_a_complete_register_does_not(store, classic_store):
+    partial = top(store, "exporters")
+    assert "year range '2011' to '2021'" in partial.partial_scope
+    assert partial.to_dict()["partial_scope"] == partial.partial_scope
+    assert top(classic_store, "exporters", since=1980, until=2025).partial_scope is None

@@ -64,4 +64,6 @@ def _notes(t: Top) -> list[str]:
     return [f"World total {t.since}–{t.until}: {t.world_total:,.0f} {t.unit} (unknown parties "
             f"included; share % is of it) · change % from {t.previous_since}–"
             f"{t.previous_until}, empty when that is 0 or has no data · vintage {t.vintage}",
+            *([f"[bold]A partial extract, not the world:[/] {t.partial_scope}"]
+              if t.partial_scope else []),
             *(f"[dim]{credit}[/]" for credit in t.credits)]

@@ -48,6 +48,9 @@ class Top:
     rows: pd.DataFrame
     credits: list[str] = field(default_factory=list)
     countries_total: int = 0  # rows before the limit
+    partial_scope: str | None = None
+    """The publisher's stated scope when a vintage ranked is a partial extract (one recipient,
+    a span of years): its "world" total is the extract's, not the world's."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``reciprocity top … --format json`` (and of ``/api/top``)."""
@@ -59,6 +62,7 @@ class Top:
                      for values in zip(*(self.rows[k].tolist() for k in ROW_KEYS),
                                        strict=True)],
             "credits": self.credits,
+            "partial_scope": self.partial_scope,
         }
 
 
@@ -138,7 +142,18 @@ def top(store: Store, kind: str, *, channel: str = "arms", since: int | None = N
     return Top(kind, channel, unit, since, until, p_since, p_until,
                ", ".join(vintages) if vintages else empty.vintage, world,
                frame.loc[:, list(ROW_KEYS)].reset_index(drop=True),
-               credits_for(store, datasets), total)
+               credits_for(store, datasets), total, _partial_scope(store, vintages))
+
+
+def _partial_scope(store: Store, vintages: list[str]) -> str | None:
+    """The stated scope of the partial extracts among ``vintages``, if any."""
+    if not vintages:
+        return None
+    marks = ", ".join("?" for _ in vintages)
+    rows = store.con.execute(
+        f"SELECT scope FROM vintages WHERE vintage_id IN ({marks}) AND NOT is_complete "
+        "ORDER BY vintage_id", vintages).fetchall()
+    return "; ".join(" ".join(str(r[0] or "scope not stated").split()) for r in rows) or None
 
 
 def _check_additive(channel: str, unit: str) -> None:
