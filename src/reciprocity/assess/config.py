@@ -15,9 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from reciprocity import channels as channels_mod
+from reciprocity import yamlsafe
 from reciprocity.errors import FormatError, InputError, Problem
 
 DATA_PACKAGE = "reciprocity"
@@ -47,14 +46,7 @@ def read_yaml(path: str | Path | None, default: str, what: str) -> tuple[Any, st
             raise FormatError(f"{p.name}: not UTF-8 text", [Problem(
                 p.name, "bytes that are not UTF-8", "UTF-8 text")]) from None
         name = p.name
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}" if mark else name
-        raise FormatError(f"{name}: malformed YAML", [Problem(
-            where, getattr(exc, "problem", None) or "unreadable YAML",
-            "well-formed YAML (check indentation, colons and quotes)")]) from None
+    data = yamlsafe.load(text, name)  # bounded: size, depth, aliases; unknown tags refused
     if not isinstance(data, Mapping):
         raise InputError(f"{name}: not {what}", [Problem(name, show(data), what)])
     return data, name

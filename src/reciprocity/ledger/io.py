@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from reciprocity import yamlsafe
 from reciprocity.errors import FormatError, InputError, Problem
 from reciprocity.ledger.model import FORMAT, Record, Registry, Transfer, parse_registry
 
@@ -29,8 +30,8 @@ HEADER = ("# Reciprocity cooperation ledger ({fmt}); format: docs/ledger.md.\n"
           "# Every record cites its public sources; edit, then: reciprocity ledger import FILE\n")
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML with dates kept as text (the ledger validates them itself)."""
+class _Loader(yamlsafe.SafeLoader):
+    """Bounded safe YAML with dates kept as text (the ledger validates them itself)."""
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp",
@@ -62,21 +63,14 @@ def load(path: str | Path, known: Mapping[str, Record] | None = None,
 def loads_yaml(text: str, name: str = "registry.yaml",
                known: Mapping[str, Record] | None = None) -> Registry:
     """Validate YAML text; raise InputError listing every problem with its line."""
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
-        found = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise FormatError(f"{name}: malformed YAML", [Problem(
-            where, found, "well-formed YAML (check indentation, colons and quotes)")]) from None
+    node = yamlsafe.compose(text, name, _Loader)  # size, depth and alias limits
     if node is None:
         raise InputError(f"{name}: empty file", [Problem(
             f"{name}:1", "an empty file", "a mapping with programs: and/or transfers:")])
     lines: dict[str, int] = {}
     problems: list[Problem] = []
     _walk(node, "", lines, problems, name)
-    data = _Loader(text).get_single_data()
+    data = yamlsafe.construct(node, name, _Loader)  # unknown tags refused
 
     def locate(path: str) -> str:
         near = path
