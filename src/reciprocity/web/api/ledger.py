@@ -32,7 +32,8 @@ def search(frame: Any, q: str | None) -> Any:
     """Rows whose text contains every word of ``q`` (case-insensitive)."""
     if not q or frame.empty:
         return frame
-    text = frame.astype(str).agg(" ".join, axis=1).str.casefold()
+    # empty cells as "": under pandas 3, astype(str) keeps NaN/None as a missing value
+    text = frame.astype(str).fillna("").agg(" ".join, axis=1).str.casefold()
     keep = text.map(lambda t: all(w in t for w in q.casefold().split()))
     return frame[keep]
 
