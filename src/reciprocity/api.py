@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from reciprocity.queries.diff import Diff
+from reciprocity.queries.diff import compare as _compare
 from reciprocity.queries.diff import diff as _diff
 from reciprocity.queries.dyad import Dyad
 from reciprocity.queries.dyad import dyad as _dyad
@@ -100,9 +102,22 @@ class Reciprocity:
         return _sources(self.store)
 
     def diff(self, dataset: str = "sipri", from_vintage: str | None = None,
-             to_vintage: str | None = None) -> pd.DataFrame:
-        """Records added, removed and changed between two vintages."""
-        return _diff(self.store, dataset, from_vintage=from_vintage, to_vintage=to_vintage)
+             to_vintage: str | None = None, *, pair: tuple[str, str] | None = None,
+             country: str | None = None) -> pd.DataFrame:
+        """Every record added, removed and changed between two vintages, the largest effect
+        on the flows first; the summary (counts, changed fields, totals) is in
+        ``.attrs["summary"]``."""
+        return _diff(self.store, dataset, from_vintage=from_vintage, to_vintage=to_vintage,
+                     pair=pair, country=country)
+
+    def diff_summary(self, dataset: str = "sipri", from_vintage: str | None = None,
+                     to_vintage: str | None = None, *, pair: tuple[str, str] | None = None,
+                     country: str | None = None, limit: int | None = 50) -> Diff:
+        """What a revision did: counts by kind, changed fields, totals per supplier,
+        recipient and pair, and the first ``limit`` changes (0: all); ``.to_dict()`` is the
+        JSON of ``reciprocity diff --format json``."""
+        return _compare(self.store, dataset, from_vintage=from_vintage, to_vintage=to_vintage,
+                        pair=pair, country=country, limit=limit)
 
     # -- cooperation ledger (see docs/ledger.md) --------------------------------------------
     @property

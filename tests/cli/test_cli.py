@@ -322,7 +322,8 @@ def test_sources_of_an_empty_store(run_main, tmp_path):
 def test_diff_json_and_table(run_main, db2):
     out = json_out(run_main("--db", db2, "diff", "sipri", "--format", "json"))
     assert (out["from"], out["to"]) == (V1, V2)
-    assert out["summary"] == {"added": 1, "removed": 1, "changed": 1}
+    assert out["summary"]["counts"] == {"added": 1, "removed": 1, "changed": 1}
+    assert out["credits"] == [CREDIT] and (out["listed"], out["more"]) == (3, 0)
     by_kind = {c["change"]: c for c in out["changes"]}
     assert by_kind["added"]["designation"] == "F-35A Lightning-2"
     assert by_kind["removed"]["designation"] == "MiG-21F-13"
@@ -333,6 +334,55 @@ def test_diff_json_and_table(run_main, db2):
         "added": "MiG-21F-13", "removed": "F-35A Lightning-2", "changed": "AIM-9M Sidewinder"}
     table = run_main("--db", db2, "diff", "sipri")
     assert table.exit_code == 0 and "1 added, 1 removed, 1 changed" in table.stdout
+
+
+def test_diff_summary_comes_first_with_units_and_credit(run_main, db2):
+    table = run_main("--db", db2, "diff", "sipri", "--pair", "USA", "Japan", "--limit", "1")
+    assert table.exit_code == 0, table.output
+    text = table.stdout
+    # counts, then totals (in TIV, labelled), then the listed changes, then the credit line
+    order = [text.index("1 added, 0 removed, 1 changed"), text.index("Totals, arms"),
+             text.index("USA→JPN"), text.index("Changes, largest effect"),
+             text.index("1 more (--limit 0 lists all"), text.index(CREDIT)]
+    assert order == sorted(order)
+    assert "tiv_millions" in text and "trend-indicator values" in text
+    assert "F-35A Lightning-2" in text and "AIM-9M" not in text  # one listed: the largest
+
+
+def test_diff_json_options(run_main, db2):
+    out = json_out(run_main("--db", db2, "diff", "sipri", "--country", "India", "--format",
+                            "json"))
+    assert set(out) == {"dataset", "from", "to", "selection", "summary", "listed", "more",
+                        "limit", "changes", "credits"}
+    assert out["selection"] == {"pair": None, "country": "IND"}
+    assert out["summary"]["counts"] == {"added": 0, "removed": 1, "changed": 0}
+    assert set(out["summary"]) == {"counts", "changed_fields", "change_kinds", "shared_keys",
+                                   "matching", "totals"}
+    (totals,) = out["summary"]["totals"]
+    assert {"channel", "unit", "unit_label", "total", "suppliers", "recipients",
+            "country"} <= set(totals)
+    assert totals["country"]["as_recipient"] == {"before": 430.0, "after": 400.0,
+                                                 "change": -30.0}
+    (row,) = out["changes"]
+    assert (row["designation"], row["unit"], row["flow_change"]) == ("MiG-21F-13",
+                                                                    "tiv_millions", -30.0)
+    pair = json_out(run_main("--db", db2, "diff", "sipri", "--pair", "JPN", "USA", "-n", "0",
+                             "--format", "json"))
+    assert pair["selection"]["pair"] == ["JPN", "USA"] and pair["limit"] == 0
+    assert pair["summary"]["totals"][0]["pair"]["b_to_a"]["change"] == pytest.approx(658.5)
+    assert len(pair["changes"]) == 2
+    bad = run_main("--db", db2, "diff", "sipri", "--limit", "-1")
+    assert bad.exit_code == 2
+
+
+def test_diff_csv_lists_the_changes_with_unit_and_credit(run_main, db2):
+    result = run_main("--db", db2, "diff", "sipri", "--format", "csv", "--limit", "2")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["change"] for r in rows] == ["added", "removed"]  # the two largest of three
+    assert {r["unit"] for r in rows} == {"tiv_millions"}
+    assert {r["credit"] for r in rows} == {CREDIT}
+    assert rows[0]["designation"] == "F-35A Lightning-2" and float(rows[0]["flow_to"]) == 656
 
 
 # -- the full register through the command line ----------------------------------------------

@@ -58,7 +58,7 @@ def test_explain_partners_sources_diff_equal_cli(web_client: TestClient, web_sto
     assert sources == cli_json(run_app, web_store_path, "sources")
     diff = web_client.get("/api/diff?dataset=sipri").json()
     assert diff == cli_json(run_app, web_store_path, "diff", "sipri")
-    assert diff["summary"] == {"added": 1, "removed": 1, "changed": 1}
+    assert diff["summary"]["counts"] == {"added": 1, "removed": 1, "changed": 1}
     partners = web_client.get("/api/partners?a=JPN").json()
     assert [p["partner"] for p in partners["partners"]][:1] == ["USA"]
     cli_rows = cli_json(run_app, web_store_path, "partners", "JPN")

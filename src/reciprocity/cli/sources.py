@@ -8,7 +8,17 @@ import pandas as pd
 import typer
 
 from reciprocity.cli.common import FormatOpt, session
-from reciprocity.cli.render import Format, View, emit, records
+from reciprocity.cli.render import (
+    Format,
+    View,
+    console,
+    emit,
+    emit_csv,
+    emit_json,
+    fmt_value,
+    table,
+)
+from reciprocity.queries.diff import Diff
 
 SOURCE_COLUMNS = ["vintage_id", "layout", "generated_at", "ingested_at", "is_complete",
                   "is_default", "rows_read", "flows_loaded", "sha256", "file_name"]
@@ -42,18 +52,32 @@ def register(app: typer.Typer) -> None:
             "--from", help="Older vintage (default: the one before --to).")] = None,
         to_vintage: Annotated[str | None, typer.Option(
             "--to", help="Newer vintage (default: the newest).")] = None,
+        pair: Annotated[tuple[str, str] | None, typer.Option(
+            "--pair", help="Only the records between A and B (either way), and what the "
+            "revision did to A→B and B→A.")] = None,
+        country: Annotated[str | None, typer.Option(
+            "--country", help="Only the records where C is supplier or recipient, and what "
+            "the revision did to C's totals.")] = None,
+        limit: Annotated[int, typer.Option(
+            "--limit", "-n", min=0, help="Changes listed, largest effect first (0: all); "
+            "the summary counts them all.")] = 50,
         fmt: FormatOpt = Format.table,
     ) -> None:
-        """Records added, removed and changed between two vintages of a source."""
+        """What a revision changed: a summary first (counts by kind, changed fields, what it
+        did to each supplier's, recipient's and a pair's totals), then the records added,
+        removed and changed, largest effect first."""
         with session(ctx, read_only=True) as r:
-            frame = r.diff(source, from_vintage=from_vintage, to_vintage=to_vintage)
-        counts = frame["change"].value_counts().to_dict()
-        summary = {k: int(counts.get(k, 0)) for k in ("added", "removed", "changed")}
-        emit(frame, fmt, title=f"{frame.attrs['from']} → {frame.attrs['to']}",
-             json_data={"dataset": frame.attrs["dataset"], "from": frame.attrs["from"],
-                        "to": frame.attrs["to"], "summary": summary,
-                        "changes": records(frame)},
-             notes=[", ".join(f"{v:,} {k}" for k, v in summary.items())])
+            result = r.diff_summary(source, from_vintage=from_vintage, to_vintage=to_vintage,
+                                    pair=pair, country=country, limit=limit)
+        data = result.to_dict()
+        if fmt is Format.json:
+            emit_json(data)
+            return
+        listed = result.changes.assign(credit=" · ".join(result.credits))
+        if fmt is Format.csv:
+            emit_csv(listed)
+            return
+        _diff_table(result)
 
 def register_channels(app: typer.Typer) -> None:
     @app.command("channels")
@@ -70,3 +94,66 @@ def register_channels(app: typer.Typer) -> None:
                         "aggregation": {n: u.aggregation for n, u in UNIT_DECLARATIONS.items()}},
              notes=[f"[bold]{unit}[/] ({UNIT_DECLARATIONS[unit].aggregation}): {meaning}"
                     for unit, meaning in UNITS.items()])
+
+
+def _diff_table(result: Diff) -> None:
+    """The table form of ``diff``: the summary, then the listed changes, then the credit."""
+    sel = []
+    if result.pair:
+        sel.append(f"pair {result.pair[0]}–{result.pair[1]}")
+    if result.country:
+        sel.append(f"country {result.country}")
+    console.print(f"[bold]{result.dataset}: {result.from_vintage.split('/')[-1]} → "
+                  f"{result.to_vintage.split('/')[-1]}[/]"
+                  + (f" ({', '.join(sel)})" if sel else ""))
+    c = result.counts
+    console.print(", ".join(f"{c[k]:,} {k}" for k in ("added", "removed", "changed"))
+                  + f" ({result.total:,} records)")
+    if c["changed"]:
+        kinds = "; ".join(f"{k.replace('_', ' ')} {n:,}" for k, n in result.groups.items()
+                          if n)
+        fields = ", ".join(f"{k} {n:,}" for k, n in result.fields.items())
+        console.print(f"What changed in the {c['changed']:,} changed records: {kinds} "
+                      f"[dim](by column: {fields})[/]")
+    for t in result.totals:
+        w = t["total"]
+        console.print(f"\n[bold]Totals, {t['channel']}, in {t['unit']}[/] "
+                      f"[dim]({t['unit_label']})[/]: {fmt_value(w['before'])} → "
+                      f"{fmt_value(w['after'])} ({_signed(w['change'])})")
+        for name in ("suppliers", "recipients"):
+            if t[name]:
+                table(pd.DataFrame(t[name]),
+                      title=f"{name.capitalize()}, largest change first "
+                            f"({len(t[name])} of {t[name + '_changed']} that changed; "
+                            f"{t['unit']})")
+        rows = []
+        if "pair" in t:
+            p = t["pair"]
+            rows += [{"flow": f"{p['a']}→{p['b']}", **p["a_to_b"]},
+                     {"flow": f"{p['b']}→{p['a']}", **p["b_to_a"]}]
+        if "country" in t:
+            k = t["country"]
+            rows += [{"flow": f"{k['code']} as supplier", **k["as_supplier"]},
+                     {"flow": f"{k['code']} as recipient", **k["as_recipient"]}]
+        if rows:
+            table(pd.DataFrame(rows), title=f"Selection ({t['unit']})")
+    if result.changes.empty:
+        console.print("\nNo records differ" + (" for this selection." if sel else "."))
+    else:
+        cols = [col for col in result.changes.columns
+                if col not in ("unit", "changed_fields", "record_id_from", "record_id_to")]
+        unit = result.changes["unit"].dropna()
+        table(result.changes, columns=cols,
+              title=f"Changes, largest effect on the flows first ({len(result.changes):,} of "
+                    f"{result.total:,}" + (f"; flows in {unit.iloc[0]}" if len(unit) else "")
+                    + ")")
+        if result.more:
+            console.print(f"… {result.more:,} more (--limit 0 lists all; --format json or csv "
+                          "for every column).")
+    console.print(f"[dim]Matching: {result.matching}.[/]")
+    for credit in result.credits:
+        console.print(credit)
+
+
+def _signed(x: float) -> str:
+    return ("+" if x > 0 else "") + fmt_value(x)

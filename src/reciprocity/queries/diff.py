@@ -1,30 +1,203 @@
-"""What changed between two vintages of a dataset: records added, removed and changed.
+"""What changed between two vintages of a dataset: a summary first, then the records.
 
 SIPRI rewrites its whole database every spring and keeps no history, and its classic export
-has no deal id, so records are matched on the source's ``record_key`` (supplier, recipient,
-order year, designation): identical rows first, then the rest pairwise within
-each key; what is left is added or removed.
+has no deal id, so records are matched on the source's ``record_key`` (for SIPRI: supplier,
+recipient, order year, designation), with designations compared without case, spaces or
+punctuation (``A330`` and ``A-330`` are one deal whose spelling changed). Identical rows are
+paired first; the rest are paired within each key in a stated, deterministic order (see
+:data:`PAIR_ORDER`); what is left over is added or removed. Where both vintages carry a deal
+id (SIPRI's per-delivery-year export), records are matched on the deal and its delivery year.
+
+The matching runs as one DuckDB statement over the two vintages' record tables; the totals
+(what the revision did to each supplier's and recipient's flows, and to a chosen pair's) are a
+second statement over the two vintages' flows, per channel and unit, additive units only.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
 import pandas as pd
 
+from reciprocity import channels, countries
 from reciprocity.errors import InputError, NotFoundError
+from reciprocity.metrics.twoway import clean
+from reciprocity.queries.common import Pair, credits_for
 from reciprocity.sources import registry
 from reciprocity.store.db import Store
 
 IGNORED = {"vintage_id", "record_id", "source_file", "line", "supplier", "recipient"}
+"""Columns never compared: where a record sits in its file, and names the codes stand for."""
+NORMALISED = {"designation"}
+"""Key columns compared without case, spaces or punctuation."""
+PAIR_ORDER = ("number_ordered", "tiv_total_order", "tiv_delivered", "designation")
+"""When several records of one vintage share a key, they are paired in this order (the
+columns the table has, nulls last), then by record id (their line in the file)."""
+PARTIES = (("supplier_code", "recipient_code"), ("origin", "destination"))
+"""Columns naming who sends and who receives, for ``pair`` and ``country``."""
+KINDS = ("added", "removed", "changed")
+DEFAULT_LIMIT = 50
+TOP = 10
+GROUPS = ("tiv", "numbers", "years", "designation_spelling", "other")
+"""Kinds of change of a changed record: each changed column falls in one (see _group)."""
+
+
+def _group(column: str, spelling: bool) -> str:
+    if column == "designation" and spelling:
+        return "designation_spelling"
+    if column.startswith("tiv"):
+        return "tiv"
+    if column.startswith("number"):
+        return "numbers"
+    if "year" in column:
+        return "years"
+    return "other"
+
+
+@dataclass
+class Diff:
+    """Two vintages compared: counts, changed fields, totals and the changes listed.
+
+    ``changes`` lists the first ``limit`` changes of the selection (``pair``/``country``;
+    all of them when ``limit`` is 0), the largest effect on the flows first; ``total`` counts
+    them all.
+    """
+
+    dataset: str
+    from_vintage: str
+    to_vintage: str
+    key: list[str]
+    matching: str
+    changes: pd.DataFrame
+    total: int
+    limit: int
+    counts: dict[str, int]
+    fields: dict[str, int]
+    groups: dict[str, int]
+    shared_keys: int
+    totals: list[dict[str, Any]]
+    pair: tuple[str, str] | None = None
+    country: str | None = None
+    credits: list[str] = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        """How many changes are counted but not listed."""
+        return self.total - len(self.changes)
+
+    def frame(self) -> pd.DataFrame:
+        """The listed changes as one frame, with the summary in ``attrs``."""
+        out = self.changes.copy()
+        out.attrs.update({"from": self.from_vintage, "to": self.to_vintage,
+                          "dataset": self.dataset, "summary": self.summary()})
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """Counts by kind, the changed fields, the totals; how records were matched."""
+        return {"counts": dict(self.counts), "changed_fields": dict(self.fields),
+                "change_kinds": dict(self.groups), "shared_keys": self.shared_keys,
+                "matching": self.matching, "totals": self.totals}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``reciprocity diff --format json``."""
+        return {"dataset": self.dataset, "from": self.from_vintage, "to": self.to_vintage,
+                "selection": {"pair": list(self.pair) if self.pair else None,
+                              "country": self.country},
+                "summary": self.summary(),
+                "listed": len(self.changes), "more": self.more, "limit": self.limit,
+                "changes": [{k: clean(v) for k, v in row.items()}
+                            for row in self.changes.to_dict("records")],
+                "credits": self.credits}
 
 
 def diff(store: Store, dataset: str, *, from_vintage: str | None = None,
-         to_vintage: str | None = None) -> pd.DataFrame:
-    """Rows ``change`` (added/removed/changed), the key, record ids and changed columns.
+         to_vintage: str | None = None, pair: tuple[str, str] | None = None,
+         country: str | None = None) -> pd.DataFrame:
+    """Every change: ``change`` (added/removed/changed), the key, record ids, the flows of
+    each record (``flow_from``/``flow_to``/``flow_change`` in ``unit``) and what changed.
 
     By default compares the newest vintage with the one before it (by the publisher's date).
+    The summary (:meth:`Diff.summary`) is in ``attrs["summary"]``.
+    """
+    return compare(store, dataset, from_vintage=from_vintage, to_vintage=to_vintage,
+                   pair=pair, country=country, limit=0).frame()
+
+
+def compare(store: Store, dataset: str, *, from_vintage: str | None = None,
+            to_vintage: str | None = None, pair: tuple[str, str] | None = None,
+            country: str | None = None, limit: int | None = DEFAULT_LIMIT) -> Diff:
+    """Compare two vintages; see the module's docstring for how records are matched.
+
+    Every change of the selection is counted; the first ``limit`` (all with 0 or None), the
+    largest effect on the flows first, are listed with their changed values.
     """
     source = _source(dataset)
     table = source.record_table
+    ds, old, new = _vintages(store, source, dataset, from_vintage, to_vintage)
+    cols = table.columns
+    parties = next((p for p in PARTIES if set(p) <= set(cols)), None)
+    codes: list[str] = []
+    if (pair is not None or country is not None) and parties is None:
+        raise InputError(f"{ds} records name no supplier and recipient; "
+                         "--pair and --country do not apply")
+    if pair is not None:
+        p = Pair.of(*pair)
+        codes = [p.a.code, p.b.code]
+    ccode = countries.resolve(country).code if country is not None else None
+    if limit is not None and limit < 0:
+        raise InputError(f"--limit must be 0 (all) or more, not {limit}")
+
+    key = list(source.record_key)
+    by_deal = False
+    if "deal_id" in cols:
+        missing, rows = store.con.execute(
+            f"SELECT count(*) FILTER (WHERE deal_id IS NULL), count(*) FROM {table.name} "
+            "WHERE vintage_id IN (?, ?)", [old, new]).fetchone()
+        by_deal = missing == 0 and rows > 0
+        if by_deal:
+            key = ["deal_id", "delivery_years"]
+    spelling = not by_deal and bool(NORMALISED & set(key))
+    compare_cols = [c for c in cols if c not in IGNORED]
+    # the columns whose change is reported: all but the key's (a normalised key column can
+    # change its spelling)
+    reported = [c for c in compare_cols if c not in key or (c in NORMALISED and spelling)]
+    units = [u for (u,) in store.con.execute(
+        "SELECT DISTINCT unit FROM flows WHERE vintage_id IN (?, ?)", [old, new]).fetchall()]
+    unit = units[0] if len(units) == 1 else None
+    group_masks = {g: sum(1 << i for i, c in enumerate(reported) if _group(c, spelling) == g)
+                   for g in GROUPS}
+    sql, params = _matching_sql(table, key, compare_cols, reported, spelling, unit is not None,
+                                parties, codes, ccode, old, new, limit or 0, group_masks)
+    frame = store.con.execute(sql, params).df()
+    head = frame.iloc[0]
+    counts = {k: int(head[f"_n_{k}"]) for k in KINDS}
+    fields = {c: int(n) for n, c in sorted(zip(head["_fields"], reported, strict=True),
+                                           key=lambda t: -t[0]) if n}
+    groups = {g: int(n) for g, n in zip(GROUPS, head["_groups"], strict=True)}
+    shared = int(head["_n_shared"])
+    listed = frame[frame["change"].notna()]
+    listed = _shape(listed[[c for c in listed.columns if not c.startswith("_")]], table, unit)
+
+    order = ", ".join(c for c in PAIR_ORDER if c in cols)
+    matching = (f"records matched on {', '.join(key)}"
+                + (" (designations compared without case, spaces or punctuation)"
+                   if spelling else "")
+                + "; identical records first, then the rest within each key"
+                + (f", in order of {order} (nulls last) and line" if order else
+                   ", in order of line")
+                + "; what is left over is added or removed")
+    totals = _totals(store, old, new, codes, ccode)
+    return Diff(dataset=ds, from_vintage=old, to_vintage=new, key=key, matching=matching,
+                changes=listed, total=sum(counts.values()), limit=limit or 0, counts=counts,
+                fields=fields, groups=groups, shared_keys=shared, totals=totals,
+                pair=(codes[0], codes[1]) if codes else None, country=ccode,
+                credits=credits_for(store, [ds.split(":")[0]]))
+
+
+def _vintages(store: Store, source: Any, dataset: str, from_vintage: str | None,
+              to_vintage: str | None) -> tuple[str, str, str]:
     # A source name or its dataset id; or one part of a dataset published in parts
     # (e.g. world_bank_wdi:BM.GSR.ROYL.CD), each part with its own vintages.
     ds = dataset if dataset.startswith(source.info.dataset + ":") else source.info.dataset
@@ -61,15 +234,7 @@ def diff(store: Store, dataset: str, *, from_vintage: str | None = None,
     for v in (old, new):
         if not v.startswith(ds + "/"):
             raise InputError(f"vintage {v} is not of dataset {ds}")
-    a = store.query(f"SELECT * FROM {table.name} WHERE vintage_id = ?", [old])
-    b = store.query(f"SELECT * FROM {table.name} WHERE vintage_id = ?", [new])
-    key = list(source.record_key)
-    if a["deal_id"].notna().all() and b["deal_id"].notna().all() if "deal_id" in a else False:
-        key = ["deal_id", "delivery_years"]
-    compare = [c for c in table.columns if c not in IGNORED]
-    out = compare_records(a, b, key, compare)
-    out.attrs.update({"from": old, "to": new, "dataset": ds})
-    return out
+    return ds, old, new
 
 
 def _source(dataset: str):
@@ -79,64 +244,230 @@ def _source(dataset: str):
         return registry.for_dataset(dataset)
 
 
-def _fingerprint(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    return pd.util.hash_pandas_object(frame[columns].astype(str), index=False)
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
-def compare_records(old: pd.DataFrame, new: pd.DataFrame, key: list[str],
-                    compare: list[str]) -> pd.DataFrame:
-    """Match two record sets; list what was added, removed or changed (with the columns)."""
-    old = old.assign(_fp=_fingerprint(old, compare).to_numpy(),
-                     _k=_fingerprint(old, key).to_numpy()).sort_values("record_id")
-    new = new.assign(_fp=_fingerprint(new, compare).to_numpy(),
-                     _k=_fingerprint(new, key).to_numpy()).sort_values("record_id")
-    # identical rows (as a multiset) are unchanged
-    old["_n"] = old.groupby("_fp").cumcount()
-    new["_n"] = new.groupby("_fp").cumcount()
-    same = old.merge(new[["_fp", "_n"]], on=["_fp", "_n"], how="left", indicator=True)
-    old_left = old[(same["_merge"] == "left_only").to_numpy()]
-    same_new = new.merge(old[["_fp", "_n"]], on=["_fp", "_n"], how="left", indicator=True)
-    new_left = new[(same_new["_merge"] == "left_only").to_numpy()]
-    # the rest: pair within each key in file order
-    old_left = old_left.assign(_i=old_left.groupby("_k").cumcount())
-    new_left = new_left.assign(_i=new_left.groupby("_k").cumcount())
-    both = old_left.merge(new_left, on=["_k", "_i"], how="outer", suffixes=("_from", "_to"),
-                          indicator=True)
-    rows = []
-    for r in both.to_dict("records"):
-        kind = {"both": "changed", "left_only": "removed", "right_only": "added"}[r["_merge"]]
-        side = "_from" if kind == "removed" else "_to"
-        row = {"change": kind}
-        for k in key:
-            row[k] = r[k + side]
-        row["record_id_from"] = r.get("record_id_from")
-        row["record_id_to"] = r.get("record_id_to")
-        changes = []
-        if kind == "changed":
-            for c in compare:
-                if c in key:
-                    continue
-                x, y = r[c + "_from"], r[c + "_to"]
-                if not (_missing(x) and _missing(y)) and str(x) != str(y):
-                    changes.append(f"{c}: {_fmt(x)} → {_fmt(y)}")
-        row["changes"] = "; ".join(changes)
-        rows.append(row)
-    cols = ["change", *key, "record_id_from", "record_id_to", "changes"]
-    out = pd.DataFrame(rows, columns=cols)
-    order = {"added": 0, "removed": 1, "changed": 2}
-    out = out.sort_values(by=["change", *key[:2]], key=lambda s: s.map(order) if s.name ==
-                          "change" else s, kind="stable")
+def _text(expr: str, sql_type: str) -> str:
+    """A value as the change text shows it: strings quoted, ∅ for nothing."""
+    t = sql_type.upper()
+    if t.startswith("VARCHAR"):
+        shown = f"'''' || {expr} || ''''"
+    elif t.startswith("BOOL"):
+        shown = f"CASE WHEN {expr} THEN 'True' ELSE 'False' END"
+    else:
+        shown = f"CAST({expr} AS VARCHAR)"
+    return f"coalesce({shown}, '∅')"
+
+
+def _matching_sql(table: Any, key: list[str], compare_cols: list[str], reported: list[str],
+                  spelling: bool, with_flows: bool, parties: tuple[str, str] | None,
+                  codes: list[str], ccode: str | None, old: str, new: str, limit: int,
+                  group_masks: dict[str, int]) -> tuple[str, dict[str, Any]]:
+    """One statement: match the two vintages' records, count what changed and list the
+    first ``limit`` changes (0: all) with their changed values.
+
+    Most keys hold at most one record a side: those are matched by a plain full join on the
+    key, identical when their fingerprints (a hash of every compared column) agree. Only keys
+    with several records on a side go through the ordered pairing (identical records first,
+    then by :data:`PAIR_ORDER`). Each changed column sets one bit of ``_mask``; the counts
+    come back on every row (``_n_*``, ``_fields``, ``_groups``), with one row of nulls when
+    nothing changed.
+    """
+    types = {f.name: f.type for f in table.fields}
+    norm = {k: (f"regexp_replace(lower({_q(k)}), '[^\\p{{L}}\\p{{N}}]+', '', 'g')"
+                if k in NORMALISED and spelling else _q(k)) for k in key}
+    ks = [f"_k{i}" for i in range(len(key))]
+    kp = ", ".join(ks)
+    keys_sel = ", ".join(f"{norm[k]} AS {ks[i]}" for i, k in enumerate(key))
+    fp = "hash(" + ", ".join(_q(c) for c in compare_cols) + ")"
+    order = ", ".join([*(f"{_q(c)} NULLS LAST" for c in PAIR_ORDER if c in types), "record_id"])
+    extra = [p for p in (parties or ()) if p not in key]
+    shown = list(dict.fromkeys([*key, *extra, *(k for k in ("designation",) if k in types)]))
+    flag = {c: f"(x.{_q(c)} IS DISTINCT FROM y.{_q(c)})" for c in reported}
+    mask = " + ".join(f"(CAST({flag[c]} AS BIGINT) << {i})" for i, c in enumerate(reported))
+    fields_expr = ("concat_ws(', ', " + ", ".join(
+        f"CASE WHEN {flag[c]} THEN '{c}' END" for c in reported) + ")") if reported else "''"
+    text_expr = ("concat_ws('; ', " + ", ".join(
+        f"CASE WHEN {flag[c]} THEN '{c}: ' || {_text('x.' + _q(c), types[c])} || ' → ' || "
+        f"{_text('y.' + _q(c), types[c])} END" for c in reported) + ")") if reported else "''"
+    params: dict[str, Any] = {"old": old, "new": new}
+    keep = "TRUE"
+    if parties is not None and (codes or ccode):
+        s, r = (_q(p) for p in parties)
+        sides = []
+        for alias in ("x", "y"):
+            conds = []
+            if codes:
+                conds.append(f"(({alias}.{s} = $a AND {alias}.{r} = $b) OR "
+                             f"({alias}.{s} = $b AND {alias}.{r} = $a))")
+                params.update({"a": codes[0], "b": codes[1]})
+            if ccode:
+                conds.append(f"({alias}.{s} = $c OR {alias}.{r} = $c)")
+                params["c"] = ccode
+            sides.append("(" + " AND ".join(conds) + ")")
+        keep = " OR ".join(sides)
+
+    def matched(shared: str) -> str:
+        """The columns of a matched pair ``x`` (older) and ``y`` (newer), either missing."""
+        cols = ", ".join(
+            f"CASE WHEN y.record_id IS NULL THEN x.{_q(c)} ELSE y.{_q(c)} END AS {_q(c)}"
+            for c in shown)
+        return (f"CASE WHEN x.record_id IS NULL THEN 'added' WHEN y.record_id IS NULL "
+                f"THEN 'removed' ELSE 'changed' END AS change, {cols}, x.record_id AS rf, "
+                f"y.record_id AS rt, CASE WHEN x.record_id IS NULL OR y.record_id IS NULL "
+                f"THEN 0 ELSE {mask or '0'} END AS _mask, {shared} AS _shared")
+
+    on = " AND ".join(f"x.{k} IS NOT DISTINCT FROM y.{k}" for k in ks)
+    on_i = " AND ".join(f"o.{k} IS NOT DISTINCT FROM n.{k}" for k in ks)
+    if with_flows:
+        flows = """
+     fv AS (SELECT vintage_id = $new AS side, record_id, sum(magnitude) AS v FROM flows
+            WHERE vintage_id IN ($old, $new) GROUP BY ALL),"""
+        value = ("fo.v AS flow_from, fn.v AS flow_to, "
+                 "coalesce(fn.v, 0) - coalesce(fo.v, 0) AS flow_change")
+        joins = ("LEFT JOIN fv fo ON NOT fo.side AND fo.record_id = c.rf "
+                 "LEFT JOIN fv fn ON fn.side AND fn.record_id = c.rt")
+    else:
+        flows = ""
+        value = ("NULL::DOUBLE AS flow_from, NULL::DOUBLE AS flow_to, "
+                 "NULL::DOUBLE AS flow_change")
+        joins = ""
+    field_sums = ", ".join(f"sum((_mask >> {i}) & 1)" for i in range(len(reported)))
+    group_sums = ", ".join(f"count(*) FILTER (WHERE _mask & {group_masks[g]} <> 0)"
+                           for g in GROUPS)
+    rank = ("abs(flow_change) DESC NULLS LAST, "
+            "CASE change WHEN 'added' THEN 0 WHEN 'removed' THEN 1 ELSE 2 END, "
+            + ", ".join(_q(c) + " NULLS LAST" for c in shown) + ", rf, rt")
+    rank_top = ("abs(top.flow_change) DESC NULLS LAST, "
+                "CASE top.change WHEN 'added' THEN 0 WHEN 'removed' THEN 1 ELSE 2 END, "
+                + ", ".join(f"top.{_q(c)} NULLS LAST" for c in shown) + ", top.rf, top.rt")
+    cut = f"LIMIT {int(limit)}" if limit else ""
+    sql = f"""
+WITH a AS MATERIALIZED (SELECT *, {keys_sel}, {fp} AS _fp FROM {table.name}
+                        WHERE vintage_id = $old),
+     b AS MATERIALIZED (SELECT *, {keys_sel}, {fp} AS _fp FROM {table.name}
+                        WHERE vintage_id = $new),
+     multi AS MATERIALIZED (
+         SELECT {kp} FROM a GROUP BY ALL HAVING count(*) > 1
+         UNION SELECT {kp} FROM b GROUP BY ALL HAVING count(*) > 1),
+     -- keys with at most one record a side: a plain full join on the key
+     s1 AS (SELECT {matched("FALSE")}
+            FROM (SELECT * FROM a ANTI JOIN multi USING ({kp})) x
+            FULL JOIN (SELECT * FROM b ANTI JOIN multi USING ({kp})) y ON {on}
+            WHERE x._fp IS DISTINCT FROM y._fp AND ({keep})),
+     -- keys with several: identical records first, then the rest in order
+     ma AS (SELECT record_id, {kp}, _fp, row_number() OVER (
+                PARTITION BY _fp, {kp} ORDER BY record_id) AS _n
+            FROM a SEMI JOIN multi USING ({kp})),
+     mb AS (SELECT record_id, {kp}, _fp, row_number() OVER (
+                PARTITION BY _fp, {kp} ORDER BY record_id) AS _n
+            FROM b SEMI JOIN multi USING ({kp})),
+     o AS (SELECT record_id, {kp}, row_number() OVER (PARTITION BY {kp} ORDER BY {order}) AS _i
+           FROM a SEMI JOIN (SELECT * FROM ma ANTI JOIN mb USING (_fp, _n, {kp})) u
+                 USING (record_id)),
+     n AS (SELECT record_id, {kp}, row_number() OVER (PARTITION BY {kp} ORDER BY {order}) AS _i
+           FROM b SEMI JOIN (SELECT * FROM mb ANTI JOIN ma USING (_fp, _n, {kp})) u
+                 USING (record_id)),
+     s2 AS (SELECT {matched("TRUE")}
+            FROM o FULL JOIN n ON {on_i} AND o._i = n._i
+            LEFT JOIN a x ON x.record_id = o.record_id LEFT JOIN b y ON y.record_id = n.record_id
+            WHERE {keep}),{flows}
+     j AS MATERIALIZED (SELECT c.*, {value} FROM (SELECT * FROM s1 UNION ALL SELECT * FROM s2) c
+                        {joins}),
+     agg AS (SELECT count(*) FILTER (WHERE change = 'added') AS _n_added,
+                    count(*) FILTER (WHERE change = 'removed') AS _n_removed,
+                    count(*) FILTER (WHERE change = 'changed') AS _n_changed,
+                    count(*) FILTER (WHERE _shared) AS _n_shared,
+                    [{field_sums}] AS _fields, [{group_sums}] AS _groups FROM j),
+     top AS (SELECT * FROM j ORDER BY {rank} {cut}),
+     t AS (SELECT top.change, {", ".join("top." + _q(c) for c in shown)},
+                  top.rf AS record_id_from, top.rt AS record_id_to,
+                  top.flow_from, top.flow_to, top.flow_change,
+                  CASE WHEN x.record_id IS NULL OR y.record_id IS NULL THEN ''
+                       ELSE {fields_expr} END AS changed_fields,
+                  CASE WHEN x.record_id IS NULL OR y.record_id IS NULL THEN ''
+                       ELSE {text_expr} END AS changes,
+                  row_number() OVER (ORDER BY {rank_top}) AS _rank
+           FROM top LEFT JOIN a x ON x.record_id = top.rf LEFT JOIN b y ON y.record_id = top.rt)
+SELECT t.*, agg.* FROM agg LEFT JOIN t ON TRUE ORDER BY t._rank
+"""
+    return sql, params
+
+
+def _shape(changes: pd.DataFrame, table: Any, unit: str | None) -> pd.DataFrame:
+    """Integer columns as nullable integers; the flow columns labelled with their unit."""
+    types = {f.name: f.type.upper() for f in table.fields}
     for c in ("record_id_from", "record_id_to"):
-        out[c] = out[c].astype("Int64")
-    for k in key:
-        if k in old.columns and pd.api.types.is_integer_dtype(old[k].dtype):
-            out[k] = out[k].astype("Int64")
-    return out.reset_index(drop=True)
+        changes[c] = changes[c].astype("Int64")
+    for c in changes.columns:
+        if types.get(c, "").startswith(("INT", "BIGINT")):
+            changes[c] = changes[c].astype("Int64")
+    changes.insert(changes.columns.get_loc("flow_change") + 1, "unit", unit)
+    return changes.reset_index(drop=True)
 
 
-def _missing(x: object) -> bool:
-    return x is None or x is pd.NA or (isinstance(x, float) and x != x)
+def _round(x: float) -> float:
+    return 0.0 if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 6)
 
 
-def _fmt(x: object) -> str:
-    return "∅" if _missing(x) else repr(x) if isinstance(x, str) else str(x)
+def _totals(store: Store, old: str, new: str, codes: list[str],
+            ccode: str | None) -> list[dict[str, Any]]:
+    """What the revision did to the flows of each supplier, recipient and the chosen pair,
+    per channel and (additive) unit; top movers first."""
+    frame = store.con.execute("""
+        SELECT channel, unit, origin, destination,
+               coalesce(sum(magnitude) FILTER (WHERE vintage_id = $old), 0) AS before,
+               coalesce(sum(magnitude) FILTER (WHERE vintage_id = $new), 0) AS after
+        FROM flows WHERE vintage_id IN ($old, $new)
+        GROUP BY GROUPING SETS ((channel, unit), (channel, unit, origin),
+                                (channel, unit, destination), (channel, unit, origin, destination))
+        """, {"old": old, "new": new}).df()
+    frame["change"] = frame["after"] - frame["before"]
+    out = []
+    for (channel, unit), block in frame.groupby(["channel", "unit"], sort=True):
+        if not channels.is_additive(unit):
+            continue
+        whole = block[block["origin"].isna() & block["destination"].isna()].iloc[0]
+        entry: dict[str, Any] = {"channel": channel, "unit": unit,
+                                 "unit_label": channels.UNITS.get(unit, unit),
+                                 "total": _figures(whole)}
+        for name, col, other in (("suppliers", "origin", "destination"),
+                                 ("recipients", "destination", "origin")):
+            rows = block[block[col].notna() & block[other].isna()]
+            moved = rows[rows["change"].round(6) != 0]
+            top = moved.reindex(moved["change"].abs().sort_values(
+                ascending=False, kind="stable").index).head(TOP)
+            entry[name] = [{"code": r[col], "name": _name(r[col]), **_figures(r)}
+                           for _, r in top.iterrows()]
+            entry[name + "_changed"] = len(moved)
+        cells = block[block["origin"].notna() & block["destination"].notna()]
+
+        def cell(a: str, b: str, cells: pd.DataFrame = cells) -> dict[str, float]:
+            hit = cells[(cells["origin"] == a) & (cells["destination"] == b)]
+            return _figures(hit.iloc[0]) if len(hit) else _figures(None)
+
+        if codes:
+            a, b = codes
+            entry["pair"] = {"a": a, "b": b, "a_to_b": cell(a, b), "b_to_a": cell(b, a)}
+        if ccode:
+            sup = block[(block["origin"] == ccode) & block["destination"].isna()]
+            rec = block[(block["destination"] == ccode) & block["origin"].isna()]
+            entry["country"] = {
+                "code": ccode,
+                "as_supplier": _figures(sup.iloc[0] if len(sup) else None),
+                "as_recipient": _figures(rec.iloc[0] if len(rec) else None)}
+        out.append(entry)
+    return out
+
+
+def _figures(row: Any) -> dict[str, float]:
+    if row is None:
+        return {"before": 0.0, "after": 0.0, "change": 0.0}
+    return {"before": _round(row["before"]), "after": _round(row["after"]),
+            "change": _round(row["after"] - row["before"])}
+
+
+def _name(code: str) -> str:
+    found = countries.lookup(code)
+    return found.name if found is not None else code

@@ -206,18 +206,16 @@ async def diff(request: Request,
                dataset: Annotated[str, Query(description="Source or dataset.")] = "sipri",
                from_: Annotated[str | None, Query(alias="from", description="Older vintage.")
                                 ] = None,
-               to: Annotated[str | None, Query(description="Newer vintage.")] = None
+               to: Annotated[str | None, Query(description="Newer vintage.")] = None,
+               limit: Annotated[int, Query(ge=0, description="Changes listed (0: all).")
+                                ] = 50
                ) -> Response:
     """The same JSON as ``reciprocity diff DATASET --format json``."""
     def compute(r: Reciprocity) -> dict[str, Any]:
-        frame = r.diff(dataset, from_vintage=from_, to_vintage=to)
-        counts = frame["change"].value_counts().to_dict()
-        return {"dataset": frame.attrs["dataset"], "from": frame.attrs["from"],
-                "to": frame.attrs["to"],
-                "summary": {k: int(counts.get(k, 0)) for k in ("added", "removed", "changed")},
-                "changes": records(frame)}
+        return r.diff_summary(dataset, from_vintage=from_, to_vintage=to,
+                              limit=limit).to_dict()
 
-    return await cached_json(request, ("diff", dataset, from_, to), compute)
+    return await cached_json(request, ("diff", dataset, from_, to, limit), compute)
 
 
 @router.get("/channels", summary="Channels and their units")
