@@ -168,3 +168,19 @@ def test_other_pages_have_no_console_errors(web_page: Page) -> None:
     page.page.wait_for_selector(".swagger-ui .info")
     assert not page.errors, page.errors
     assert not page.outside, page.outside
+
+
+def test_served_briefing_draws_under_its_content_security_policy(web_page: Page) -> None:
+    """/report runs its inline Plotly in a sandbox with no network: every chart still draws
+    and nothing is blocked (a CSP violation is a console error)."""
+    page = web_page
+    resp = page.page.goto("/report?a=USA&b=JPN")
+    assert "sandbox allow-scripts" in resp.headers["content-security-policy"]
+    page.page.wait_for_function("window.__briefingReady === true")
+    figures = page.page.eval_on_selector_all("[data-figure]", "els => els.length")
+    drawn = page.page.eval_on_selector_all("[data-figure][data-drawn] .main-svg",
+                                           "els => new Set(els.map(e => e.closest("
+                                           "'[data-figure]'))).size")
+    assert figures >= 5 and drawn == figures
+    assert page.errors == [], page.errors
+    assert page.outside == []

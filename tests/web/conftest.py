@@ -13,7 +13,14 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 from fastapi.testclient import TestClient  # noqa: E402
 
 from reciprocity.web.app import create_app  # noqa: E402
-from web.support import copy_store, session_store  # noqa: E402
+from web.support import copy_store, fast_scrypt, session_store  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def web_fast_scrypt() -> Iterator[None]:
+    """Cheap password hashes in the web tests (tests of the real cost say so)."""
+    with fast_scrypt():
+        yield
 
 
 @pytest.fixture(scope="session")

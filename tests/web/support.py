@@ -6,6 +6,8 @@ Shared by tests/web, tests/report and tests/browser (import as ``web.support``).
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from reciprocity.api import Reciprocity
@@ -20,6 +22,19 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 USERS = {"ed": ("editor", "editor-pass-1"), "vi": ("viewer", "viewer-pass-1"),
          "ad": ("admin", "admin-pass-12")}
+FAST_SCRYPT = {"n": 2**10, "r": 8, "p": 1}
+"""A cheap scrypt cost for tests (the real one, 2^17, takes about a second per hash)."""
+
+
+@contextmanager
+def fast_scrypt() -> Iterator[None]:
+    """New password hashes use :data:`FAST_SCRYPT` meanwhile (and count as current)."""
+    saved = dict(auth.SCRYPT)
+    auth.SCRYPT.update(FAST_SCRYPT)
+    try:
+        yield
+    finally:
+        auth.SCRYPT.update(saved)
 
 
 def build_store(path: Path) -> Path:
@@ -29,8 +44,9 @@ def build_store(path: Path) -> Path:
         r.ingest("sipri", REGISTER)
         r.ledger_import(LEDGER, by="tests", reason="web test fixture")
         auth.ensure_table(r.store)
-        for name, (role, password) in USERS.items():
-            auth.add_user(r.store, name, role, password)
+        with fast_scrypt():  # a real server upgrades these hashes at the first sign-in
+            for name, (role, password) in USERS.items():
+                auth.add_user(r.store, name, role, password)
         r.store.con.execute("CHECKPOINT")
     return path
 

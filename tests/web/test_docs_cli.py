@@ -14,7 +14,8 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def test_web_doc_has_the_users_table() -> None:
-    assert auth.USERS.markdown() in (DOCS / "web.md").read_text(encoding="utf-8")
+    text = (DOCS / "web.md").read_text(encoding="utf-8")
+    assert auth.USERS.markdown() in text and auth.SESSIONS.markdown() in text
 
 
 def test_web_doc_names_every_endpoint(web_client: TestClient) -> None:

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
+from reciprocity.cli.common import store_path
 from reciprocity.cli.render import console, err_console
-from reciprocity.store.db import default_path
 
 
 def _is_loopback(host: str) -> bool:
@@ -40,17 +40,32 @@ def register(app: typer.Typer) -> None:
         ] = 512,
         log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")
                              ] = "info",
+        https: Annotated[bool, typer.Option(
+            "--https", help="The app is reached over HTTPS (a proxy in front terminates TLS): "
+            "session cookies are marked Secure and responses send Strict-Transport-Security.")
+        ] = False,
+        forwarded_allow_ips: Annotated[str | None, typer.Option(
+            "--forwarded-allow-ips", help="Addresses of proxies whose X-Forwarded-For and "
+            "X-Forwarded-Proto are trusted (e.g. 127.0.0.1); sign-in throttling then counts "
+            "the client's address, not the proxy's.")] = None,
     ) -> None:
         """Serve the web app and the JSON API (OpenAPI docs at /docs)."""
         import uvicorn
 
         from reciprocity.web.app import create_app
 
-        path = db or (ctx.obj or {}).get("db") or default_path()
-        web = create_app(path, read_only=read_only, cache_size=cache_size)
+        path = db or store_path(ctx)
+        web = create_app(path, read_only=read_only, cache_size=cache_size, https=https)
         if not _is_loopback(host):
             err_console.print(f"[yellow]Listening on {host}: anyone who can reach it can read "
                               "the store; writes still need an editor's sign-in.[/]")
-        console.print(f"Serving {path} at http://{host}:{port}/ (API docs: /docs). "
+            if not https:
+                err_console.print("[yellow]Without --https, passwords and session cookies "
+                                  "cross the network in clear: put a TLS proxy in front and "
+                                  "pass --https.[/]")
+        scheme = "https" if https else "http"
+        console.print(f"Serving {path} at {scheme}://{host}:{port}/ (API docs: /docs). "
                       "Ctrl+C stops.")
-        uvicorn.run(web, host=host, port=port, log_level=log_level, proxy_headers=False)
+        proxy = {"proxy_headers": True, "forwarded_allow_ips": forwarded_allow_ips} \
+            if forwarded_allow_ips else {"proxy_headers": False}
+        uvicorn.run(web, host=host, port=port, log_level=log_level, **proxy)

@@ -24,6 +24,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from reciprocity import __version__
 from reciprocity.web import errors
 from reciprocity.web.backend import Backend
+from reciprocity.web.sessions import CredentialCache, SessionStore
+from reciprocity.web.throttle import Throttle
 
 SESSION_COOKIE = "reciprocity_session"
 SESSION_MAX_AGE = 12 * 3600
@@ -39,24 +41,57 @@ Reading is open. Writing (the ledger) needs a user with the role `editor` or `ad
 """
 
 
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+"""Content-Security-Policy of pages and API: scripts only from the app's own files (the pages
+have no inline script; chart data sits in ``application/json`` blocks), inline styles allowed
+(Plotly sets style attributes on the SVG it draws), nothing from elsewhere, no framing."""
+CSP_DOCS = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+"""``/docs``: Swagger UI (from the installed fastapi-offline) starts with an inline script."""
+CSP_BRIEFING = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                "img-src data: blob:; font-src data:; base-uri 'none'; form-action 'none'; "
+                "frame-ancestors 'none'; sandbox allow-scripts allow-downloads allow-popups")
+"""``/report``: the briefing is one self-contained file with Plotly and its drawing code
+inline; it may run them, but in a sandbox (an origin of its own: no cookies, no API) and with
+no network access at all."""
+
+
 class SecurityHeaders:
-    """Plain ASGI middleware adding conservative security headers to every response."""
+    """Plain ASGI middleware adding security headers to every response: CSP, nosniff, no
+    framing, same-origin referrers, and Strict-Transport-Security when served over HTTPS."""
 
     HEADERS = ((b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
-               (b"referrer-policy", b"same-origin"))
+               (b"referrer-policy", b"same-origin"),
+               (b"cross-origin-opener-policy", b"same-origin"),
+               (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"))
+    HSTS = (b"strict-transport-security", b"max-age=31536000")
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, https: bool = False) -> None:
         self.app = app
+        self.https = https
+
+    @staticmethod
+    def policy(path: str) -> str:
+        if path == "/docs" or path.startswith("/docs/"):
+            return CSP_DOCS
+        if path == "/report":
+            return CSP_BRIEFING
+        return CSP
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        extra = [*self.HEADERS, (b"content-security-policy",
+                                 self.policy(scope.get("path", "")).encode("ascii"))]
+        if self.https:
+            extra.append(self.HSTS)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], *self.HEADERS]
+                message["headers"] = [*message["headers"], *extra]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -68,12 +103,16 @@ def plotly_js_path() -> Path:
 
 
 def create_app(db_path: str | Path, *, read_only: bool = False, secret: str | None = None,
-               pool_size: int = 4, cache_size: int = 512) -> FastAPI:
+               pool_size: int = 4, cache_size: int = 512, https: bool = False,
+               throttle: Throttle | None = None) -> FastAPI:
     """The app on the store at ``db_path``.
 
     ``secret`` signs session cookies and CSRF tokens (default ``$RECIPROCITY_SECRET``, else a
     random one per start, which signs everyone out when the server restarts).
     ``read_only`` opens the store read-only: every write answers 409.
+    ``https``: the app is served over HTTPS (directly or behind a proxy that terminates TLS):
+    the session cookie is marked ``Secure`` and responses carry Strict-Transport-Security.
+    ``throttle`` counts failed sign-ins (default: :data:`throttle.DEFAULT_RULES`).
     """
     backend = Backend(db_path, read_only=read_only, pool_size=pool_size, cache_size=cache_size)
     secret = secret or os.environ.get("RECIPROCITY_SECRET") or secrets.token_urlsafe(32)
@@ -90,11 +129,15 @@ def create_app(db_path: str | Path, *, read_only: bool = False, secret: str | No
     app.state.backend = backend
     app.state.secret = secret
     app.state.read_only = read_only
+    app.state.https = https
+    app.state.throttle = throttle or Throttle()
+    app.state.sessions = SessionStore(backend, SESSION_MAX_AGE)
+    app.state.credentials = CredentialCache(secret)
 
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,
-                       max_age=SESSION_MAX_AGE, same_site="lax", https_only=False)
+                       max_age=SESSION_MAX_AGE, same_site="lax", https_only=https)
     app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=5)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, https=https)
     errors.install(app)
 
     from reciprocity.web.api import router as api_router

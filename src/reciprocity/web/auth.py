@@ -2,10 +2,14 @@
 
 * Users live in the store's ``web_users`` table with a role (``viewer``, ``editor``,
   ``admin``) and a password hashed with scrypt (``hashlib.scrypt``, a random 16-byte salt,
-  n=2**14, r=8, p=1); ``reciprocity users add NAME --role R`` creates them.
+  n=2**17, r=8, p=1: OWASP's Password Storage Cheat Sheet); ``reciprocity users add NAME
+  --role R`` creates them. A hash made with other parameters still verifies and is replaced
+  at the user's next sign-in (:func:`needs_rehash`, :func:`upgrade_hash`).
 * A signed-in browser holds a session cookie signed by Starlette's ``SessionMiddleware``
-  (itsdangerous) with a random session id and the user's name; the role is read from the
-  store on every request, so removing a user or changing a role takes effect at once.
+  (itsdangerous) with a random session id and the user's name. The session is also kept on
+  the server (``web_sessions``, the SHA-256 of its id): signing out, a password change or the
+  user's removal deletes it, so a copied cookie stops working at once. The role is read from
+  the store on every request.
 * Every form carries a CSRF token: an HMAC of the session id under the server's secret.
   Cookie-authenticated API writes send the same token in ``X-CSRF-Token``; API clients that
   send HTTP Basic credentials need no token (no cookie, nothing a third-party page can forge).
@@ -19,8 +23,9 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 import pandas as pd
@@ -33,7 +38,14 @@ ROLES = ("viewer", "editor", "admin")
 WRITE_ROLES = frozenset({"editor", "admin"})
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 MIN_PASSWORD = 8
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+SCRYPT = {"n": 2**17, "r": 8, "p": 1}
+"""scrypt cost of new hashes: OWASP Password Storage Cheat Sheet (N=2^17, r=8, p=1; 128 MiB
+and about a second of one core per hash on a small machine)."""
+MAX_SCRYPT_MEMORY = 1 << 30
+"""Stored parameters asking for more memory than this are refused (the hash does not verify)."""
+HASH_SLOTS = threading.BoundedSemaphore(2)
+"""At most two scrypt computations at once in the process: bounds memory (2 × 128 MiB) and CPU
+whatever the number of requests."""
 
 USERS = Table(
     name="web_users",
@@ -54,6 +66,23 @@ USERS = Table(
 """Declared with the store's schema classes (DDL, validation, docs) but kept out of the global
 registry, so ``docs/schema.md`` does not depend on whether the web app was imported; its
 reference is in docs/web.md (a test keeps it in step)."""
+
+SESSIONS = Table(
+    name="web_sessions",
+    description="Signed-in browser sessions of the web app. A session cookie is honoured only "
+                "while its row exists: signing out deletes it, a password change or removing "
+                "the user deletes all of the user's rows.",
+    primary_key=("id_hash",),
+    fields=(
+        Field("id_hash", "VARCHAR", "SHA-256 (hex) of the session id the cookie carries (the "
+              "id itself is not stored).", False),
+        Field("name", "VARCHAR", "The signed-in user.", False),
+        Field("created_at", "TIMESTAMP", "When the user signed in (UTC).", False),
+        Field("expires_at", "TIMESTAMP", "When the session ends (UTC), 12 hours after "
+              "signing in.", False),
+    ),
+)
+"""Kept out of the global registry, like :data:`USERS` (reference in docs/web.md)."""
 
 
 class AuthenticationError(ReciprocityError):
@@ -88,12 +117,22 @@ class User:
 
 # -- passwords -------------------------------------------------------------------------------
 
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
+    """scrypt with room for its memory (OpenSSL's default cap is 32 MiB), a few at a time."""
+    need = 128 * r * (n + p + 2) + (1 << 20)
+    if need > MAX_SCRYPT_MEMORY:
+        raise ValueError("scrypt parameters above the memory limit")
+    with HASH_SLOTS:
+        return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p,
+                              dklen=dklen, maxmem=need)
+
+
 def hash_password(password: str) -> str:
     """A salted scrypt hash of ``password`` in the form ``scrypt$n$r$p$salt$hash``."""
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32, **_SCRYPT)
+    digest = _scrypt(password, salt, SCRYPT["n"], SCRYPT["r"], SCRYPT["p"], 32)
     b64 = base64.b64encode
-    return (f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}$"
+    return (f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}$"
             f"{b64(salt).decode()}${b64(digest).decode()}")
 
 
@@ -104,25 +143,32 @@ def verify_password(password: str, stored: str) -> bool:
         if kind != "scrypt":
             return False
         expected = base64.b64decode(digest)
-        got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt),
-                             n=int(n), r=int(r), p=int(p), dklen=len(expected))
+        got = _scrypt(password, base64.b64decode(salt), int(n), int(r), int(p), len(expected))
     except (ValueError, binascii.Error):
         return False
     return hmac.compare_digest(got, expected)
 
 
+def needs_rehash(stored: str) -> bool:
+    """True when ``stored`` was made with other scrypt parameters than :data:`SCRYPT`."""
+    parts = stored.split("$")
+    return len(parts) != 6 or parts[0] != "scrypt" or parts[1:4] != [
+        str(SCRYPT["n"]), str(SCRYPT["r"]), str(SCRYPT["p"])]
+
+
 # -- the users table ---------------------------------------------------------------------------
 
 def ensure_table(store: Store) -> None:
-    """Create ``web_users`` if the store does not have it yet."""
-    for stmt in USERS.ddl():
-        store.con.execute(stmt)
+    """Create ``web_users`` and ``web_sessions`` if the store does not have them yet."""
+    for table in (USERS, SESSIONS):
+        for stmt in table.ddl():
+            store.con.execute(stmt)
 
 
-def _has_table(store: Store) -> bool:
+def _has_table(store: Store, name: str = USERS.name) -> bool:
     return bool(store.con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
-        [USERS.name]).fetchone()[0])
+        [name]).fetchone()[0])
 
 
 def validate_user(name: str, role: str, password: str | None) -> list[Problem]:
@@ -162,6 +208,7 @@ def set_password(store: Store, name: str, password: str) -> None:
     _require(store, name)
     store.con.execute("UPDATE web_users SET password_hash = ?, updated_at = ? WHERE name = ?",
                       [hash_password(password), datetime.now(UTC).replace(tzinfo=None), name])
+    end_sessions(store, name)  # every session of the user ends (copied cookies too)
 
 
 def set_role(store: Store, name: str, role: str) -> None:
@@ -178,6 +225,7 @@ def remove_user(store: Store, name: str) -> None:
     """Remove a user; their sessions end at their next request."""
     _require(store, name)
     store.con.execute("DELETE FROM web_users WHERE name = ?", [name])
+    end_sessions(store, name)
 
 
 def _require(store: Store, name: str) -> None:
@@ -194,16 +242,50 @@ def get_user(store: Store, name: str) -> User | None:
     return User(row[0], row[1]) if row else None
 
 
-def authenticate(store: Store, name: str, password: str) -> User | None:
-    """The user when ``password`` is theirs, else None (same work either way)."""
+def stored_hash(store: Store, name: str) -> str | None:
+    """The stored password hash of ``name`` (None for an unknown name)."""
+    if not name or not _has_table(store):
+        return None
+    row = store.con.execute("SELECT password_hash FROM web_users WHERE name = ?",
+                            [name]).fetchone()
+    return row[0] if row else None
+
+
+def verify_user(store: Store, name: str, password: str) -> tuple[User | None, str | None]:
+    """``(user, stored_hash)`` when ``password`` is theirs, else ``(None, None)``.
+
+    Spends the same work for unknown names. Pass the hash to :func:`upgrade_hash` when
+    :func:`needs_rehash` says so (the caller decides where to write).
+    """
     row = None
     if name and _has_table(store):
         row = store.con.execute("SELECT name, role, password_hash FROM web_users WHERE name = ?",
                                 [name]).fetchone()
     if row is None:
-        verify_password(password, _dummy_hash())  # spend the same time for unknown names
-        return None
-    return User(row[0], row[1]) if verify_password(password, row[2]) else None
+        verify_password(password, _dummy_hash(SCRYPT["n"], SCRYPT["r"], SCRYPT["p"]))
+        return None, None
+    if not verify_password(password, row[2]):
+        return None, None
+    return User(row[0], row[1]), row[2]
+
+
+def upgrade_hash(store: Store, name: str, old_hash: str, password: str) -> bool:
+    """Replace ``old_hash`` by a hash at the current parameters (only if it is still the
+    stored one: a password changed meanwhile is left alone). True when replaced."""
+    new = hash_password(password)
+    changed = store.con.execute(
+        "UPDATE web_users SET password_hash = ? WHERE name = ? AND password_hash = ? "
+        "RETURNING name", [new, name, old_hash]).fetchall()
+    return bool(changed)
+
+
+def authenticate(store: Store, name: str, password: str) -> User | None:
+    """The user when ``password`` is theirs, else None (same work either way); a hash made
+    with older parameters is upgraded on the way."""
+    user, stored = verify_user(store, name, password)
+    if user is not None and stored is not None and needs_rehash(stored):
+        upgrade_hash(store, name, stored, password)
+    return user
 
 
 def list_users(store: Store) -> pd.DataFrame:
@@ -214,8 +296,53 @@ def list_users(store: Store) -> pd.DataFrame:
 
 
 @cache
-def _dummy_hash() -> str:
+def _dummy_hash(n: int, r: int, p: int) -> str:
     return hash_password(secrets.token_urlsafe(12))
+
+
+# -- server-side sessions ----------------------------------------------------------------------
+
+def _sid_hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def start_session(store: Store, name: str, max_age: int) -> str:
+    """A new session id for ``name``, recorded in ``web_sessions`` (expired rows pruned)."""
+    session_id = new_session_id()
+    now = _now()
+    store.con.execute("DELETE FROM web_sessions WHERE expires_at <= ?", [now])
+    store.con.execute("INSERT INTO web_sessions VALUES (?, ?, ?, ?)",
+                      [_sid_hash(session_id), name, now, now + timedelta(seconds=max_age)])
+    return session_id
+
+
+def session_user(store: Store, session_id: str | None, name: str | None) -> User | None:
+    """The user of a live session (its row exists, is the user's and has not expired)."""
+    if not session_id or not name:
+        return None
+    row = store.con.execute(
+        "SELECT u.name, u.role FROM web_sessions s JOIN web_users u ON u.name = s.name "
+        "WHERE s.id_hash = ? AND s.name = ? AND s.expires_at > ?",
+        [_sid_hash(session_id), name, _now()]).fetchone()
+    return User(row[0], row[1]) if row else None
+
+
+def end_session(store: Store, session_id: str | None) -> None:
+    """Sign one session out (its cookie, copied or not, is no longer honoured)."""
+    if session_id:
+        store.con.execute("DELETE FROM web_sessions WHERE id_hash = ?", [_sid_hash(session_id)])
+
+
+def end_sessions(store: Store, name: str, keep: str | None = None) -> None:
+    """End every session of ``name`` (but ``keep``, the id of the session asking)."""
+    if not _has_table(store, SESSIONS.name):
+        return
+    store.con.execute("DELETE FROM web_sessions WHERE name = ? AND id_hash <> ?",
+                      [name, _sid_hash(keep) if keep else ""])
 
 
 # -- CSRF ------------------------------------------------------------------------------------

@@ -58,8 +58,9 @@ class Backend:
             self._pool.put(session)
 
     @contextmanager
-    def write(self) -> Iterator[Reciprocity]:
-        """The writer session, alone; cached answers are dropped afterwards."""
+    def write(self, clear_cache: bool = True) -> Iterator[Reciprocity]:
+        """The writer session, alone; cached answers are dropped afterwards (unless
+        ``clear_cache`` is False: writes that change no answer, such as sessions)."""
         if self.read_only:
             raise ReadOnlyStoreError(f"the server opened {self.db_path} read-only "
                                      "(reciprocity serve --read-only); restart it without "
@@ -68,7 +69,8 @@ class Backend:
             try:
                 yield self._writer
             finally:
-                self.cache.clear()
+                if clear_cache:
+                    self.cache.clear()
 
     def close(self) -> None:
         for s in self._sessions:

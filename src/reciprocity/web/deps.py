@@ -1,11 +1,19 @@
-"""Request-scoped helpers shared by the API and the pages: store, user, CSRF, writes."""
+"""Request-scoped helpers shared by the API and the pages: store, user, CSRF, writes.
+
+Checking a password costs one scrypt hash (about a second of one core at OWASP's
+parameters), so it never runs on the event loop: async code awaits :func:`load_user`, which
+hashes in a worker thread (at most two at once), and sync handlers already run in threads.
+Failed sign-ins are throttled (:mod:`reciprocity.web.throttle`) before any hashing.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 
+import anyio
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 
 from reciprocity.api import Reciprocity
 from reciprocity.web import auth
@@ -41,10 +49,47 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     return name, password
 
 
+def client_address(request: Request) -> str:
+    """The client's address (the proxy's, unless ``serve --forwarded-allow-ips`` trusts it)."""
+    return request.client.host if request.client else "unknown"
+
+
+def check_password(request: Request, r: Reciprocity, name: str, password: str, *,
+                   remember: bool = False) -> auth.User | None:
+    """The user when the password is theirs, else None; blocking (call it from a thread).
+
+    Throttled first (:class:`~reciprocity.web.throttle.TooManyAttemptsError`, no hashing);
+    a failure is counted; a hash made with older scrypt parameters is upgraded (unless the
+    store is read-only). ``remember`` (Basic credentials) skips the hash when the same name,
+    password and stored hash were verified in the last few minutes.
+    """
+    state = request.app.state
+    address = client_address(request)
+    state.throttle.check(address, name)
+    if remember:
+        stored = auth.stored_hash(r.store, name)
+        if stored is not None and state.credentials.hit(name, password, stored):
+            return auth.get_user(r.store, name)
+    user, stored = auth.verify_user(r.store, name, password)
+    if user is None or stored is None:
+        state.throttle.failure(address, name)
+        return None
+    state.throttle.success(address, name)
+    if auth.needs_rehash(stored) and not state.read_only:
+        with backend(request).write(clear_cache=False) as w:
+            if auth.upgrade_hash(w.store, name, stored, password):
+                stored = auth.stored_hash(w.store, name) or stored
+    if remember:
+        state.credentials.add(name, password, stored)
+    return user
+
+
 def current_user(request: Request, r: Reciprocity | None = None) -> auth.User | None:
     """The signed-in user (session cookie or HTTP Basic credentials), or None.
 
-    Pass the session ``r`` when the caller already holds one (the pool is small).
+    Blocking: sync handlers call it (they run in worker threads); async code awaits
+    :func:`load_user`. Pass the session ``r`` when the caller already holds one (the pool is
+    small). A session cookie counts only while its server-side session exists.
     """
     if hasattr(request.state, "user"):
         return request.state.user
@@ -55,16 +100,38 @@ def current_user(request: Request, r: Reciprocity | None = None) -> auth.User | 
     user: auth.User | None = None
     creds = _basic_credentials(request)
     if creds is not None:
-        user = auth.authenticate(r.store, *creds)
+        user = check_password(request, r, *creds, remember=True)
         if user is None:
             raise auth.AuthenticationError("wrong user name or password")
         request.state.via_basic = True
     elif request.session.get("user"):
-        user = auth.get_user(r.store, request.session["user"])
-        if user is None:  # removed since signing in
+        user = request.app.state.sessions.user(r.store, request.session.get("sid"),
+                                               request.session["user"])
+        if user is None:  # signed out, password changed, expired or removed since
             request.session.pop("user", None)
     request.state.user = user
     return user
+
+
+def hash_limiter(request: Request) -> anyio.CapacityLimiter:
+    """Worker threads for password checks: two at a time, apart from the default pool."""
+    limiter = getattr(request.app.state, "hash_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.hash_limiter = anyio.CapacityLimiter(2)
+    return limiter
+
+
+async def load_user(request: Request) -> auth.User | None:
+    """:func:`current_user` for async code: store reads and hashing in worker threads, and a
+    throttled client refused at once (429) without queueing for a thread."""
+    if hasattr(request.state, "user"):
+        return request.state.user
+    creds = _basic_credentials(request)
+    if creds is not None:
+        request.app.state.throttle.check(client_address(request), creds[0])
+        return await anyio.to_thread.run_sync(current_user, request,
+                                              limiter=hash_limiter(request))
+    return await run_in_threadpool(current_user, request)
 
 
 async def require_writer(request: Request) -> auth.User:
@@ -73,7 +140,7 @@ async def require_writer(request: Request) -> auth.User:
     401 without a user, 403 for a role that may not write or a missing/stale CSRF token.
     Requests authenticated with HTTP Basic carry no cookie and need no token.
     """
-    user = current_user(request)
+    user = await load_user(request)
     if user is None:
         raise auth.AuthenticationError("sign in as an editor or admin to change anything "
                                        "(reciprocity users add NAME --role editor)")

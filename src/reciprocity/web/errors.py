@@ -22,7 +22,7 @@ from reciprocity.errors import FetchError, InputError, NotFoundError, Problem, R
 
 HTTP_KINDS = {400: "BadRequest", 401: "AuthenticationError", 403: "PermissionDeniedError",
               404: "NotFoundError", 405: "MethodNotAllowed", 409: "ConflictError",
-              422: "InputError"}
+              422: "InputError", 429: "TooManyAttemptsError"}
 
 
 def status_of(exc: ReciprocityError) -> int:
@@ -85,6 +85,9 @@ def install(app: FastAPI) -> None:
     async def on_reciprocity_error(request: Request, exc: ReciprocityError) -> Response:
         body = body_of(exc)
         headers = None
+        retry_after = getattr(exc, "retry_after", None)
+        if isinstance(retry_after, int):  # 429: how long to wait
+            headers = {"Retry-After": str(retry_after)}
         if body["status"] == 401 and wants_json(request) and not request.headers.get(
                 "sec-fetch-mode"):
             # Basic credentials are for scripts; a browser (which sends Sec-Fetch-Mode) would

@@ -1,13 +1,15 @@
-"""Signing in and out (session cookie; CSRF-protected forms)."""
+"""Signing in and out (session cookie kept on the server; CSRF-protected forms; throttled)."""
 
 from __future__ import annotations
 
+import anyio
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from reciprocity.web import auth, deps
 from reciprocity.web.pages.common import render
+from reciprocity.web.throttle import TooManyAttemptsError
 
 router = APIRouter()
 
@@ -48,15 +50,28 @@ async def login(request: Request) -> Response:
     if not errors:
         def check() -> auth.User | None:
             with deps.backend(request).read() as r:
-                return auth.authenticate(r.store, name, password)
-        user = await run_in_threadpool(check)
+                return deps.check_password(request, r, name, password)
+        try:
+            request.app.state.throttle.check(deps.client_address(request), name)
+            user = await anyio.to_thread.run_sync(check, limiter=deps.hash_limiter(request))
+        except TooManyAttemptsError as exc:
+            await deps.load_user(request)  # the page's header (no Basic: a store read)
+            return render(request, "login.html.j2", {"next": target, "name": name,
+                                                     "errors": {"form": str(exc)}},
+                          status_code=429, headers={"Retry-After": str(exc.retry_after)})
         if user is None:
             errors["form"] = "wrong user name or password"
     if errors:
+        await deps.load_user(request)
         return render(request, "login.html.j2", {"next": target, "name": name,
                                                  "errors": errors}, status_code=401)
+    sessions = request.app.state.sessions
+    old_sid = request.session.get("sid") if request.session.get("user") else None
+    session_id = await run_in_threadpool(sessions.start, user.name)  # type: ignore[union-attr]
+    if old_sid:  # signing in again ends the session this browser had
+        await run_in_threadpool(sessions.end, old_sid)
     request.session.clear()
-    request.session["sid"] = auth.new_session_id()
+    request.session["sid"] = session_id
     request.session["user"] = user.name  # type: ignore[union-attr]
     return RedirectResponse(target, status_code=303)
 
@@ -66,5 +81,7 @@ async def logout(request: Request) -> Response:
     form = await request.form()
     auth.check_csrf(request.app.state.secret, request.session.get("sid"),
                     str(form.get("csrf_token") or ""))
+    # the server forgets the session: a copy of the cookie no longer signs anyone in
+    await run_in_threadpool(request.app.state.sessions.end, request.session.get("sid"))
     request.session.clear()
     return RedirectResponse("/pair", status_code=303)
