@@ -31,3 +31,18 @@ def test_the_rule_is_the_same_in_every_direction(classic_store):
 
 def test_a_pair_without_flows_has_no_design_rows(classic_store):
     assert by_design(classic_store, "FRA", "DEU").empty
+
+
+def test_dyad_json_shows_design_per_direction_for_arms_only(classic_store):
+    from reciprocity.queries.dyad import dyad
+
+    data = dyad(classic_store, "USA", "JPN").to_dict()
+    arms = data["channels"]["arms"]["by_design"]
+    assert arms["b_to_a"]["recipient"] == {"value": 15.0, "share": pytest.approx(0.0226, 1e-3)}
+    assert arms["b_to_a"]["supplier_licensed"]["value"] == pytest.approx(648)
+    # the dyad's filters apply: since 2020 only the PAC-3 MSE (2025) went back
+    late = dyad(classic_store, "USA", "JPN", since=2020).to_dict()["channels"]["arms"]
+    assert set(late["by_design"]["b_to_a"]) == {"recipient"}
+    assert late["by_design"]["b_to_a"]["recipient"]["share"] == 1.0
+    # a channel whose sources record no design has no by_design key
+    assert all("by_design" not in ch for k, ch in data["channels"].items() if k != "arms")

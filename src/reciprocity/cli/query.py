@@ -148,6 +148,24 @@ def _dyad_line(key: str, ch: dict[str, Any], a: str, b: str) -> str:
             + (f"{gl:.3f}" if gl is not None else "undefined (no flows)"))
 
 
+def _design_lines(key: str, ch: dict[str, Any], a: str, b: str) -> list[str]:
+    """Per direction, how much carried the recipient's own design (hardware going back) and
+    how much was licensed or local production of the supplier's."""
+    lines = []
+    for direction, (src, dst) in (("a_to_b", (a, b)), ("b_to_a", (b, a))):
+        classes = ch.get("by_design", {}).get(direction)
+        if not classes:
+            continue
+        parts = [f"{label} {classes[cls]['value']:,.2f} ({100 * classes[cls]['share']:.1f}%)"
+                 for cls, label in (("recipient", f"{dst}'s own design"),
+                                    ("supplier_licensed", f"licensed or made in {dst}"))
+                 if cls in classes and classes[cls]["share"] is not None]
+        lines.append(f"[bold]{key}[/] {src}→{dst} by design: "
+                     + ("; ".join(parts) if parts else f"none of {dst}'s design or made in "
+                        f"{dst}") + f" ({ch['unit']})")
+    return lines
+
+
 def _dyad_views(result: Dyad, data: dict[str, Any]) -> list[View]:
     """Per channel and unit: the table by year, then (``sum`` units) by mode, with the total
     or the latest value in words and the years with data."""
@@ -157,6 +175,7 @@ def _dyad_views(result: Dyad, data: dict[str, Any]) -> list[View]:
         sel = result.by_year[(result.by_year["channel"] == ch["channel"])
                              & (result.by_year["unit"] == ch["unit"])]
         notes = [_dyad_line(key, ch, a.code, b.code),
+                 *_design_lines(key, ch, a.code, b.code),
                  f"[dim]{key}: {years_text(ch['years_with_data'])}[/]"]
         title = (f"{a.name} ({a.code}) ⇄ {b.name} ({b.code}) · {key} · by year "
                  f"(flow_ab = {a.code}→{b.code})")

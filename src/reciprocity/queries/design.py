@@ -22,6 +22,10 @@ from reciprocity.store.db import Store
 
 CLASSES = ("recipient", "supplier_licensed", "supplier_stated", "third_country", "not_stated")
 
+DESIGN_CHANNELS = ("arms",)
+"""Channels whose sources record the design's country (SIPRI's comments); other channels have
+no design to report."""
+
 DESIGN_SQL = """CASE
     WHEN design_origin = destination THEN 'recipient'
     WHEN mode = 'licensed_production' AND (design_origin IS NULL OR design_origin = origin)
@@ -31,29 +35,37 @@ DESIGN_SQL = """CASE
     ELSE 'not_stated' END"""
 
 
-def by_design(store: Store, a: str, b: str, *, channel: str = "arms", since: int | None = None,
+def by_design(store: Store, a: str, b: str, *, channel: str | None = None,
+              mode: str | None = None, area: str | None = None, since: int | None = None,
               until: int | None = None, vintage: str | None = None) -> pd.DataFrame:
-    """Flow per direction (``a_to_b``, ``b_to_a``), unit and design class, with its share of
-    the direction's total. Empty when the pair has no flows in the channel."""
+    """Flow per channel, unit, direction (``a_to_b``, ``b_to_a``) and design class, with its
+    share of the direction's total; only :data:`DESIGN_CHANNELS` (all of them by default).
+    Empty when the pair has no such flows."""
     pair = Pair.of(a, b)
-    where, params = span_filter(since, until, channel)
+    wanted = [c for c in DESIGN_CHANNELS if channel in (None, c)]
+    if not wanted:
+        return pd.DataFrame(columns=["channel", "unit", "direction", "design", "value",
+                                     "share"])
+    where, params = span_filter(since, until, None, mode, area)
+    marks = ", ".join("?" for _ in wanted)
     sql = store.active_flows_sql(vintage) + f"""
-        SELECT CASE WHEN origin = ? THEN 'a_to_b' ELSE 'b_to_a' END AS direction, unit,
+        SELECT channel, unit, CASE WHEN origin = ? THEN 'a_to_b' ELSE 'b_to_a' END AS direction,
                {DESIGN_SQL} AS design, sum(magnitude) AS value
-        FROM af WHERE ((origin = ? AND destination = ?) OR (origin = ? AND destination = ?))
+        FROM af WHERE channel IN ({marks})
+              AND ((origin = ? AND destination = ?) OR (origin = ? AND destination = ?))
               {where}
-        GROUP BY ALL ORDER BY direction, unit, design"""
+        GROUP BY ALL ORDER BY channel, unit, direction, design"""
     a_, b_ = pair.a.code, pair.b.code
-    frame = store.query(sql, [a_, a_, b_, b_, a_, *params])
-    totals = frame.groupby(["direction", "unit"])["value"].transform("sum")
+    frame = store.query(sql, [a_, *wanted, a_, b_, b_, a_, *params])
+    totals = frame.groupby(["channel", "unit", "direction"])["value"].transform("sum")
     return frame.assign(share=(frame["value"] / totals).where(totals > 0))
 
 
 def design_summary(frame: pd.DataFrame) -> dict[str, dict[str, dict[str, float | None]]]:
-    """``{direction: {design class: {value, share}}}`` for JSON (one unit per channel)."""
+    """``{direction: {design class: {value, share}}}`` for JSON, of one channel and unit."""
     out: dict[str, dict[str, dict[str, float | None]]] = {}
     for row in frame.itertuples(index=False):
         share = None if pd.isna(row.share) else round(float(row.share), 4)
-        out.setdefault(row.direction, {})[row.design] = {"value": float(row.value),
+        out.setdefault(row.direction, {})[row.design] = {"value": round(float(row.value), 6),
                                                          "share": share}
     return out

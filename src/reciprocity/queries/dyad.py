@@ -12,6 +12,7 @@ import pandas as pd
 from reciprocity import channels as channels_mod
 from reciprocity.metrics.twoway import INDEX_KEYS, add_indices, clean, measures
 from reciprocity.queries.common import Pair, credits_for, span_filter
+from reciprocity.queries.design import DESIGN_CHANNELS, by_design, design_summary
 from reciprocity.store.db import Store
 
 ROW_KEYS = ("flow_ab", "flow_ba", "unit", *INDEX_KEYS)
@@ -40,6 +41,9 @@ class Dyad:
     by_mode_year: pd.DataFrame
     vintages: list[str]
     credits: list[str] = field(default_factory=list)
+    by_design: pd.DataFrame | None = None
+    """Per channel, unit and direction, whose design the flow carries
+    (:mod:`reciprocity.queries.design`); channels whose sources record a design only."""
 
     def channel_keys(self) -> list[tuple[str, str, str]]:
         """(key, channel, unit) for each channel/unit present; extra units get ``ch:unit``."""
@@ -88,6 +92,10 @@ class Dyad:
                 "by_year": by_year,
                 "by_window": windows.get(cu, []),
             }
+            if self.by_design is not None and channel in DESIGN_CHANNELS:
+                design = self.by_design[(self.by_design["channel"] == channel)
+                                        & (self.by_design["unit"] == unit)]
+                out["channels"][key]["by_design"] = design_summary(design)
         return out
 
     def years_with_data(self, channel: str, unit: str) -> list[int]:
@@ -178,6 +186,8 @@ def dyad(store: Store, a: str, b: str, *, channel: str | None = None, mode: str 
         _frame(by_mode_year, ["channel", "unit", "mode", "year"]),
         [v for v, _ in used],
         credits_for(store, sorted({d for _, d in used})),
+        by_design(store, a, b, channel=channel, mode=mode, area=area, since=since,
+                  until=until, vintage=vintage),
     )
 
 
