@@ -90,6 +90,18 @@ def test_no_sampling_distribution_gives_no_interval():
     assert same.note == "every resample gives the same value"
 
 
+def test_an_estimate_at_the_edge_gets_the_percentile_interval_not_a_point():
+    # 20 units each way: index 1, the largest value; BCa collapses to [1, 1] although the
+    # replicates vary, so the percentile interval is reported (and named)
+    from reciprocity.assess.stats import gl
+
+    ab = np.r_[np.ones(20), np.zeros(20)]
+    iv = bootstrap_interval((ab, 1.0 - ab), lambda x, y, axis=-1: gl(x.sum(axis), y.sum(axis)),
+                            replicates=500, level=0.95, rng=np.random.default_rng(0))
+    assert iv.usable and iv.method == "percentile"
+    assert iv.low < 1.0 and iv.high == pytest.approx(1.0)
+
+
 @given(st.lists(st.floats(0, 1), min_size=1, max_size=50))
 def test_percentile_interval_of_finite_samples(samples):
     lo, hi = percentile_interval(np.array([*samples, np.nan]), 0.9)

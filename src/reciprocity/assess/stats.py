@@ -166,7 +166,10 @@ def bootstrap_interval(data: Sequence[np.ndarray], statistic: Callable[..., np.n
                         "every resample gives the same value")
     lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
     method = "BCa"
-    if not (math.isfinite(lo) and math.isfinite(hi)):
+    # BCa is undefined (infinite bias correction) or collapses to a point (an estimate at the
+    # edge of the statistic's range, e.g. a perfectly balanced pair's index 1, with nearly
+    # every replicate below it) while the replicates do vary: the percentile interval
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi - lo <= WIDTH_TOLERANCE:
         lo, hi = (float(q) for q in np.quantile(finite, [(1 - level) / 2,
                                                           1 - (1 - level) / 2]))
         method = "percentile"
