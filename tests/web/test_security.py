@@ -185,6 +185,49 @@ def test_password_change_revokes_every_session(client: TestClient) -> None:
     assert login(client, "ed", "a-new-password-1").status_code == 303
 
 
+def change_password(client: TestClient, current: str, new: str, repeat: str | None = None
+                    ) -> object:
+    page = client.get("/account")
+    assert page.status_code == 200, page.text
+    return client.post("/account/password", data={
+        "csrf_token": csrf_of(page.text), "current": current, "new": new,
+        "repeat": new if repeat is None else repeat})
+
+
+def test_password_change_in_the_browser_keeps_this_session_only(client: TestClient) -> None:
+    assert client.get("/account").status_code == 303  # not signed in: to /login
+    sign_in(client, "ed")
+    other = copy_of(client)
+    before = stored(client, "ed")
+    forged = client.post("/account/password", data={
+        "current": USERS["ed"][1], "new": "a-new-password-1", "repeat": "a-new-password-1"})
+    assert forged.status_code == 403 and stored(client, "ed") == before  # no CSRF token
+    bad = change_password(client, USERS["ed"][1], "a-new-password-1", "a-new-password-2")
+    assert bad.status_code == 422 and "differ" in bad.text and stored(client, "ed") == before
+    wrong = change_password(client, "not-the-password", "a-new-password-1")
+    assert wrong.status_code == 401 and stored(client, "ed") == before
+    ok = change_password(client, USERS["ed"][1], "a-new-password-1")
+    assert ok.status_code == 303 and ok.headers["location"] == "/account?changed=1"
+    assert "Password changed" in client.get("/account?changed=1").text
+    assert client.get("/api/me").json()["user"]["name"] == "ed"  # this browser stays in
+    assert cookie_write(client, "web-t-after-own-change") == 201
+    assert other.get("/api/me").json()["user"] is None  # the other session (copy) is out
+    assert cookie_write(other, "web-t-from-the-copy") == 401
+    assert login(other, "ed", USERS["ed"][1]).status_code == 401
+    assert login(other, "ed", "a-new-password-1").status_code == 303
+
+
+def test_password_change_form_is_throttled(client: TestClient, clock: Clock) -> None:
+    sign_in(client, "ed")
+    for _ in range(PAIR_LIMIT):
+        assert change_password(client, "not-the-password", "a-new-password-1"
+                               ).status_code == 401
+    refused = change_password(client, USERS["ed"][1], "a-new-password-1")
+    assert refused.status_code == 429 and refused.headers["retry-after"] == str(int(WINDOW))
+    clock.now += WINDOW
+    assert change_password(client, USERS["ed"][1], "a-new-password-1").status_code == 303
+
+
 def test_forged_session_with_a_valid_signature_but_no_row_is_refused(
         client: TestClient) -> None:
     sign_in(client, "ed")

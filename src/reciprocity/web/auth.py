@@ -200,14 +200,17 @@ def add_user(store: Store, name: str, role: str, password: str) -> User:
     return User(name, role)
 
 
-def set_password(store: Store, name: str, password: str) -> None:
-    """Replace a user's password."""
+def set_password(store: Store, name: str, password: str, *,
+                 password_hash: str | None = None) -> None:
+    """Replace a user's password and end every session of theirs. ``password_hash`` is
+    ``hash_password(password)`` when the caller computed it already (outside a lock)."""
     problems = validate_user(name, "viewer", password)
     if problems:
         raise InputError(f"cannot set the password of {name!r}", problems)
     _require(store, name)
     store.con.execute("UPDATE web_users SET password_hash = ?, updated_at = ? WHERE name = ?",
-                      [hash_password(password), datetime.now(UTC).replace(tzinfo=None), name])
+                      [password_hash or hash_password(password),
+                       datetime.now(UTC).replace(tzinfo=None), name])
     end_sessions(store, name)  # every session of the user ends (copied cookies too)
 
 
@@ -269,13 +272,13 @@ def verify_user(store: Store, name: str, password: str) -> tuple[User | None, st
     return User(row[0], row[1]), row[2]
 
 
-def upgrade_hash(store: Store, name: str, old_hash: str, password: str) -> bool:
-    """Replace ``old_hash`` by a hash at the current parameters (only if it is still the
-    stored one: a password changed meanwhile is left alone). True when replaced."""
-    new = hash_password(password)
+def upgrade_hash(store: Store, name: str, old_hash: str, new_hash: str) -> bool:
+    """Replace ``old_hash`` by ``new_hash`` (from :func:`hash_password`, at the current
+    parameters; compute it before taking the store's writer) only if it is still the stored
+    one: a password changed meanwhile is left alone. True when replaced."""
     changed = store.con.execute(
         "UPDATE web_users SET password_hash = ? WHERE name = ? AND password_hash = ? "
-        "RETURNING name", [new, name, old_hash]).fetchall()
+        "RETURNING name", [new_hash, name, old_hash]).fetchall()
     return bool(changed)
 
 
@@ -284,7 +287,7 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
     with older parameters is upgraded on the way."""
     user, stored = verify_user(store, name, password)
     if user is not None and stored is not None and needs_rehash(stored):
-        upgrade_hash(store, name, stored, password)
+        upgrade_hash(store, name, stored, hash_password(password))
     return user
 
 

@@ -76,9 +76,10 @@ def check_password(request: Request, r: Reciprocity, name: str, password: str, *
         return None
     state.throttle.success(address, name)
     if auth.needs_rehash(stored) and not state.read_only:
+        new_hash = auth.hash_password(password)  # before taking the writer: ~1 s of CPU
         with backend(request).write(clear_cache=False) as w:
-            if auth.upgrade_hash(w.store, name, stored, password):
-                stored = auth.stored_hash(w.store, name) or stored
+            if auth.upgrade_hash(w.store, name, stored, new_hash):
+                stored = new_hash
     if remember:
         state.credentials.add(name, password, stored)
     return user
@@ -111,6 +112,11 @@ def current_user(request: Request, r: Reciprocity | None = None) -> auth.User | 
             request.session.pop("user", None)
     request.state.user = user
     return user
+
+
+def request_via_basic(request: Request) -> bool:
+    """True when this request's user came from HTTP Basic credentials (not a session)."""
+    return bool(getattr(request.state, "via_basic", False))
 
 
 def hash_limiter(request: Request) -> anyio.CapacityLimiter:

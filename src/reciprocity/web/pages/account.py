@@ -85,3 +85,73 @@ async def logout(request: Request) -> Response:
     await run_in_threadpool(request.app.state.sessions.end, request.session.get("sid"))
     request.session.clear()
     return RedirectResponse("/pair", status_code=303)
+
+
+def _account_page(request: Request, user: auth.User, errors: dict[str, str], *,
+                  changed: bool = False, status_code: int = 200,
+                  headers: dict[str, str] | None = None) -> HTMLResponse:
+    return render(request, "account.html.j2", {"user": user, "errors": errors,
+                                               "changed": changed,
+                                               "min_length": auth.MIN_PASSWORD},
+                  status_code=status_code, headers=headers)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request, changed: int = 0) -> Response:
+    """The signed-in user's page: change the password."""
+    user = deps.current_user(request)
+    if user is None or deps.request_via_basic(request):
+        return RedirectResponse("/login?next=/account", status_code=303)
+    return _account_page(request, user, {}, changed=bool(changed))
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+async def change_password(request: Request) -> Response:
+    """Check the current password (throttled like signing in), store the new one, end every
+    other session of the user and give this browser a fresh session id."""
+    form = await request.form()
+    user = await deps.load_user(request)
+    if user is None or deps.request_via_basic(request):
+        return RedirectResponse("/login?next=/account", status_code=303)
+    auth.check_csrf(request.app.state.secret, request.session.get("sid"),
+                    str(form.get("csrf_token") or ""))
+    current = str(form.get("current") or "")
+    new = str(form.get("new") or "")
+    errors: dict[str, str] = {}
+    if not current:
+        errors["current"] = "enter your current password"
+    if len(new) < auth.MIN_PASSWORD:
+        errors["new"] = f"at least {auth.MIN_PASSWORD} characters"
+    elif new != str(form.get("repeat") or ""):
+        errors["repeat"] = "the two new passwords differ"
+    elif new == current:
+        errors["new"] = "a password other than the current one"
+    if errors:
+        return await run_in_threadpool(_account_page, request, user, errors, status_code=422)
+
+    def check() -> auth.User | None:
+        with deps.backend(request).read() as r:
+            return deps.check_password(request, r, user.name, current)
+    try:
+        request.app.state.throttle.check(deps.client_address(request), user.name)
+        ok = await anyio.to_thread.run_sync(check, limiter=deps.hash_limiter(request))
+    except TooManyAttemptsError as exc:
+        return await run_in_threadpool(_account_page, request, user, {"form": str(exc)},
+                                       status_code=429,
+                                       headers={"Retry-After": str(exc.retry_after)})
+    if ok is None:
+        return await run_in_threadpool(
+            _account_page, request, user, {"current": "not your current password"},
+            status_code=401)
+
+    def store_new() -> None:
+        new_hash = auth.hash_password(new)  # before taking the writer: ~1 s of CPU
+        with deps.backend(request).write(clear_cache=False) as w:
+            # ends every session of the user (this browser gets a new one below)
+            auth.set_password(w.store, user.name, new, password_hash=new_hash)
+    await anyio.to_thread.run_sync(store_new, limiter=deps.hash_limiter(request))
+    session_id = await run_in_threadpool(request.app.state.sessions.start, user.name)
+    request.session.clear()
+    request.session["sid"] = session_id
+    request.session["user"] = user.name
+    return RedirectResponse("/account?changed=1", status_code=303)
