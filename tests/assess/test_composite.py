@@ -19,7 +19,6 @@ from reciprocity.assess.composite import (
     null_flows,
     undirected_expected,
     unit_flows,
-    weighted_index,
 )
 from reciprocity.assess.config import Weights
 from reciprocity.assess.stats import Interval
@@ -375,11 +374,8 @@ def test_the_output_names_weights_window_and_null():
     assert data["bootstrap"]["replicates"] == 200
 
 
-def test_undirected_expectation_and_weighted_index():
+def test_undirected_expectation():
     net = pd.DataFrame([("JPN", "USA", 10.0), ("DEU", "USA", 10.0)],
                        columns=["origin", "destination", "magnitude"])
     # strengths USA 20, JPN 10, DEU 10; total 40
     assert undirected_expected(net, "USA", "JPN") == pytest.approx(20 * 10 / 40)
-    w = Weights({"arms": 0.6, "programs": 0.4})
-    assert weighted_index({"arms": 0.5, "programs": None}, w) == pytest.approx(0.5)
-    assert weighted_index({"arms": None}, w) is None

@@ -1,4 +1,5 @@
-"""Scenarios: validation (countries, pair, channels, units, years) and the projection."""
+"""Scenarios: validation (countries, pair, channels, units, years), the program's records and
+the before/after comparison."""
 
 from __future__ import annotations
 
@@ -7,8 +8,15 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from reciprocity.assess.composite import ChannelData, composite
 from reciprocity.assess.config import Weights, load_settings
-from reciprocity.assess.scenarios import load_scenario, parse_scenario, project
+from reciprocity.assess.scenarios import (
+    compare,
+    load_scenario,
+    parse_scenario,
+    planned_records,
+    with_records,
+)
 from reciprocity.errors import InputError
 
 SETTINGS = load_settings()
@@ -74,37 +82,51 @@ def test_bad_scenarios_are_refused(change, where):
     assert "nothing was computed" in str(exc.value)
 
 
-def yearly(ab: float, ba: float, years=range(2016, 2026)) -> pd.DataFrame:
-    return pd.DataFrame([{"channel": "programs", "unit": "transfers", "year": y, "ab": ab,
-                          "ba": ba} for y in years])
+def channel(ab: list[float], ba: list[float]) -> ChannelData:
+    rows = pd.DataFrame([{"direction": "ab", "magnitude": m, "year": 2024, "unit_id": f"x{i}"}
+                         for i, m in enumerate(ab)]
+                        + [{"direction": "ba", "magnitude": m, "year": 2024, "unit_id": f"y{i}"}
+                           for i, m in enumerate(ba)])
+    net = pd.DataFrame([("USA", "JPN", sum(ab)), ("JPN", "USA", sum(ba))],
+                       columns=["origin", "destination", "magnitude"])
+    return ChannelData.from_records("programs", "transfers", True, rows, net)
 
 
-def test_projection_baseline_and_scenario():
-    s = parse(base(start_year=2027, flows=[{"channel": "programs", "from": "JPN",
-                                            "to": "USA", "per_year": 3}]))
-    w = Weights({"programs": 1.0})
-    result = project(s, yearly(4.0, 1.0), {"programs": 2025}, w, SETTINGS)
-    data = result.to_dict()
-    assert [r["year"] for r in data["baseline"]] == list(range(2027, 2032))
-    # no trend: the mean carries on; 5-year sums 20 and 5
-    assert data["baseline"][0]["index"] == pytest.approx(1 - 15 / 25)
-    # 2027: 2023–2026 baseline plus 2027 with 1 + 3 from Japan → 20 vs 8
-    assert data["scenario"][0]["index"] == pytest.approx(1 - 12 / 28)
-    assert data["scenario"][-1]["index"] == pytest.approx(1.0)  # 4 vs 4 a year
-    assert data["fitted"]["programs"]["ab"]["baseline"] == "mean"
+def test_each_planned_flow_and_year_and_each_pending_transfer_is_one_record():
+    s = parse(base(start_year=2027, years=3, program="p1",
+                   flows=[{"channel": "programs", "from": "JPN", "to": "USA", "per_year": 2}]))
+    rows = planned_records(s, [{"id": "t9", "from": "USA", "to": "JPN", "status": "approved"}])
+    assert list(rows["unit_id"]) == ["scenario|flows[0]|2027", "scenario|flows[0]|2028",
+                                     "scenario|flows[0]|2029", "ledger|pending|t9"]
+    assert list(rows["direction"]) == ["ba", "ba", "ba", "ab"]
+    assert list(rows["magnitude"]) == [2.0, 2.0, 2.0, 1.0]
+    assert rows["year"].iloc[-1] == 2027  # program_year defaults to the first year
 
 
-def test_a_clear_trend_is_extended_and_never_below_zero():
-    s = parse(base(start_year=2027, years=10))
-    frame = pd.DataFrame([{"channel": "programs", "unit": "transfers", "year": y,
-                           "ab": float(2025 - y), "ba": 1.0} for y in range(2016, 2026)])
-    result = project(s, frame, {"programs": 2025}, Weights({"programs": 1.0}), SETTINGS)
-    assert result.fitted["programs"]["ab"]["baseline"] == "trend"
-    assert result.baseline[-1]["index"] == pytest.approx(0.0)  # US→JPN ran out: one-way
+def test_records_are_added_to_the_pair_and_to_the_network():
+    s = parse(base(start_year=2027, years=2))
+    before = channel([1.0, 1.0, 1.0], [1.0])
+    (after,) = with_records([before], planned_records(s), {})
+    assert after.n_records == 4 + 2
+    assert after.magnitudes[~after.directions].sum() == pytest.approx(1.0 + 4.0)
+    net = after.network.groupby(["origin", "destination"])["magnitude"].sum()
+    assert net[("JPN", "USA")] == pytest.approx(5.0)
+    assert len(set(after.units)) == 6  # every planned year its own sampling unit
 
 
-def test_flows_must_use_the_baseline_unit():
+def test_flows_must_use_the_unit_of_the_pairs_records():
     s = parse(base(start_year=2027, flows=[{"channel": "programs", "from": "JPN", "to": "USA",
                                             "per_year": 1, "unit": "value_usd_millions"}]))
     with pytest.raises(InputError, match="transfers"):
-        project(s, yearly(1.0, 1.0), {"programs": 2025}, Weights({"programs": 1.0}), SETTINGS)
+        with_records([channel([1.0, 2.0], [1.0])], planned_records(s), {}, "s.yaml")
+
+
+def test_a_change_is_claimed_only_when_the_intervals_are_disjoint():
+    w = Weights({"programs": 1.0})
+    small = composite("USA", "JPN", [channel([1.0] * 20, [1.0] * 2)], w, replicates=300)
+    big = composite("USA", "JPN", [channel([1.0] * 20, [1.0] * 20)], w, replicates=300)
+    near = composite("USA", "JPN", [channel([1.0] * 20, [1.0] * 3)], w, replicates=300)
+    assert compare(small, big)["verdict"] == "higher"
+    assert compare(big, small)["verdict"] == "lower"
+    assert compare(small, near)["verdict"] == "undetermined"
+    assert compare(small, near)["value"] > 0  # a point change, not claimed

@@ -2,9 +2,11 @@
 
 Rule kinds (``format: reciprocity-alerts/1``, ``alerts:`` list; docs/assessment.md):
 
-* ``index_below``: a pair's two-way index (the composite, or one ``channel``'s) over
-  ``window``-year sums stays under ``threshold`` for ``years`` years running, up to the
-  latest year;
+* ``index_below``: a pair's two-way index (the composite, or one ``channel``'s) over each
+  of the latest ``years`` windows of ``window`` years stays under ``threshold``; each value
+  is what ``reciprocity index A B --since S --until U`` reports for that window (the same
+  function, :func:`reciprocity.assess.service.combine`), with its interval; the result is
+  ``firm`` when every window's upper bound is under the threshold too;
 * ``share_over``: one supplier's (``partner``, default the top one) share of a country's
   intake in a ``channel`` over the latest window is above ``threshold``;
 * ``hhi_over``: a country's supplier concentration (HHI) in a ``channel`` (optionally one
@@ -201,32 +203,53 @@ class AlertResult:
     observed: float | None
     evidence: dict[str, Any] = field(default_factory=dict)
     note: str | None = None
+    firm: bool | None = None
+    """``index_below`` only: tripped and every window's interval lies under the threshold
+    (a tripped rule that is not firm has an interval reaching the threshold, or none)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.rule.id, "kind": self.rule.kind, "subject": self.rule.subject,
-                "threshold": self.rule.threshold, "tripped": self.tripped,
+                "threshold": self.rule.threshold, "tripped": self.tripped, "firm": self.firm,
                 "observed": self.observed, "description": self.rule.description,
                 "rule": self.rule.to_dict(), "evidence": self.evidence, "note": self.note}
 
 
+def _window(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row.get(k) for k in ("year", "index", "ci_low", "ci_high", "verdict", "window",
+                                    "weights", "excluded", "interval_note", "command")
+            if k in row}
+
+
 def index_below(rule: AlertRule, series: list[dict[str, Any]]) -> AlertResult:
     """Trips when the latest ``rule.years`` values of ``series`` (rows with ``year`` and
-    ``index``, oldest first) are all under the threshold."""
+    ``index``, oldest first; ``ci_low``/``ci_high`` when known) are all under the threshold;
+    ``firm`` when their upper bounds are too. A window without a value (no composite: no
+    channel with an interval) breaks the run."""
     run: list[dict[str, Any]] = []
     for row in reversed(series):
         if row["index"] is None or row["index"] >= rule.threshold:
             break
         run.append(row)
     run.reverse()
-    latest = next((r for r in reversed(series) if r["index"] is not None), None)
-    evidence = {"run_years": len(run),
-                "run": [{"year": r["year"], "index": r["index"]} for r in run],
-                "latest": latest and {"year": latest["year"], "index": latest["index"]},
-                "last_years": [{"year": r["year"], "index": r["index"]}
-                               for r in series[-max(rule.years, 5):]]}
-    note = None if series else "no flows between the pair in this channel"
-    return AlertResult(rule, len(run) >= rule.years,
-                       latest["index"] if latest else None, evidence, note)
+    latest = series[-1] if series else None
+    tripped = len(run) >= rule.years
+    firm = tripped and all(r.get("ci_high") is not None and r["ci_high"] < rule.threshold
+                           for r in run[-rule.years:])
+    evidence = {"run_years": len(run), "run": [_window(r) for r in run],
+                "latest": latest and _window(latest),
+                "last_years": [_window(r) for r in series[-max(rule.years, 5):]]}
+    note = None
+    missing = [r["year"] for r in series[-rule.years:] if r["index"] is None]
+    if not series:
+        note = "no flows between the pair" + (" in this channel" if rule.channel else "")
+    elif missing:
+        what = "no index" if rule.channel else "no composite (no channel with an interval)"
+        note = (f"{what} for the windows ending in {', '.join(map(str, missing))}: the run "
+                "cannot be decided there")
+    elif tripped and not firm:
+        note = "tripped by the values, but an interval reaches the threshold or is missing"
+    return AlertResult(rule, tripped, latest["index"] if latest else None, evidence, note,
+                       firm if tripped else None)
 
 
 def share_over(rule: AlertRule, dependence: dict[str, Any],

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -571,12 +571,3 @@ def composite(a: str, b: str, channels: Sequence[ChannelData], weights: Weights,
     return Composite(a, b, value, interval, null, results, list(undirected), replicates,
                      seed, level, weighting, weights, window)
 
-
-def weighted_index(indices: Mapping[str, float | None], weights: Weights) -> float | None:
-    """Weighted mean of the defined channel indices (weights rescaled over them)."""
-    parts = [(weights.of(c), v) for c, v in indices.items()
-             if v is not None and not math.isnan(v) and weights.of(c) > 0]
-    total = sum(w for w, _ in parts)
-    if total <= 0:
-        return None
-    return sum(w * v for w, v in parts) / total

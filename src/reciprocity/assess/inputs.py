@@ -51,6 +51,15 @@ def pair_records(store: Store, a: str, b: str, *, since: int | None = None,
     return frame
 
 
+def pair_channels(store: Store, a: str, b: str, vintage: str | None = None) -> list[str]:
+    """The channels in which A and B have flows (either way), in name order."""
+    sql = store.active_flows_sql(vintage) + """
+        SELECT DISTINCT channel FROM af
+        WHERE (origin = ? AND destination = ?) OR (origin = ? AND destination = ?)
+        ORDER BY channel"""
+    return [str(c) for c in store.query(sql, [a, b, b, a])["channel"]]
+
+
 def sampling_units(store: Store, flows: pd.DataFrame) -> pd.Series:
     """The sampling unit of each flow (``dataset``, ``vintage_id``, ``record_id`` columns).
 

@@ -1,15 +1,19 @@
-"""Scenarios: a proposed program's expected flows projected against the baseline trend.
+"""Scenarios: what a proposed program's records would do to the pair's composite index.
 
 A scenario file (``format: reciprocity-scenario/1``) names a pair, a horizon in years, an
 optional first year (default: next year) and the flows the program is expected to add per
 year, in any directed channel and one of its additive units; ``program:`` may name a ledger
 program, whose transfers not yet executed (proposed or approved) are then expected in
-``program_year`` (default: the first year). The baseline extends each channel's flows in
-both directions along the least-squares line of the last ``trend_years`` observed years
-where a Mann–Kendall test finds a trend, and at their mean where it does not (never below
-zero; index units stay at their mean). Each year's index is the
-composite two-way index of the sums over the ``index_window`` years ending that year, with
-the channel weights of the composite index. Validation rejects unknown countries, flows
+``program_year`` (default: the first year). Each planned flow and year, and each pending
+transfer, becomes one record and one sampling unit (:func:`planned_records`).
+
+The composite is the one ``reciprocity index`` computes (:func:`reciprocity.assess.service.
+combine`), over one named window: from the first of the ``index_window`` years ending at the
+pair's latest year with data to the scenario's last year. *Before* is the store's records in
+that window (what ``reciprocity index A B --since S --until U`` reports); *after* adds the
+program's records (:func:`with_records`). Nothing else is forecast: the years after the
+store's last year hold only the program's records. A change is claimed only when the before
+and after intervals are disjoint (:func:`compare`). Validation rejects unknown countries, flows
 outside the pair, unknown or undirected channels, non-additive units and years in the past.
 """
 
@@ -26,9 +30,8 @@ import pandas as pd
 
 from reciprocity import channels as channels_mod
 from reciprocity import countries
-from reciprocity.assess.composite import weighted_index
-from reciprocity.assess.config import Settings, Weights, number, read_yaml, show
-from reciprocity.assess.stats import gl, mann_kendall, ols_line
+from reciprocity.assess.composite import ChannelData, Composite
+from reciprocity.assess.config import Settings, number, read_yaml, show
 from reciprocity.errors import InputError, Problem
 
 SCENARIO_FORMAT = "reciprocity-scenario/1"
@@ -227,150 +230,145 @@ def load_scenario(path: str | Path, settings: Settings,
     return parse_scenario(data, name, settings, today)
 
 
-# -- projection ------------------------------------------------------------------------------
+# -- before and after: the composite with the program's records -------------------------------
+
+RECORD_COLUMNS = ["channel", "unit", "direction", "origin", "destination", "year", "magnitude",
+                  "unit_id", "note"]
+CHANGES = ("higher", "lower", "undetermined", "undefined")
+
+
+def planned_records(scenario: Scenario, pending: list[dict[str, Any]] | None = None
+                    ) -> pd.DataFrame:
+    """The records a program would add, each its own sampling unit: one per planned flow and
+    year (``scenario|flows[i]|year``) and one per pending ledger transfer of the named
+    program (``ledger|pending|id``, 1 transfer in ``program_year``)."""
+    rows = []
+    for i, f in enumerate(scenario.flows):
+        for year, amount in sorted(f.by_year.items()):
+            if amount > 0:
+                rows.append({"channel": f.channel, "unit": f.unit,
+                             "direction": "ab" if f.origin == scenario.a else "ba",
+                             "origin": f.origin, "destination": f.destination, "year": year,
+                             "magnitude": float(amount),
+                             "unit_id": f"scenario|flows[{i}]|{year}", "note": f.note})
+    for t in pending or []:
+        rows.append({"channel": "programs", "unit": "transfers",
+                     "direction": "ab" if t["from"] == scenario.a else "ba",
+                     "origin": t["from"], "destination": t["to"],
+                     "year": int(scenario.program_year or scenario.start_year),
+                     "magnitude": 1.0, "unit_id": f"ledger|pending|{t['id']}",
+                     "note": f"ledger transfer {t['id']} ({t.get('status')})"})
+    return pd.DataFrame(rows, columns=RECORD_COLUMNS)
+
+
+def with_records(channels: list[ChannelData], added: pd.DataFrame,
+                 networks: Mapping[str, pd.DataFrame], source: str = "scenario"
+                 ) -> list[ChannelData]:
+    """``channels`` with the ``added`` records appended (to the pair's records and to the
+    channel's network, so the null's expected flows see them too). A channel the pair has
+    no records in gets one (its network from ``networks``); flows must be in the unit the
+    pair's records of the channel are in."""
+    by_name = {ch.channel: ch for ch in channels}
+    out = dict(by_name)
+    for name, rows in added.groupby("channel", sort=True):
+        name = str(name)
+        units = sorted(set(rows["unit"]))
+        ch = by_name.get(name)
+        have = ch.unit if ch is not None and ch.n_records else None
+        if len(units) > 1 or (have is not None and units[0] != have):
+            expected = have or units[0]
+            raise InputError(f"{source}: flows in {name} must be in {expected}, the unit the "
+                             "pair's records of it are in", [Problem(
+                                 f"{source} flows ({name})", ", ".join(units), expected)])
+        unit = units[0]
+        net = networks.get(name)
+        if net is None and ch is not None and ch.unit == unit:
+            net = ch.network
+        if net is None:
+            net = pd.DataFrame(columns=["origin", "destination", "magnitude"])
+        network = pd.concat([net[["origin", "destination", "magnitude"]],
+                             rows[["origin", "destination", "magnitude"]]], ignore_index=True)
+        new = ChannelData.from_records(name, unit, channels_mod.is_additive(unit),
+                                       rows.reset_index(drop=True), network)
+        if ch is not None and have is not None:
+            new = ChannelData(name, unit, ch.additive,
+                              np.concatenate([ch.directions, new.directions]),
+                              np.concatenate([ch.magnitudes, new.magnitudes]),
+                              np.concatenate([ch.years, new.years]), network,
+                              None if ch.units is None else
+                              np.concatenate([ch.units, new.units]))  # type: ignore[arg-type]
+        out[name] = new
+    return [out[k] for k in sorted(out)]
+
+
+def compare(before: Composite, after: Composite) -> dict[str, Any]:
+    """What the data say about the change: ``higher`` (``lower``) only when the after
+    interval lies wholly above (below) the before interval; ``undetermined`` when they
+    overlap or either has none; ``undefined`` without both values."""
+    change = (None if before.value is None or after.value is None
+              else after.value - before.value)
+    if change is None:
+        verdict, reason = "undefined", "no composite before or after"
+    elif not (before.interval.usable and after.interval.usable):
+        verdict, reason = "undetermined", "no interval before or after"
+    elif after.ci_low > before.ci_high:  # type: ignore[operator]
+        verdict, reason = "higher", "the after interval lies above the before interval"
+    elif after.ci_high < before.ci_low:  # type: ignore[operator]
+        verdict, reason = "lower", "the after interval lies below the before interval"
+    else:
+        verdict, reason = "undetermined", "the before and after intervals overlap"
+    return {"value": change, "verdict": verdict, "reason": reason,
+            "rule": "firm only when the before and after intervals are disjoint (the two "
+                    "share their records, so this is conservative)"}
+
 
 @dataclass
 class ScenarioResult:
-    """Baseline and scenario index per year."""
+    """The pair's composite over the scenario's window, before and after the program."""
 
     scenario: Scenario
-    baseline: list[dict[str, Any]]
-    projected: list[dict[str, Any]]
-    fitted: dict[str, Any]
-    added: list[dict[str, Any]] = field(default_factory=list)
+    before: Composite
+    after: Composite
+    added: pd.DataFrame
     program: dict[str, Any] | None = None
-    weights: Weights | None = None
+    index_command: str | None = None
     credits: list[str] = field(default_factory=list)
 
+    @property
+    def change(self) -> dict[str, Any]:
+        return compare(self.before, self.after)
+
     def frame(self) -> pd.DataFrame:
-        base = {r["year"]: r["index"] for r in self.baseline}
-        rows = [{"year": r["year"], "baseline": base.get(r["year"]), "scenario": r["index"],
-                 "change": (None if r["index"] is None or base.get(r["year"]) is None
-                            else r["index"] - base[r["year"]])} for r in self.projected]
-        return pd.DataFrame(rows, columns=["year", "baseline", "scenario", "change"])
+        """The composite, then each directed channel: weight, index and interval, before
+        and after."""
+        columns = ["channel", "unit", "weight_before", "index_before", "ci_low_before",
+                   "ci_high_before", "weight_after", "index_after", "ci_low_after",
+                   "ci_high_after", "change", "excluded_after"]
+        rows = [{"channel": "composite", "unit": self.after.weighting, "weight_before": 1.0,
+                 "index_before": self.before.value, "ci_low_before": self.before.ci_low,
+                 "ci_high_before": self.before.ci_high, "weight_after": 1.0,
+                 "index_after": self.after.value, "ci_low_after": self.after.ci_low,
+                 "ci_high_after": self.after.ci_high, "change": self.change["value"],
+                 "excluded_after": ""}]
+        before = {c.channel: c for c in self.before.channels}
+        for c in self.after.channels:
+            b = before.get(c.channel)
+            rows.append({
+                "channel": c.channel, "unit": c.unit,
+                "weight_before": b.weight if b else 0.0, "index_before": b.index if b else None,
+                "ci_low_before": b.ci_low if b else None,
+                "ci_high_before": b.ci_high if b else None, "weight_after": c.weight,
+                "index_after": c.index, "ci_low_after": c.ci_low, "ci_high_after": c.ci_high,
+                "change": (None if c.index is None or b is None or b.index is None
+                           else c.index - b.index), "excluded_after": c.excluded or ""})
+        return pd.DataFrame(rows, columns=columns)
 
     def to_dict(self) -> dict[str, Any]:
         s = self.scenario
+        added = self.added.astype(object).where(self.added.notna(), None)
         return {"name": s.name, "a": s.a, "b": s.b, "start_year": s.start_year,
-                "years": s.years, "baseline": self.baseline, "scenario": self.projected,
-                "fitted": self.fitted, "added": self.added, "program": self.program,
-                "weights": self.weights.to_dict() if self.weights else None,
-                "credits": self.credits}
-
-
-def _extend(years: np.ndarray, values: np.ndarray, last: int, until: int, fit_years: int,
-            additive: bool, alpha: float) -> tuple[dict[int, float], dict[str, Any]]:
-    """Observed values up to ``last`` and the baseline after it, by year.
-
-    Additive units: the least-squares line of the last ``fit_years`` years (zeros included)
-    where a Mann–Kendall test finds a trend at ``alpha``, otherwise their mean; never below
-    zero. Index units: the mean of the years with a value.
-    """
-    series = dict(zip(years.tolist(), values.tolist(), strict=True))
-    window = list(range(last - fit_years + 1, last + 1))
-    if additive:
-        ys = [series.get(y, 0.0) for y in window]
-        trend = mann_kendall(ys, alpha)
-        if trend.direction in ("rising", "falling"):
-            intercept, slope = ols_line(window, ys)
-            how = "trend"
-        else:
-            intercept, slope, how = float(np.mean(ys)), 0.0, "mean"
-        start = min(series, default=last)
-        out = {y: series.get(y, 0.0) for y in range(start, last + 1)}
-        for y in range(last + 1, until + 1):
-            out[y] = max(0.0, intercept + slope * y)
-        level = intercept + slope * last
-        return out, {"baseline": how, "slope": slope, "level_at_last": level,
-                     "trend_p": trend.p_value}
-    ys = [series[y] for y in window if y in series]
-    level = float(np.mean(ys)) if ys else 0.0
-    out = {y: v for y, v in series.items() if y <= last}
-    for y in range(last + 1, until + 1):
-        out[y] = level
-    return out, {"baseline": "mean", "level": level}
-
-
-def index_series(paths: dict[tuple[str, str], dict[str, dict[int, float]]], years: range,
-                window: int, weights: Weights) -> list[dict[str, Any]]:
-    rows = []
-    for y in years:
-        per: dict[str, float | None] = {}
-        for (channel, unit), dirs in paths.items():
-            span = range(y - window + 1, y + 1)
-            ab = [dirs["ab"].get(t) for t in span]
-            ba = [dirs["ba"].get(t) for t in span]
-            if channels_mod.is_additive(unit):
-                value = float(gl(sum(v or 0.0 for v in ab), sum(v or 0.0 for v in ba)))
-            else:
-                xs = [v for v in ab if v is not None]
-                zs = [v for v in ba if v is not None]
-                value = float(gl(np.mean(xs) if xs else 0.0, np.mean(zs) if zs else 0.0))
-            per[channel] = None if np.isnan(value) else value
-        rows.append({"year": y, "index": weighted_index(per, weights), "channels": per})
-    return rows
-
-
-def project(scenario: Scenario, yearly: pd.DataFrame, last_years: Mapping[str, int],
-            weights: Weights, settings: Settings,
-            pending: list[dict[str, Any]] | None = None) -> ScenarioResult:
-    """Baseline and scenario per year from the pair's yearly flows.
-
-    ``yearly``: ``channel, unit, year, ab, ba`` (A→B and B→A per year, the primary unit of
-    each directed channel); ``last_years``: each channel's latest observed year in the store;
-    ``pending``: the named program's transfers not yet executed (``from``, ``to``, ``id``).
-    """
-    fit_years = settings["scenario.trend_years"]
-    window = settings["scenario.index_window"]
-    until = scenario.start_year + scenario.years - 1
-    baseline: dict[tuple[str, str], dict[str, dict[int, float]]] = {}
-    fitted: dict[str, Any] = {}
-    for (channel, unit), group in yearly.groupby(["channel", "unit"], sort=True):
-        if weights.of(str(channel)) <= 0:
-            continue
-        last = int(last_years.get(str(channel), group["year"].max()))
-        additive = channels_mod.is_additive(str(unit))
-        dirs, fit = {}, {}
-        for d in ("ab", "ba"):
-            dirs[d], fit[d] = _extend(group["year"].to_numpy(), group[d].to_numpy(dtype=float),
-                                      last, until, fit_years, additive,
-                                      settings["scenario.trend_alpha"])
-        baseline[(str(channel), str(unit))] = dirs
-        fitted[str(channel)] = {"unit": unit, "last_observed_year": last, **fit}
-    added: list[dict[str, Any]] = []
-    plans = [*scenario.flows]
-    for t in pending or []:
-        plans.append(PlannedFlow("programs", t["from"], t["to"], "transfers",
-                                 {int(scenario.program_year or scenario.start_year): 1.0},
-                                 f"ledger transfer {t['id']} ({t.get('status')})"))
-    projected = {k: {d: dict(v) for d, v in dirs.items()} for k, dirs in baseline.items()}
-    units = {channel: unit for channel, unit in baseline}
-    for plan in plans:
-        key = (plan.channel, plan.unit)
-        if units.get(plan.channel, plan.unit) != plan.unit:
-            raise InputError(f"{scenario.source}: flows in {plan.channel} must be in "
-                             f"{units[plan.channel]}, the unit its baseline is measured in",
-                             [Problem(f"{scenario.source} flows ({plan.channel})", plan.unit,
-                                      units[plan.channel])])
-        units.setdefault(plan.channel, plan.unit)
-        if key not in projected:
-            projected[key] = {"ab": {}, "ba": {}}
-        d = "ab" if plan.origin == scenario.a else "ba"
-        for y, amount in plan.by_year.items():
-            projected[key][d][y] = projected[key][d].get(y, 0.0) + amount
-        added.append(plan.to_dict())
-    span = scenario.span
-    return ScenarioResult(scenario, index_series(baseline, span, window, weights),
-                          index_series(projected, span, window, weights), fitted, added,
-                          weights=weights)
-
-
-def observed_paths(yearly: pd.DataFrame) -> dict[tuple[str, str], dict[str, dict[int, float]]]:
-    """``paths`` for :func:`index_series` from observed yearly flows (no projection)."""
-    out: dict[tuple[str, str], dict[str, dict[int, float]]] = {}
-    for (channel, unit), group in yearly.groupby(["channel", "unit"], sort=True):
-        years = group["year"].astype(int).tolist()
-        out[(str(channel), str(unit))] = {
-            d: dict(zip(years, group[d].astype(float).tolist(), strict=True))
-            for d in ("ab", "ba")}
-    return out
+                "years": s.years, "window": self.before.to_dict()["window"],
+                "weighting": self.before.weighting, "index_command": self.index_command,
+                "before": self.before.to_dict(), "after": self.after.to_dict(),
+                "change": self.change, "added": added.to_dict("records"),
+                "program": self.program, "credits": self.credits}

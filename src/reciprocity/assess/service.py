@@ -214,73 +214,108 @@ def _channel_data(store: Store, pair: tuple[str, str], records: pd.DataFrame,
     return directed, undirected
 
 
+def _bootstrap_settings(cfg: Settings, replicates: int | None, seed: int | None) -> Settings:
+    """``cfg`` with ``--replicates``/``--seed`` applied (checked against their ranges)."""
+    if replicates is None and seed is None:
+        return cfg
+    values = dict(cfg.values)
+    if replicates is not None:
+        values["composite.replicates"] = replicates
+    if seed is not None:
+        values["composite.seed"] = seed
+    problems = [Problem(f"--{k.split('.')[-1]}", repr(values[k]), expected)
+                for k in ("composite.replicates", "composite.seed")
+                if (expected := SPEC[k].check(values[k])) is not None]
+    if problems:
+        raise InputError("bootstrap options out of range; nothing was computed", problems)
+    return replace(cfg, values=values)
+
+
+@dataclass
+class PairData:
+    """What a pair's composite over a span is computed from: the pair's records, each
+    directed channel's records (primary unit) with its network, the undirected channels and
+    the span's :class:`~reciprocity.assess.window.Window`."""
+
+    a: str
+    b: str
+    records: pd.DataFrame
+    directed: list[comp_mod.ChannelData]
+    undirected: list[comp_mod.UndirectedResult]
+    window: window_mod.Window
+
+
+def pair_data(store: Store, a: str, b: str, weights: Weights, *, since: int | None = None,
+              until: int | None = None, vintage: str | None = None) -> PairData:
+    """The inputs of :func:`combine` for A and B over ``since``–``until``."""
+    pair = Pair.of(a, b)
+    records = inputs.pair_records(store, pair.a.code, pair.b.code, since=since, until=until,
+                                  vintage=vintage)
+    directed, undirected = _channel_data(store, (pair.a.code, pair.b.code), records, since,
+                                         until, weights, vintage)
+    years = np.concatenate([ch.years for ch in directed]) if directed else np.array([])
+    span = window_mod.span(since, until, first=int(years.min()) if len(years) else None,
+                           last=int(years.max()) if len(years) else None)
+    return PairData(pair.a.code, pair.b.code, records, directed, undirected, span)
+
+
+def combine(store: Store, data: PairData, weights: Weights, how: str, cfg: Settings, *,
+            directed: list[comp_mod.ChannelData] | None = None,
+            window: window_mod.Window | None = None) -> comp_mod.Composite:
+    """The composite of ``data`` (or of ``directed`` in its place: a scenario's records):
+    :func:`reciprocity.assess.composite.composite` with the settings' bootstrap. ``index``,
+    ``alerts`` and ``scenario`` all compute their composite here."""
+    result = comp_mod.composite(data.a, data.b, data.directed if directed is None else directed,
+                                weights, weighting=how,
+                                replicates=cfg["composite.replicates"],
+                                seed=cfg["composite.seed"], level=cfg["composite.level"],
+                                undirected=data.undirected, window=window or data.window)
+    result.credits = inputs.credits(store, set(data.records["dataset"]))
+    return result
+
+
 def composite_index(store: Store, a: str, b: str, *, weights: WeightsArg = None,
                     since: int | None = None, until: int | None = None,
                     replicates: int | None = None, seed: int | None = None,
                     settings: SettingsArg = None, vintage: str | None = None
                     ) -> comp_mod.Composite:
     """The composite reciprocity index of A and B with its interval and expectation."""
-    cfg = _settings(settings)
+    cfg = _bootstrap_settings(_settings(settings), replicates, seed)
     w = _weights(weights)
-    if replicates is not None or seed is not None:
-        values = dict(cfg.values)
-        if replicates is not None:
-            values["composite.replicates"] = replicates
-        if seed is not None:
-            values["composite.seed"] = seed
-        problems = [Problem(f"--{k.split('.')[-1]}", repr(values[k]), expected)
-                    for k in ("composite.replicates", "composite.seed")
-                    if (expected := SPEC[k].check(values[k])) is not None]
-        if problems:
-            raise InputError("bootstrap options out of range; nothing was computed", problems)
-        cfg = replace(cfg, values=values)
-    pair = Pair.of(a, b)
-    records = inputs.pair_records(store, pair.a.code, pair.b.code, since=since, until=until,
-                                  vintage=vintage)
-    directed, undirected = _channel_data(store, (pair.a.code, pair.b.code), records, since,
-                                         until, w, vintage)
-    years = np.concatenate([ch.years for ch in directed]) if directed else np.array([])
-    span = window_mod.span(since, until, first=int(years.min()) if len(years) else None,
-                           last=int(years.max()) if len(years) else None)
-    result = comp_mod.composite(pair.a.code, pair.b.code, directed, w,
-                                weighting=weighting(weights),
-                                replicates=cfg["composite.replicates"],
-                                seed=cfg["composite.seed"], level=cfg["composite.level"],
-                                undirected=undirected, window=span)
-    result.credits = inputs.credits(store, set(records["dataset"]))
-    return result
+    data = pair_data(store, a, b, w, since=since, until=until, vintage=vintage)
+    return combine(store, data, w, weighting(weights), cfg)
 
 
-# -- yearly series, scenarios and alerts -----------------------------------------------------
+# -- scenarios and alerts: the same composite over a named window -----------------------------
 
-def pair_yearly(store: Store, a: str, b: str, *, since: int | None = None,
-                until: int | None = None, vintage: str | None = None
-                ) -> tuple[pd.DataFrame, set[str]]:
-    """A→B and B→A per directed channel (primary unit) and year; and the datasets used."""
-    records = inputs.pair_records(store, a, b, since=since, until=until, vintage=vintage)
-    rows = []
-    for name, sub in records[records["direction"] != "joint"].groupby("channel", sort=True):
-        unit = primary_unit(str(name), sub["unit"])
-        sub = sub[sub["unit"] == unit]
-        how = "sum" if channels_mod.is_additive(str(unit)) else "mean"
-        wide = sub.pivot_table(index="year", columns="direction", values="magnitude",
-                               aggfunc=how)
-        for d in ("ab", "ba"):
-            if d not in wide:
-                wide[d] = np.nan
-        if how == "sum":
-            wide = wide.fillna(0.0)
-        for year, r in wide.iterrows():
-            rows.append({"channel": name, "unit": unit, "year": int(year),
-                         "ab": float(r["ab"]), "ba": float(r["ba"])})
-    frame = pd.DataFrame(rows, columns=["channel", "unit", "year", "ab", "ba"])
-    return frame, set(records["dataset"])
+def _latest_year(store: Store, a: str, b: str, channel: str | None = None,
+                 vintage: str | None = None) -> int | None:
+    """The latest year of the store's flows in the directed channels where A and B have
+    flows (or in ``channel``, when they have flows in it): where the latest window ends."""
+    have = inputs.pair_channels(store, a, b, vintage)
+    names = [c for c in have if channels_mod.is_directed(c) and channel in (None, c)]
+    lasts = [x for c in names if (x := inputs.last_year(store, c, vintage=vintage)) is not None]
+    return max(lasts) if lasts else None
+
+
+def _index_command(a: str, b: str, since: int, until: int, weights: WeightsArg,
+                   settings: SettingsArg) -> str:
+    """The ``reciprocity index`` command that gives the same figure."""
+    out = f"reciprocity index {a} {b} --since {since} --until {until}"
+    if weights is not None and str(weights) != "precision" and not isinstance(weights, Weights):
+        out += f" --weights {weights}"
+    elif isinstance(weights, Weights):
+        out += f" --weights {weights.source}"
+    if settings is not None and not isinstance(settings, Settings):
+        out += f" --settings {settings}"
+    return out
 
 
 def scenario(store: Store, path: str | Path, *, weights: WeightsArg = None,
              settings: SettingsArg = None, today: dt.date | None = None,
              vintage: str | None = None) -> scen_mod.ScenarioResult:
-    """A scenario file projected against the baseline trend."""
+    """The composite of the pair over the scenario's window, before and after adding the
+    program's records (its planned flows and the ledger program's pending transfers)."""
     cfg = _settings(settings)
     w = _weights(weights)
     plan = scen_mod.load_scenario(path, cfg, today)
@@ -309,16 +344,28 @@ def scenario(store: Store, path: str | Path, *, weights: WeightsArg = None,
         program_info = {"id": program.id, "name": program.name,
                         "pending_transfers": pending,
                         "plan": program.plan.to_dict() if program.plan else None}
-    yearly, datasets = pair_yearly(store, plan.a, plan.b, vintage=vintage)
-    last_years = {}
-    for channel, group in yearly.groupby("channel"):
-        last = inputs.last_year(store, str(channel), str(group["unit"].iloc[0]), vintage)
-        if last is not None:
-            last_years[str(channel)] = last
-    result = scen_mod.project(plan, yearly, last_years, w, cfg, pending)
-    result.program = program_info
-    result.credits = inputs.credits(store, datasets)
-    return result
+    last = _latest_year(store, plan.a, plan.b, vintage=vintage)
+    present = min(last if last is not None else plan.start_year - 1, plan.start_year - 1)
+    since = present - cfg["scenario.index_window"] + 1
+    until = plan.start_year + plan.years - 1
+    data = pair_data(store, plan.a, plan.b, w, since=since, until=until, vintage=vintage)
+    how = weighting(weights)
+    before = combine(store, data, w, how, cfg)
+    added = scen_mod.planned_records(plan, pending)
+    networks = {}
+    have = {ch.channel: ch for ch in data.directed}
+    for (name, unit), _ in added.groupby(["channel", "unit"], sort=True):
+        ch = have.get(str(name))
+        if channels_mod.is_additive(str(unit)) and (ch is None or ch.network is None
+                                                    or ch.unit != unit):
+            networks[str(name)] = inputs.channel_network(store, str(name), str(unit),
+                                                         since=since, until=until,
+                                                         vintage=vintage)
+    directed = scen_mod.with_records(data.directed, added, networks, plan.source)
+    after = combine(store, data, w, how, cfg, directed=directed)
+    return scen_mod.ScenarioResult(plan, before, after, added, program_info,
+                                   _index_command(plan.a, plan.b, since, until, weights,
+                                                  settings), before.credits)
 
 
 def _window_name(window: Any) -> str:
@@ -343,58 +390,87 @@ class AlertsReport:
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"id": r.rule.id, "kind": r.rule.kind, "subject": r.rule.subject,
                               "threshold": r.rule.threshold, "observed": r.observed,
+                              "ci_low": r.evidence.get("ci_low"),
+                              "ci_high": r.evidence.get("ci_high"),
                               "window": _window_name(r.evidence.get("window")),
-                              "tripped": r.tripped, "note": r.note or ""}
+                              "tripped": r.tripped,
+                              "firm": "" if r.firm is None else r.firm, "note": r.note or ""}
                              for r in self.results],
                             columns=["id", "kind", "subject", "threshold", "observed",
-                                     "window", "tripped", "note"])
+                                     "ci_low", "ci_high", "window", "tripped", "firm", "note"])
 
     def to_dict(self) -> dict[str, Any]:
         return {"config": self.source, "tripped": [r.to_dict() for r in self.tripped],
                 "checked": [r.to_dict() for r in self.results], "credits": self.credits}
 
 
+def _window_row(comp: comp_mod.Composite, channel: str | None, command: str) -> dict[str, Any]:
+    """One window of an ``index_below`` rule: the composite's (or one channel's) value and
+    interval, the weights and the excluded channels, as ``index`` reports them."""
+    row: dict[str, Any] = {"year": comp.until,
+                           "window": comp.window.to_dict() if comp.window else None,
+                           "command": command}
+    if channel is None:
+        row.update(index=comp.value, ci_low=comp.ci_low, ci_high=comp.ci_high,
+                   verdict=comp.verdict,
+                   weights={c.channel: c.weight for c in comp.channels if c.in_composite},
+                   excluded={c.channel: c.excluded for c in comp.channels if c.excluded})
+        return row
+    ch = next((c for c in comp.channels if c.channel == channel), None)
+    row.update(index=ch.index if ch else None, ci_low=ch.ci_low if ch else None,
+               ci_high=ch.ci_high if ch else None,
+               verdict=ch.verdict if ch else "undefined",
+               interval_note=ch.interval.note if ch else "no flow either way")
+    return row
+
+
 def alerts(store: Store, config: str | Path | None = None, *, weights: WeightsArg = None,
            settings: SettingsArg = None, vintage: str | None = None) -> AlertsReport:
-    """Evaluate the alert rules of ``config`` (default: the shipped rules)."""
+    """Evaluate the alert rules of ``config`` (default: the shipped rules).
+
+    An ``index_below`` rule's value for each window is the composite (or its channel's
+    index) that ``reciprocity index A B --since S --until U`` reports, computed by the same
+    function with the same settings; windows shared by several rules are computed once.
+    """
     cfg = _settings(settings)
     w = _weights(weights)
+    how = weighting(weights)
     rules, source = alerts_mod.load_alerts(config)
     results = []
     datasets: set[str] = set()
     extra: list[str] = []
     tables: dict[str, Any] = {}
+    cache: dict[tuple[str, str, int, int], comp_mod.Composite] = {}
     for rule in rules:
         if rule.kind == "index_below":
             assert rule.pair is not None
-            yearly, used = pair_yearly(store, *rule.pair, vintage=vintage)
-            datasets |= used
-            rule_w = (Weights({rule.channel: 1.0}, source=f"{rule.channel} only")
-                      if rule.channel else w)
-            # as in the composite index, a channel of index values (no sampling distribution)
-            # does not enter a composite; a rule may still name one channel of them
-            keep = [c for c, u in yearly[["channel", "unit"]].drop_duplicates().itertuples(
-                        index=False)
-                    if rule_w.of(str(c)) > 0 and (rule.channel or channels_mod.is_additive(u))]
-            yearly = yearly[yearly["channel"].isin(keep)]
-            lasts = [inputs.last_year(store, str(c), vintage=vintage)
-                     for c in yearly["channel"].unique()]
-            lasts = [x for x in lasts if x is not None]
+            a, b = rule.pair
+            size = rule.window or cfg["scenario.index_window"]
+            latest = _latest_year(store, a, b, rule.channel, vintage)
             series: list[dict[str, Any]] = []
-            window = rule.window or cfg["scenario.index_window"]
-            if len(yearly) and lasts:
-                years = range(int(yearly["year"].min()), max(lasts) + 1)
-                series = scen_mod.index_series(scen_mod.observed_paths(yearly), years, window,
-                                               rule_w)
+            for end in ([] if latest is None else range(latest - rule.years + 1, latest + 1)):
+                key = (a, b, end - size + 1, end)
+                if key not in cache:
+                    data = pair_data(store, a, b, w, since=key[2], until=end, vintage=vintage)
+                    cache[key] = combine(store, data, w, how, cfg,
+                                         window=window_mod.trailing(end, size))
+                    datasets |= set(data.records["dataset"])
+                command = _index_command(a, b, key[2], end, weights, settings)
+                series.append(_window_row(cache[key], rule.channel, command))
             result = alerts_mod.index_below(rule, series)
-            latest = result.evidence.get("latest")
-            result.evidence["window"] = (window_mod.trailing(latest["year"], window).to_dict()
-                                         if latest else None)
-            result.evidence["series"] = (f"the two-way index of each {window}-year window "
-                                         "ending in the year shown, no interval")
-            result.evidence["weighting"] = (f"{rule.channel} only" if rule.channel else
-                                            f"declared ({rule_w.source}), over "
-                                            + ", ".join(sorted(map(str, keep))))
+            last = series[-1] if series else {}
+            result.evidence.update({
+                "window": last.get("window"), "index_command": last.get("command"),
+                "ci_low": last.get("ci_low"), "ci_high": last.get("ci_high"),
+                "verdict": last.get("verdict"), "weights": last.get("weights"),
+                "excluded": last.get("excluded"),
+                "weighting": f"{rule.channel} only" if rule.channel else how,
+                "bootstrap": {"replicates": cfg["composite.replicates"],
+                              "seed": cfg["composite.seed"], "level": cfg["composite.level"]},
+                "series": f"for each of the latest {rule.years} {size}-year windows, the "
+                          + (f"{rule.channel} channel's two-way index" if rule.channel else
+                             "composite index")
+                          + " and interval that reciprocity index reports for those years"})
             results.append(result)
             continue
         local = cfg if rule.window is None else replace(
@@ -402,13 +478,13 @@ def alerts(store: Store, config: str | Path | None = None, *, weights: WeightsAr
         assert rule.country is not None and rule.channel is not None
         dep = dependence(store, rule.country, channel=rule.channel, area=rule.area,
                          settings=local, vintage=vintage, _tables=tables)
-        data = dep.to_dict()
+        data_ = dep.to_dict()
         extra += dep.credits
         if rule.kind == "share_over":
             share = dep.partner_share(rule.partner) if rule.partner else None
-            results.append(alerts_mod.share_over(rule, data, share))
+            results.append(alerts_mod.share_over(rule, data_, share))
         else:
-            results.append(alerts_mod.hhi_over(rule, data))
+            results.append(alerts_mod.hhi_over(rule, data_))
     credit_lines = list(dict.fromkeys([*inputs.credits(store, datasets), *extra]))
     results.sort(key=lambda r: (not r.tripped, r.rule.id))
     return AlertsReport(results, source, credit_lines)
