@@ -95,9 +95,20 @@ def test_index_json(cli):
 def test_scenario_json(cli):
     with resources.as_file(EXAMPLE) as path:
         data = as_json(cli("scenario", path, "--format", "json"))
-    assert {"baseline", "scenario"} <= set(data)
-    assert len(data["baseline"]) == len(data["scenario"]) == 10
-    assert all({"year", "index"} <= set(r) for r in data["baseline"] + data["scenario"])
+    assert {"window", "weighting", "before", "after", "change", "added", "index_command"} <= set(
+        data)
+    assert data["weighting"] == "precision"
+    since, until = data["window"]["since"], data["window"]["until"]
+    assert data["index_command"] == f"reciprocity index USA JPN --since {since} --until {until}"
+    # before: what `index` says for the same window
+    idx = as_json(cli("index", "USA", "JPN", "--since", str(since), "--until", str(until),
+                      "--format", "json"))
+    for key in ("value", "ci_low", "ci_high", "window", "excluded"):
+        assert data["before"][key] == idx[key], key
+    assert data["after"]["window"] == idx["window"]
+    assert data["change"]["verdict"] in ("higher", "lower", "undetermined", "undefined")
+    assert {r["unit_id"].split("|")[0] for r in data["added"]} == {"scenario"}
+    assert "Change" in cli("scenario", path).stdout
 
 
 def test_alerts_json_and_tables(cli):
@@ -108,6 +119,19 @@ def test_alerts_json_and_tables(cli):
         if r["kind"] == "index_below" and r["observed"] is not None:
             assert r["evidence"]["window"]["name"].startswith("5-year window")
             assert r["evidence"]["weighting"]
+    # the composite alert's figure is `index --since S --until U` for its window (USA–JPN)
+    rule = next(r for r in data["checked"] if r["id"] == "usa-jpn-composite-two-way")
+    window = rule["evidence"]["window"]
+    assert rule["evidence"]["weighting"] == "precision"
+    idx = as_json(cli("index", "USA", "JPN", "--since", str(window["since"]), "--until",
+                      str(window["until"]), "--format", "json"))
+    assert rule["observed"] == idx["value"]
+    assert (rule["evidence"]["ci_low"], rule["evidence"]["ci_high"]) == (idx["ci_low"],
+                                                                         idx["ci_high"])
+    assert rule["evidence"]["weights"] == {c: ch["weight"] for c, ch in idx["channels"].items()
+                                           if ch["in_composite"]}
+    assert rule["evidence"]["index_command"] == (
+        f"reciprocity index USA JPN --since {window['since']} --until {window['until']}")
     for args in (("alerts",), ("index", "USA", "JPN", "--replicates", "100"),
                  ("assess", "dependence", "JPN"), ("assess", "capabilities", "USA"),
                  ("assess", "opportunities", "USA", "JPN"), ("assess", "needs", "USA")):

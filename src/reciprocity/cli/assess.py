@@ -25,9 +25,6 @@ CountryArg = Annotated[str, typer.Argument(help="Country: ISO3 code or name (JPN
 SettingsOpt = Annotated[Path | None, typer.Option(
     "--settings", help="Settings YAML overriding the default thresholds "
     "(docs/assessment.md).")]
-WeightsOpt = Annotated[Path | None, typer.Option(
-    "--weights", help="Channel weights YAML (default: the shipped weights, "
-    "docs/assessment.md).")]
 IndexWeightsOpt = Annotated[str | None, typer.Option(
     "--weights", help="Channel weights of the composite: precision (default; inverse "
     "variance of each channel's bootstrap), declared (the shipped weights.yaml) or a weights "
@@ -192,29 +189,50 @@ def index_sentence(data: dict[str, Any]) -> str:
 
 def scenario(ctx: typer.Context, file: Annotated[Path, typer.Argument(
                  help="Scenario YAML (docs/assessment.md).")],
-             weights: WeightsOpt = None, settings: SettingsOpt = None,
+             weights: IndexWeightsOpt = None, settings: SettingsOpt = None,
              fmt: FormatOpt = Format.table) -> None:
-    """Project a proposed program's expected flows against the baseline trend, year by year."""
+    """What a proposed program's records would do to the composite index of the pair: the
+    composite of `reciprocity index` over the scenario's window, before and after adding
+    them, with intervals; a change only when the two intervals are disjoint."""
     with session(ctx, read_only=True) as r:
         result = r.scenario(file, weights=weights, settings=settings)
     s = result.scenario
-    emit(result.frame(), fmt, title=f"{s.name}: {s.a} ⇄ {s.b} composite index, baseline and "
-         "scenario", caption=_caption(result.credits), json_data=result.to_dict())
+    data = result.to_dict()
+    change = data["change"]
+    emit(result.frame(), fmt, title=f"{s.name}: {s.a} ⇄ {s.b} composite index before and "
+         f"after the program, {data['window']['name']} ({data['weighting']} weights)",
+         caption=_caption(result.credits), json_data=data,
+         notes=[f"Before ({result.index_command}): " + index_sentence(data["before"]),
+                "After (with the program's records): " + index_sentence(data["after"]),
+                f"[bold]Change {_fmt(change['value'])}: "
+                f"{change['verdict'].replace('_', ' ')}[/] ({change['reason']})."])
 
 
 def alerts(ctx: typer.Context, config: Annotated[Path | None, typer.Option(
                "--config", help="Alert rules YAML (default: the shipped rules).")] = None,
-           weights: WeightsOpt = None, settings: SettingsOpt = None,
+           weights: IndexWeightsOpt = None, settings: SettingsOpt = None,
            fmt: FormatOpt = Format.table) -> None:
     """Evaluate alert rules (two-way index under X for Y years, a supplier share or HHI
-    over Z) and list what trips them, with the evidence."""
+    over Z) and list what trips them, with the evidence. An index rule's value for each
+    window is what `reciprocity index A B --since S --until U` reports."""
     with session(ctx, read_only=True) as r:
         result = r.alerts(config, weights=weights, settings=settings)
     emit(result.frame(), fmt, title=f"Alerts ({result.source}): {len(result.tripped)} of "
          f"{len(result.results)} tripped", caption=_caption(result.credits),
          json_data=result.to_dict(),
          notes=[f"[bold red]{r_.rule.id}[/]: {r_.rule.description or r_.rule.subject}"
-                for r_ in result.tripped])
+                + ("" if r_.firm is None else
+                   " (firm: every window's interval is under the threshold)" if r_.firm else
+                   " (not firm: an interval reaches the threshold)")
+                for r_ in result.tripped]
+         + [f"{r_.rule.id}: {r_.evidence['window']['name']}, "
+            + (f"the {r_.rule.channel} channel's index" if r_.rule.channel else
+               f"{r_.evidence.get('weighting')} weights " + (", ".join(
+                   f"{c} {w:.2f}" for c, w in (r_.evidence.get('weights') or {}).items())
+                   or "none (no channel with an interval)"))
+            + f"; the same figure: {r_.evidence.get('index_command')}"
+            for r_ in result.results
+            if r_.rule.kind == "index_below" and r_.evidence.get("window")])
 
 
 __all__ = ["assess_app", "index_sentence", "print_brief", "register"]
