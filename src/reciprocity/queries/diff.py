@@ -8,9 +8,12 @@ paired first; the rest are paired within each key in a stated, deterministic ord
 :data:`PAIR_ORDER`); what is left over is added or removed. Where both vintages carry a deal
 id (SIPRI's per-delivery-year export), records are matched on the deal and its delivery year.
 
-The matching runs as one DuckDB statement over the two vintages' record tables; the totals
-(what the revision did to each supplier's and recipient's flows, and to a chosen pair's) are a
-second statement over the two vintages' flows, per channel and unit, additive units only.
+The matching, the counts and the listed changes are one DuckDB statement over the two
+vintages' record tables; the totals (what the revision did to each supplier's and recipient's
+flows, and to a chosen pair's) are a second, over the two vintages' flows, per channel and
+unit, additive units only. Each change carries what its record adds to the flows before and
+after (``flow_from``, ``flow_to``, ``flow_change``, in ``unit``: for SIPRI the TIV delivered),
+and changes are listed largest first.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ PARTIES = (("supplier_code", "recipient_code"), ("origin", "destination"))
 KINDS = ("added", "removed", "changed")
 DEFAULT_LIMIT = 50
 TOP = 10
+RECORD_VALUE = {"sipri_transfers": "tiv_delivered"}
+"""Record tables whose column holds what a record adds to the flows (for SIPRI: the TIV
+delivered, which the flows split over the delivery years); other tables' records are
+valued by summing their flows."""
 GROUPS = ("tiv", "numbers", "years", "designation_spelling", "other")
 """Kinds of change of a changed record: each changed column falls in one (see _group)."""
 
@@ -152,10 +159,10 @@ def compare(store: Store, dataset: str, *, from_vintage: str | None = None,
     key = list(source.record_key)
     by_deal = False
     if "deal_id" in cols:
-        missing, rows = store.con.execute(
-            f"SELECT count(*) FILTER (WHERE deal_id IS NULL), count(*) FROM {table.name} "
-            "WHERE vintage_id IN (?, ?)", [old, new]).fetchone()
-        by_deal = missing == 0 and rows > 0
+        # (stops at the first record without one: classic exports have none)
+        by_deal = store.con.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {table.name} WHERE vintage_id IN (?, ?) "
+            "AND deal_id IS NULL LIMIT 1)", [old, new]).fetchone()[0] == 0
         if by_deal:
             key = ["deal_id", "delivery_years"]
     spelling = not by_deal and bool(NORMALISED & set(key))
@@ -163,9 +170,9 @@ def compare(store: Store, dataset: str, *, from_vintage: str | None = None,
     # the columns whose change is reported: all but the key's (a normalised key column can
     # change its spelling)
     reported = [c for c in compare_cols if c not in key or (c in NORMALISED and spelling)]
-    units = [u for (u,) in store.con.execute(
-        "SELECT DISTINCT unit FROM flows WHERE vintage_id IN (?, ?)", [old, new]).fetchall()]
-    unit = units[0] if len(units) == 1 else None
+    cells = _cells(store, old, new)
+    units = cells["unit"].unique()
+    unit = str(units[0]) if len(units) == 1 else None
     group_masks = {g: sum(1 << i for i, c in enumerate(reported) if _group(c, spelling) == g)
                    for g in GROUPS}
     sql, params = _matching_sql(table, key, compare_cols, reported, spelling, unit is not None,
@@ -188,7 +195,7 @@ def compare(store: Store, dataset: str, *, from_vintage: str | None = None,
                 + (f", in order of {order} (nulls last) and line" if order else
                    ", in order of line")
                 + "; what is left over is added or removed")
-    totals = _totals(store, old, new, codes, ccode)
+    totals = _totals(cells, codes, ccode)
     return Diff(dataset=ds, from_vintage=old, to_vintage=new, key=key, matching=matching,
                 changes=listed, total=sum(counts.values()), limit=limit or 0, counts=counts,
                 fields=fields, groups=groups, shared_keys=shared, totals=totals,
@@ -285,6 +292,7 @@ def _matching_sql(table: Any, key: list[str], compare_cols: list[str], reported:
     extra = [p for p in (parties or ()) if p not in key]
     shown = list(dict.fromkeys([*key, *extra, *(k for k in ("designation",) if k in types)]))
     flag = {c: f"(x.{_q(c)} IS DISTINCT FROM y.{_q(c)})" for c in reported}
+    differs = " OR ".join(flag.values()) or "FALSE"
     mask = " + ".join(f"(CAST({flag[c]} AS BIGINT) << {i})" for i, c in enumerate(reported))
     fields_expr = ("concat_ws(', ', " + ", ".join(
         f"CASE WHEN {flag[c]} THEN '{c}' END" for c in reported) + ")") if reported else "''"
@@ -308,11 +316,14 @@ def _matching_sql(table: Any, key: list[str], compare_cols: list[str], reported:
             sides.append("(" + " AND ".join(conds) + ")")
         keep = " OR ".join(sides)
 
+    value_col = RECORD_VALUE.get(table.name) if with_flows else None
+    valued = (f", x.{_q(value_col)} AS _vf, y.{_q(value_col)} AS _vt" if value_col else "")
+
     def matched(shared: str) -> str:
         """The columns of a matched pair ``x`` (older) and ``y`` (newer), either missing."""
         cols = ", ".join(
             f"CASE WHEN y.record_id IS NULL THEN x.{_q(c)} ELSE y.{_q(c)} END AS {_q(c)}"
-            for c in shown)
+            for c in shown) + valued
         return (f"CASE WHEN x.record_id IS NULL THEN 'added' WHEN y.record_id IS NULL "
                 f"THEN 'removed' ELSE 'changed' END AS change, {cols}, x.record_id AS rf, "
                 f"y.record_id AS rt, CASE WHEN x.record_id IS NULL OR y.record_id IS NULL "
@@ -320,7 +331,12 @@ def _matching_sql(table: Any, key: list[str], compare_cols: list[str], reported:
 
     on = " AND ".join(f"x.{k} IS NOT DISTINCT FROM y.{k}" for k in ks)
     on_i = " AND ".join(f"o.{k} IS NOT DISTINCT FROM n.{k}" for k in ks)
-    if with_flows:
+    if value_col:
+        flows = ""
+        value = ("_vf AS flow_from, _vt AS flow_to, "
+                 "coalesce(_vt, 0) - coalesce(_vf, 0) AS flow_change")
+        joins = ""
+    elif with_flows:
         flows = """
      fv AS (SELECT vintage_id = $new AS side, record_id, sum(magnitude) AS v FROM flows
             WHERE vintage_id IN ($old, $new) GROUP BY ALL),"""
@@ -344,34 +360,34 @@ def _matching_sql(table: Any, key: list[str], compare_cols: list[str], reported:
                 + ", ".join(f"top.{_q(c)} NULLS LAST" for c in shown) + ", top.rf, top.rt")
     cut = f"LIMIT {int(limit)}" if limit else ""
     sql = f"""
-WITH a AS MATERIALIZED (SELECT *, {keys_sel}, {fp} AS _fp FROM {table.name}
-                        WHERE vintage_id = $old),
-     b AS MATERIALIZED (SELECT *, {keys_sel}, {fp} AS _fp FROM {table.name}
-                        WHERE vintage_id = $new),
+WITH a AS MATERIALIZED (SELECT *, {keys_sel} FROM {table.name} WHERE vintage_id = $old),
+     b AS MATERIALIZED (SELECT *, {keys_sel} FROM {table.name} WHERE vintage_id = $new),
      multi AS MATERIALIZED (
          SELECT {kp} FROM a GROUP BY ALL HAVING count(*) > 1
          UNION SELECT {kp} FROM b GROUP BY ALL HAVING count(*) > 1),
      -- keys with at most one record a side: a plain full join on the key
+     -- (identical when no compared column differs)
      s1 AS (SELECT {matched("FALSE")}
             FROM (SELECT * FROM a ANTI JOIN multi USING ({kp})) x
             FULL JOIN (SELECT * FROM b ANTI JOIN multi USING ({kp})) y ON {on}
-            WHERE x._fp IS DISTINCT FROM y._fp AND ({keep})),
+            WHERE ({keep}) AND (x.record_id IS NULL OR y.record_id IS NULL OR {differs})),
      -- keys with several: identical records first, then the rest in order
-     ma AS (SELECT record_id, {kp}, _fp, row_number() OVER (
-                PARTITION BY _fp, {kp} ORDER BY record_id) AS _n
-            FROM a SEMI JOIN multi USING ({kp})),
-     mb AS (SELECT record_id, {kp}, _fp, row_number() OVER (
-                PARTITION BY _fp, {kp} ORDER BY record_id) AS _n
-            FROM b SEMI JOIN multi USING ({kp})),
+     -- (identical: the same fingerprint, a hash of every compared column)
+     wa AS MATERIALIZED (SELECT * FROM a SEMI JOIN multi USING ({kp})),
+     wb AS MATERIALIZED (SELECT * FROM b SEMI JOIN multi USING ({kp})),
+     ma AS (SELECT *, row_number() OVER (PARTITION BY _fp, {kp} ORDER BY record_id) AS _n
+            FROM (SELECT record_id, {kp}, {fp} AS _fp FROM wa)),
+     mb AS (SELECT *, row_number() OVER (PARTITION BY _fp, {kp} ORDER BY record_id) AS _n
+            FROM (SELECT record_id, {kp}, {fp} AS _fp FROM wb)),
      o AS (SELECT record_id, {kp}, row_number() OVER (PARTITION BY {kp} ORDER BY {order}) AS _i
-           FROM a SEMI JOIN (SELECT * FROM ma ANTI JOIN mb USING (_fp, _n, {kp})) u
+           FROM wa SEMI JOIN (SELECT * FROM ma ANTI JOIN mb USING (_fp, _n, {kp})) u
                  USING (record_id)),
      n AS (SELECT record_id, {kp}, row_number() OVER (PARTITION BY {kp} ORDER BY {order}) AS _i
-           FROM b SEMI JOIN (SELECT * FROM mb ANTI JOIN ma USING (_fp, _n, {kp})) u
+           FROM wb SEMI JOIN (SELECT * FROM mb ANTI JOIN ma USING (_fp, _n, {kp})) u
                  USING (record_id)),
      s2 AS (SELECT {matched("TRUE")}
             FROM o FULL JOIN n ON {on_i} AND o._i = n._i
-            LEFT JOIN a x ON x.record_id = o.record_id LEFT JOIN b y ON y.record_id = n.record_id
+            LEFT JOIN wa x ON x.record_id = o.record_id LEFT JOIN wb y ON y.record_id = n.record_id
             WHERE {keep}),{flows}
      j AS MATERIALIZED (SELECT c.*, {value} FROM (SELECT * FROM s1 UNION ALL SELECT * FROM s2) c
                         {joins}),
@@ -380,7 +396,10 @@ WITH a AS MATERIALIZED (SELECT *, {keys_sel}, {fp} AS _fp FROM {table.name}
                     count(*) FILTER (WHERE change = 'changed') AS _n_changed,
                     count(*) FILTER (WHERE _shared) AS _n_shared,
                     [{field_sums}] AS _fields, [{group_sums}] AS _groups FROM j),
-     top AS (SELECT * FROM j ORDER BY {rank} {cut}),
+     top AS MATERIALIZED (SELECT * FROM j ORDER BY {rank} {cut}),
+     -- (the listed records' full rows: inner joins, so the few listed build the hash table)
+     ta AS (SELECT a.* FROM a JOIN top ON a.record_id = top.rf),
+     tb AS (SELECT b.* FROM b JOIN top ON b.record_id = top.rt),
      t AS (SELECT top.change, {", ".join("top." + _q(c) for c in shown)},
                   top.rf AS record_id_from, top.rt AS record_id_to,
                   top.flow_from, top.flow_to, top.flow_change,
@@ -389,7 +408,7 @@ WITH a AS MATERIALIZED (SELECT *, {keys_sel}, {fp} AS _fp FROM {table.name}
                   CASE WHEN x.record_id IS NULL OR y.record_id IS NULL THEN ''
                        ELSE {text_expr} END AS changes,
                   row_number() OVER (ORDER BY {rank_top}) AS _rank
-           FROM top LEFT JOIN a x ON x.record_id = top.rf LEFT JOIN b y ON y.record_id = top.rt)
+           FROM top LEFT JOIN ta x ON x.record_id = top.rf LEFT JOIN tb y ON y.record_id = top.rt)
 SELECT t.*, agg.* FROM agg LEFT JOIN t ON TRUE ORDER BY t._rank
 """
     return sql, params
@@ -411,52 +430,51 @@ def _round(x: float) -> float:
     return 0.0 if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 6)
 
 
-def _totals(store: Store, old: str, new: str, codes: list[str],
-            ccode: str | None) -> list[dict[str, Any]]:
-    """What the revision did to the flows of each supplier, recipient and the chosen pair,
-    per channel and (additive) unit; top movers first."""
+def _cells(store: Store, old: str, new: str) -> pd.DataFrame:
+    """The two vintages' flows summed per channel, unit, origin and destination."""
     frame = store.con.execute("""
         SELECT channel, unit, origin, destination,
                coalesce(sum(magnitude) FILTER (WHERE vintage_id = $old), 0) AS before,
                coalesce(sum(magnitude) FILTER (WHERE vintage_id = $new), 0) AS after
-        FROM flows WHERE vintage_id IN ($old, $new)
-        GROUP BY GROUPING SETS ((channel, unit), (channel, unit, origin),
-                                (channel, unit, destination), (channel, unit, origin, destination))
+        FROM flows WHERE vintage_id IN ($old, $new) GROUP BY ALL
         """, {"old": old, "new": new}).df()
     frame["change"] = frame["after"] - frame["before"]
+    return frame
+
+
+def _totals(cells: pd.DataFrame, codes: list[str], ccode: str | None) -> list[dict[str, Any]]:
+    """What the revision did to the flows of each supplier, recipient and the chosen pair,
+    per channel and (additive) unit; top movers first."""
     out = []
-    for (channel, unit), block in frame.groupby(["channel", "unit"], sort=True):
+    for (channel, unit), block in cells.groupby(["channel", "unit"], sort=True):
         if not channels.is_additive(unit):
             continue
-        whole = block[block["origin"].isna() & block["destination"].isna()].iloc[0]
+        figures = ["before", "after", "change"]
         entry: dict[str, Any] = {"channel": channel, "unit": unit,
                                  "unit_label": channels.UNITS.get(unit, unit),
-                                 "total": _figures(whole)}
-        for name, col, other in (("suppliers", "origin", "destination"),
-                                 ("recipients", "destination", "origin")):
-            rows = block[block[col].notna() & block[other].isna()]
+                                 "total": _figures(block[figures].sum())}
+        sides = {}
+        for name, col in (("suppliers", "origin"), ("recipients", "destination")):
+            rows = sides[col] = block.groupby(col)[figures].sum()
             moved = rows[rows["change"].round(6) != 0]
             top = moved.reindex(moved["change"].abs().sort_values(
                 ascending=False, kind="stable").index).head(TOP)
-            entry[name] = [{"code": r[col], "name": _name(r[col]), **_figures(r)}
-                           for _, r in top.iterrows()]
+            entry[name] = [{"code": code, "name": _name(code), **_figures(r)}
+                           for code, r in top.iterrows()]
             entry[name + "_changed"] = len(moved)
-        cells = block[block["origin"].notna() & block["destination"].notna()]
+        cell = block.set_index(["origin", "destination"])[figures]
 
-        def cell(a: str, b: str, cells: pd.DataFrame = cells) -> dict[str, float]:
-            hit = cells[(cells["origin"] == a) & (cells["destination"] == b)]
-            return _figures(hit.iloc[0]) if len(hit) else _figures(None)
+        def get(frame: pd.DataFrame, key: Any) -> dict[str, float]:
+            return _figures(frame.loc[key] if key in frame.index else None)
 
         if codes:
             a, b = codes
-            entry["pair"] = {"a": a, "b": b, "a_to_b": cell(a, b), "b_to_a": cell(b, a)}
+            entry["pair"] = {"a": a, "b": b, "a_to_b": get(cell, (a, b)),
+                             "b_to_a": get(cell, (b, a))}
         if ccode:
-            sup = block[(block["origin"] == ccode) & block["destination"].isna()]
-            rec = block[(block["destination"] == ccode) & block["origin"].isna()]
-            entry["country"] = {
-                "code": ccode,
-                "as_supplier": _figures(sup.iloc[0] if len(sup) else None),
-                "as_recipient": _figures(rec.iloc[0] if len(rec) else None)}
+            entry["country"] = {"code": ccode,
+                                "as_supplier": get(sides["origin"], ccode),
+                                "as_recipient": get(sides["destination"], ccode)}
         out.append(entry)
     return out
 

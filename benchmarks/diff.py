@@ -1,0 +1,156 @@
+"""Benchmark: the ``diff`` summary of two full SIPRI registers against DuckDB's own join.
+
+Both registers (May 2026 and March 2025) are ingested once into a new store. Then, in the same
+process and on the same connection, alternating which goes first in each repeat:
+
+- ``summary``: ``compare(store, "sipri")``, what ``reciprocity diff sipri`` prints: records
+  matched (designations normalised, several records of a key paired in order), counts by kind
+  and changed field, totals per supplier and recipient, the 50 largest changes with their
+  values;
+- ``join`` (the baseline): DuckDB's plain full outer join of the two vintages' record tables
+  on the record key (supplier, recipient, order year, designation), every column of both,
+  fetched as an Arrow table.
+
+Target: summary ÷ join ≤ 3, by the best runs and by the median of the ratio within each
+repeat (paired: both runs of a repeat see the same load on this shared machine). For
+orientation: the full list (``reciprocity.diff``: every change with its values), the join's
+row count alone, and the whole command ``reciprocity diff sipri`` in a new process.
+
+Usage: python benchmarks/diff.py [--new FILE] [--old FILE] [--repeat N] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+RAW = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "raw"
+NEW = RAW / "sipri_trade_register" / "trade-register.csv"
+OLD = RAW / "sipri_register_2025" / "trade-register.csv"
+TARGET = 3.0
+
+
+def timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--new", type=Path, default=NEW, help="the newer register")
+    ap.add_argument("--old", type=Path, default=OLD, help="the older register")
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    for path in (args.new, args.old):
+        if not path.is_file():
+            print(f"register not found: {path} (pass --new/--old FILE)", file=sys.stderr)
+            return 2
+    if args.repeat < 3:
+        print("--repeat must be at least 3", file=sys.stderr)
+        return 2
+
+    from reciprocity.queries.diff import compare, diff
+    from reciprocity.sources.sipri import SOURCE
+    from reciprocity.store.db import Store
+
+    db = Path(tempfile.mkdtemp()) / "diff.duckdb"
+    with Store(db) as store:
+        store.ingest("sipri", args.new)
+        store.ingest("sipri", args.old)
+
+    store = Store(db, read_only=True)
+    first = compare(store, "sipri")
+    old, new = first.from_vintage, first.to_vintage
+    key = ", ".join(SOURCE.record_key)
+    table = SOURCE.record_table.name
+    join_sql = (f"SELECT * FROM (SELECT * FROM {table} WHERE vintage_id = $old) a "
+                f"FULL JOIN (SELECT * FROM {table} WHERE vintage_id = $new) b USING ({key})")
+    count_sql = f"SELECT count(*) FROM ({join_sql})"
+    params = {"old": old, "new": new}
+    join_rows = store.con.execute(count_sql, params).fetchone()[0]
+
+    def join() -> None:
+        store.con.execute(join_sql, params).arrow()
+
+    def summary() -> None:
+        compare(store, "sipri")
+
+    join()  # warm
+    summary_s, join_s, ratios = [], [], []
+    for i in range(args.repeat):
+        if i % 2:
+            j, s = timed(join), timed(summary)
+        else:
+            s, j = timed(summary), timed(join)
+        summary_s.append(s)
+        join_s.append(j)
+        ratios.append(s / j)
+    full_s = min(timed(lambda: diff(store, "sipri")) for _ in range(3))
+    count_s = min(timed(lambda: store.con.execute(count_sql, params).fetchone())
+                  for _ in range(args.repeat))
+    store.close()
+
+    cli = [str(Path(sys.executable).with_name("reciprocity")), "--db", str(db), "diff", "sipri"]
+    cli_s, cli_lines = [], 0
+    for _ in range(3):
+        t0 = time.perf_counter()
+        out = subprocess.run(cli, capture_output=True, text=True, check=False,
+                             env={**os.environ, "COLUMNS": "160"})
+        if out.returncode != 0:
+            print(out.stdout[-2000:], out.stderr[-2000:], file=sys.stderr)
+            return 1
+        cli_s.append(time.perf_counter() - t0)
+        cli_lines = len(out.stdout.splitlines())
+
+    best = min(summary_s) / min(join_s)
+    median = statistics.median(ratios)
+    result = {
+        "benchmark": "diff",
+        "measured": f"{datetime.now(UTC):%Y-%m-%d}",
+        "new": f"{args.new.parent.name}/{args.new.name}",
+        "old": f"{args.old.parent.name}/{args.old.name}",
+        "from": old, "to": new,
+        "counts": first.counts,
+        "designation_spelling": first.groups["designation_spelling"],
+        "join_rows": join_rows,
+        "summary_s": [round(x, 4) for x in summary_s],
+        "join_s": [round(x, 4) for x in join_s],
+        "summary_best_s": round(min(summary_s), 4),
+        "join_best_s": round(min(join_s), 4),
+        "ratio_best": round(best, 2),
+        "paired_ratios": [round(x, 2) for x in ratios],
+        "paired_ratio_median": round(median, 2),
+        "target_ratio": TARGET,
+        "met": best <= TARGET and median <= TARGET,
+        "full_list_s": round(full_s, 4),
+        "join_count_s": round(count_s, 4),
+        "cli_best_s": round(min(cli_s), 3),
+        "cli_lines": cli_lines,
+        "repeat": args.repeat,
+        "machine": f"{platform.machine()}, {platform.python_implementation()} "
+                   f"{platform.python_version()}",
+    }
+    with Store(db, read_only=True) as s:
+        rows = dict(s.con.execute(f"SELECT vintage_id, count(*) FROM {table} GROUP BY 1")
+                    .fetchall())
+    result["records"] = {"old": rows[old], "new": rows[new]}
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
