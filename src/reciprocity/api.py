@@ -215,14 +215,17 @@ class Reciprocity:
 
     def scenario(self, path: str | Path, *, weights: WeightsArg = None,
                  settings: SettingsArg = None) -> ScenarioResult:
-        """A scenario file's program projected against the baseline trend."""
+        """What a scenario file's program would do to the composite index: ``index``'s
+        composite over the scenario's window, before and after adding the program's records
+        (``weights`` as for :meth:`composite_index`)."""
         from reciprocity.assess import service
 
         return service.scenario(self.store, path, weights=weights, settings=settings)
 
     def alerts(self, config: str | Path | None = None, *, weights: WeightsArg = None,
                settings: SettingsArg = None) -> AlertsReport:
-        """Evaluate alert rules (default: the shipped rules) and report what trips them."""
+        """Evaluate alert rules (default: the shipped rules) and report what trips them; an
+        index rule's value for each window is ``composite_index`` over those years."""
         from reciprocity.assess import service
 
         return service.alerts(self.store, config, weights=weights, settings=settings)
