@@ -131,9 +131,9 @@ SPEC: dict[str, Rule] = {
     "opportunities.priority.low": Rule(float, 0.0, 1.0, "need weight, low priority"),
     "opportunities.rising_bonus": Rule(float, 0.0, 1.0, "strength bonus when rising"),
     "opportunities.flow_damping": Rule(float, 0.0, 1.0, "damping by present flow"),
-    "scenario.trend_years": Rule(int, 3, 100, "years the baseline trend is fitted on"),
-    "scenario.trend_alpha": Rule(float, 0.0001, 0.5, "baseline trend test significance level"),
-    "scenario.index_window": Rule(int, 1, 50, "years summed for each year's index"),
+    "scenario.trend_years": Rule(int, 3, 100, "unused (kept so older files still load)"),
+    "scenario.trend_alpha": Rule(float, 0.0001, 0.5, "unused (kept so older files still load)"),
+    "scenario.index_window": Rule(int, 1, 50, "years of an alert's window"),
     "scenario.max_horizon": Rule(int, 1, 200, "most years a scenario may project"),
 }
 PRIORITIES = ("high", "medium", "low")
