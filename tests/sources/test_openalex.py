@@ -1,20 +1,15 @@
 """OpenAlex works: co-authorship (whole and fractional) and citation flows, unplaced works
-counted, bad records refused, and the pyalex fetcher on recorded pages."""
+counted, bad records refused. The fetcher is tested in tests/fetch/test_fetch_openalex.py."""
 
 from __future__ import annotations
 
 import gzip
-import json
 from pathlib import Path
-from urllib.parse import unquote
 
-import httpx
 import pytest
 
 from ev_helpers import OPENALEX_FIXTURE, counts, openalex_lines, write_jsonl
 from reciprocity.errors import FormatError, UnknownCountryError
-from reciprocity.fetch import http_client
-from reciprocity.fetch_openalex import fetch_openalex
 from reciprocity.queries.dyad import dyad
 from reciprocity.sources import openalex
 from reciprocity.store.db import Store
@@ -107,54 +102,3 @@ def test_invalid_json_names_the_line(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(FormatError, match=r"broken.jsonl, line 8"):
         openalex.SOURCE.read(path)
-
-
-# -- fetch (offline: OpenAlex pages composed to the documented list response) ---------------
-def _page(works: list[dict], cursor: str | None) -> dict:
-    return {"meta": {"count": 3, "db_response_time_ms": 5, "page": None, "per_page": 200,
-                     "next_cursor": cursor, "groups_count": None},
-            "results": works, "group_by": []}
-
-
-def test_fetch_openalex_cursor_pages_retry_and_references(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RECIPROCITY_CACHE", str(tmp_path / "cache"))
-    works = {w["id"].rsplit("/", 1)[-1]: w for w in openalex_lines()}
-    pair = [works["W1001"], works["W1002"], works["W1006"]]
-    refs = {k: {kk: v for kk, v in w.items() if kk != "_reciprocity_role"}
-            for k, w in works.items()}
-    seen: list[str] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        url = unquote(str(request.url))
-        seen.append(url)
-        assert request.url.host == "api.openalex.org" and request.url.path == "/works"
-        if "cursor=*" in url:
-            if sum("cursor=*" in u for u in seen) == 1:
-                return httpx.Response(429, headers={"Retry-After": "0"})
-            return httpx.Response(200, json=_page(pair[:2], "c2"))
-        if "cursor=c2" in url:
-            return httpx.Response(200, json=_page(pair[2:], None))
-        if "openalex_id:" in url:
-            ids = url.split("openalex_id:", 1)[1].split("&", 1)[0].split("|")
-            found = [refs[i] for i in ids if i in refs]
-            return httpx.Response(200, json=_page(found, None))
-        raise AssertionError(url)
-
-    client = http_client(httpx.MockTransport(handler), sleep=lambda s: None)
-    try:
-        path = fetch_openalex("United States", "JPN", 2020, tmp_path, client=client)
-    finally:
-        client.close()
-    first = seen[0]
-    assert "filter=institutions.country_code:us+jp,from_publication_date:2020-01-01" in first
-    assert "per-page=200" in first
-    assert sum("cursor=*" in u for u in seen) == 2  # the 429 was retried
-    assert path.name == "openalex-JPN-USA-since-2020.jsonl"
-    lines = [json.loads(x) for x in path.read_text("utf-8").splitlines()]
-    roles = {x["id"].rsplit("/", 1)[-1]: x.get("_reciprocity_role") for x in lines}
-    assert roles["W1001"] is None and roles["W1003"] == "referenced"
-    parsed = openalex.SOURCE.read(path)
-    assert parsed.notes["works"] == 3
-    assert _sum(parsed.flows, "works_whole", "JPN", "USA") == 3
-    assert _sum(parsed.flows, "citations", "JPN", "USA") == 3

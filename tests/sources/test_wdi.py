@@ -1,19 +1,17 @@
-"""World Bank WDI: both CSV layouts, aggregates kept apart, bad files refused, the fetcher."""
+"""World Bank WDI: both CSV layouts, aggregates kept apart, bad files refused.
+
+The fetcher is tested in tests/fetch/test_fetch_wdi.py."""
 
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
-import httpx
 import pytest
 
 from ev_helpers import BM_NAME, BX_NAME, counts, raw_file, wdi_api, wdi_plain
 from reciprocity import countries
-from reciprocity.errors import FetchError, FormatError, InputError, UnknownCountryError
-from reciprocity.fetch import http_client
-from reciprocity.fetch_wdi import fetch_wdi
+from reciprocity.errors import FormatError, InputError, UnknownCountryError
 from reciprocity.sources import wdi
 from reciprocity.store.db import Store
 
@@ -131,61 +129,3 @@ def test_bad_value_and_two_indicators(tmp_path: Path) -> None:
                    + wdi_plain(ROWS[1:2], "BX.GSR.ROYL.CD", BX_NAME).split("\n", 1)[1],
                    encoding="utf-8")
     _fails(tmp_path, two, FormatError, "2 indicators", "two.csv, line 3")
-
-
-# -- fetch (offline, recorded World Bank API v2 answers composed to its documented shape) -----
-def _page(page: int, pages: int, rows: list[tuple[str, str, str, float | None]]) -> list:
-    return [{"page": page, "pages": pages, "per_page": 2, "total": 3, "sourceid": "2",
-             "sourcename": "World Development Indicators", "lastupdated": "2026-07-01"},
-            [{"indicator": {"id": "BX.GSR.ROYL.CD", "value": BX_NAME},
-              "country": {"id": iso2, "value": name}, "countryiso3code": iso3,
-              "date": "2012", "value": value, "unit": "", "obs_status": "", "decimal": 0}
-             for iso2, iso3, name, value in rows]]
-
-
-def test_fetch_wdi_pages_retries_caches_and_ingests(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RECIPROCITY_CACHE", str(tmp_path / "cache"))
-    pages = {1: _page(1, 2, [("JP", "JPN", "Japan", 31892291571.9474),
-                             ("US", "USA", "United States", 124182000000.0)]),
-             2: _page(2, 2, [("1W", "WLD", "World", 2.9e11)])}
-    calls: list[str] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        calls.append(str(request.url))
-        assert request.url.path == "/v2/en/country/all/indicator/BX.GSR.ROYL.CD"
-        if len(calls) == 1:
-            return httpx.Response(503, headers={"Retry-After": "0"})
-        page = int(request.url.params["page"])
-        return httpx.Response(200, json=pages[page])
-
-    client = http_client(httpx.MockTransport(handler), sleep=lambda s: None)
-    try:
-        paths = fetch_wdi(["BX.GSR.ROYL.CD"], tmp_path / "out", client=client)
-        assert len(calls) == 3  # one 503 retried, then two pages
-        again = fetch_wdi(["BX.GSR.ROYL.CD"], tmp_path / "out2", client=client)
-        assert len(calls) == 3  # both pages came from the on-disk cache
-    finally:
-        client.close()
-    assert paths[0].name == "API_BX.GSR.ROYL.CD_wbgapi_2026-07-01.csv"
-    assert again[0].read_bytes() == paths[0].read_bytes()
-    parsed = wdi.SOURCE.read(paths[0])
-    assert parsed.layout == "api_download" and parsed.generated_at.year == 2026
-    ind = parsed.indicators.set_index("country")
-    assert ind.loc["USA", "value"] == pytest.approx(124182000000.0)
-    assert bool(ind.loc["WLD", "is_aggregate"])
-
-
-def test_fetch_wdi_error_says_how_to_download(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RECIPROCITY_CACHE", str(tmp_path / "cache"))
-    body = [{"message": [{"id": "120", "key": "Invalid value",
-                          "value": "The provided parameter value is not valid"}]}]
-    client = http_client(httpx.MockTransport(lambda r: httpx.Response(200, json=body)),
-                         sleep=lambda s: None)
-    with pytest.raises(FetchError) as exc:
-        fetch_wdi(["NOT.A.CODE"], tmp_path, client=client)
-    client.close()
-    assert "data.worldbank.org/indicator/NOT.A.CODE" in str(exc.value)
-    assert not list(tmp_path.glob("*.csv"))
-    assert json.dumps(body)  # the body is the API's documented error envelope

@@ -24,7 +24,7 @@ def sipri(
         "--out", "-o", help="Folder for the file (default: the cache).")] = None,
 ) -> None:
     """Download the full SIPRI trade register (CSV) from SIPRI's website."""
-    from reciprocity.fetch import fetch_sipri
+    from reciprocity.fetch.sipri import fetch_sipri
 
     path = fetch_sipri(out)
     console.print(f"Saved {path}\nNext: reciprocity ingest sipri {path}")
@@ -37,8 +37,8 @@ def wdi(
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Folder for the files (default: the cache).")] = None,
 ) -> None:
-    """Download World Bank WDI indicators (wbgapi; cached on disk), one CSV per indicator."""
-    from reciprocity.fetch_wdi import fetch_wdi
+    """Download World Bank WDI indicators (API v2; cached on disk), one CSV per indicator."""
+    from reciprocity.fetch.wdi import fetch_wdi
 
     for path in fetch_wdi(indicators, out):
         console.print(f"Saved {path}\nNext: reciprocity ingest wdi {path}")
@@ -57,8 +57,8 @@ def openalex(
         "--references/--no-references",
         help="Also fetch the works they cite (for citation flows).")] = True,
 ) -> None:
-    """Download works co-authored by a pair from OpenAlex (pyalex; cursor paging, cached)."""
-    from reciprocity.fetch_openalex import fetch_openalex
+    """Download works co-authored by a pair from OpenAlex (cursor paging, cached)."""
+    from reciprocity.fetch.openalex import fetch_openalex
 
     path = fetch_openalex(pair[0], pair[1], since, out, max_works=max_works,
                           references=references)
@@ -69,6 +69,6 @@ def fetch_source(name: str, out: Path | None = None) -> Path:
     """Fetch by source name (used by the demo)."""
     if name != "sipri":
         raise NotFoundError(f"no fetcher for {name!r}")
-    from reciprocity.fetch import fetch_sipri
+    from reciprocity.fetch.sipri import fetch_sipri
 
     return fetch_sipri(out)
