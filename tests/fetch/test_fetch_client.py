@@ -146,8 +146,10 @@ def test_get_json_turns_no_connection_into_fetch_error() -> None:
         raise httpx.ConnectError("no route to host", request=request)
 
     with (fetch.http_client(httpx.MockTransport(offline)) as client,
-          pytest.raises(FetchError, match="ConnectError: no route to host")):
-        fetch_client.get_json(client, "https://example.org/j", _fail)
+          pytest.raises(FetchError) as caught):
+        fetch_client.get_json(client, "https://example.org/j", _fail, params={"a": 1})
+    assert "no answer from https://example.org/j?a=1 (ConnectError: no route to host)" in str(
+        caught.value)
 
 
 class _Busy(BaseHTTPRequestHandler):

@@ -263,7 +263,8 @@ def get_json(
     try:
         response = client.get(url, params=params)
     except httpx.HTTPError as exc:
-        raise fail(f"{type(exc).__name__}: {exc}") from exc
+        where = shown_url or str(httpx.URL(url, params=params))
+        raise fail(f"no answer from {where} ({type(exc).__name__}: {exc})") from exc
     where = shown_url or str(response.request.url)
     if response.status_code != 200:
         reason = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
