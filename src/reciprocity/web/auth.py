@@ -245,13 +245,25 @@ def get_user(store: Store, name: str) -> User | None:
     return User(row[0], row[1]) if row else None
 
 
-def stored_hash(store: Store, name: str) -> str | None:
-    """The stored password hash of ``name`` (None for an unknown name)."""
+def user_and_hash(store: Store, name: str) -> tuple[User, str] | None:
+    """The user called ``name`` with their stored password hash, or None (a quick read)."""
     if not name or not _has_table(store):
         return None
-    row = store.con.execute("SELECT password_hash FROM web_users WHERE name = ?",
+    row = store.con.execute("SELECT name, role, password_hash FROM web_users WHERE name = ?",
                             [name]).fetchone()
-    return row[0] if row else None
+    return (User(row[0], row[1]), row[2]) if row else None
+
+
+def check_hash(found: tuple[User, str] | None, password: str
+               ) -> tuple[User | None, str | None]:
+    """``(user, stored_hash)`` when ``password`` matches what :func:`user_and_hash` found,
+    else ``(None, None)``; the same work for an unknown name. Slow (one scrypt hash): needs
+    no store, so callers run it without holding a session."""
+    if found is None:
+        verify_password(password, _dummy_hash(SCRYPT["n"], SCRYPT["r"], SCRYPT["p"]))
+        return None, None
+    user, stored = found
+    return (user, stored) if verify_password(password, stored) else (None, None)
 
 
 def verify_user(store: Store, name: str, password: str) -> tuple[User | None, str | None]:
@@ -260,16 +272,7 @@ def verify_user(store: Store, name: str, password: str) -> tuple[User | None, st
     Spends the same work for unknown names. Pass the hash to :func:`upgrade_hash` when
     :func:`needs_rehash` says so (the caller decides where to write).
     """
-    row = None
-    if name and _has_table(store):
-        row = store.con.execute("SELECT name, role, password_hash FROM web_users WHERE name = ?",
-                                [name]).fetchone()
-    if row is None:
-        verify_password(password, _dummy_hash(SCRYPT["n"], SCRYPT["r"], SCRYPT["p"]))
-        return None, None
-    if not verify_password(password, row[2]):
-        return None, None
-    return User(row[0], row[1]), row[2]
+    return check_hash(user_and_hash(store, name), password)
 
 
 def upgrade_hash(store: Store, name: str, old_hash: str, new_hash: str) -> bool:

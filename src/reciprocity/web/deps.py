@@ -54,23 +54,24 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def check_password(request: Request, r: Reciprocity, name: str, password: str, *,
+def check_password(request: Request, name: str, password: str, *,
                    remember: bool = False) -> auth.User | None:
     """The user when the password is theirs, else None; blocking (call it from a thread).
 
     Throttled first (:class:`~reciprocity.web.throttle.TooManyAttemptsError`, no hashing);
     a failure is counted; a hash made with older scrypt parameters is upgraded (unless the
     store is read-only). ``remember`` (Basic credentials) skips the hash when the same name,
-    password and stored hash were verified in the last few minutes.
+    password and stored hash were verified in the last few minutes. No store session is held
+    while hashing (the pool is small).
     """
     state = request.app.state
     address = client_address(request)
     state.throttle.check(address, name)
-    if remember:
-        stored = auth.stored_hash(r.store, name)
-        if stored is not None and state.credentials.hit(name, password, stored):
-            return auth.get_user(r.store, name)
-    user, stored = auth.verify_user(r.store, name, password)
+    with backend(request).read() as r:
+        found = auth.user_and_hash(r.store, name)
+    if remember and found is not None and state.credentials.hit(name, password, found[1]):
+        return found[0]
+    user, stored = auth.check_hash(found, password)
     if user is None or stored is None:
         state.throttle.failure(address, name)
         return None
@@ -95,17 +96,19 @@ def current_user(request: Request, r: Reciprocity | None = None) -> auth.User | 
     if hasattr(request.state, "user"):
         return request.state.user
     request.state.via_basic = False
-    if r is None:
-        with backend(request).read() as session:
-            return current_user(request, session)
     user: auth.User | None = None
     creds = _basic_credentials(request)
     if creds is not None:
-        user = check_password(request, r, *creds, remember=True)
+        user = check_password(request, *creds, remember=True)
         if user is None:
             raise auth.AuthenticationError("wrong user name or password")
         request.state.via_basic = True
-    elif request.session.get("user"):
+        request.state.user = user
+        return user
+    if r is None:
+        with backend(request).read() as session:
+            return current_user(request, session)
+    if request.session.get("user"):
         user = request.app.state.sessions.user(r.store, request.session.get("sid"),
                                                request.session["user"])
         if user is None:  # signed out, password changed, expired or removed since

@@ -49,8 +49,7 @@ async def login(request: Request) -> Response:
     user = None
     if not errors:
         def check() -> auth.User | None:
-            with deps.backend(request).read() as r:
-                return deps.check_password(request, r, name, password)
+            return deps.check_password(request, name, password)
         try:
             request.app.state.throttle.check(deps.client_address(request), name)
             user = await anyio.to_thread.run_sync(check, limiter=deps.hash_limiter(request))
@@ -130,8 +129,7 @@ async def change_password(request: Request) -> Response:
         return await run_in_threadpool(_account_page, request, user, errors, status_code=422)
 
     def check() -> auth.User | None:
-        with deps.backend(request).read() as r:
-            return deps.check_password(request, r, user.name, current)
+        return deps.check_password(request, user.name, current)
     try:
         request.app.state.throttle.check(deps.client_address(request), user.name)
         ok = await anyio.to_thread.run_sync(check, limiter=deps.hash_limiter(request))
