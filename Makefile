@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/reciprocity --db demo/reciprocity.duckdb demo --out demo
+	$(BIN)/reciprocity --db demo/reciprocity.duckdb demo --out demo $(DEMO_FLAGS)
 
 test: $(STAMP)
 	bash scripts/ensure-chromium.sh

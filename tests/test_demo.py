@@ -197,3 +197,24 @@ def test_demo_says_how_much_was_made_in_japan_and_whose_design_went_back(demo_ru
     assert back == pytest.approx({"supplier_licensed": 648.0, "recipient": 15.0,
                                   "not_stated": 40.0})
     assert "Largest arms exporters 2021–2025" in flat
+
+
+def test_demo_ends_with_the_next_commands_and_they_work_as_printed(demo_run, run_main):
+    """The last lines are what to type next; each works exactly as printed (``serve`` keeps
+    running, so it is only checked to be there)."""
+    import shlex
+
+    code, text, _, db, _ = demo_run
+    assert code in (0, None)
+    tail = text.rsplit("Next", 1)[1]
+    lines = [line.strip() for line in tail.splitlines()
+             if line.strip().startswith(("reciprocity ", ". "))]
+    commands = [line for line in lines if line.startswith("reciprocity ")]
+    assert commands and commands[-1].endswith(" serve"), lines
+    assert all(lines.index(c) > 0 or not lines[0].startswith(". ") for c in commands)
+    for command in commands[:-1]:
+        args = shlex.split(command)[1:]
+        result = run_main(*args)
+        assert result.exit_code == 0, f"{command}\n{result.output}"
+        assert result.stdout.strip(), command
+    assert str(db.name) in " ".join(commands) or all("--db" not in c for c in commands)

@@ -44,8 +44,9 @@ if TYPE_CHECKING:
 class Reciprocity:
     """A session on one store. Use as a context manager or call :meth:`close`."""
 
-    def __init__(self, db: str | Path | None = None, *, read_only: bool = False) -> None:
-        self.store = Store(db, read_only=read_only)
+    def __init__(self, db: str | Path | None = None, *, read_only: bool = False,
+                 wait: float = 0.0) -> None:
+        self.store = Store(db, read_only=read_only, wait=wait)
 
     def close(self) -> None:
         self.store.close()

@@ -16,7 +16,7 @@ import pandas as pd
 
 from reciprocity.api import Reciprocity
 from reciprocity.assess.brief import Brief, brief
-from reciprocity.errors import FetchError, NotFoundError, ReciprocityError
+from reciprocity.errors import FetchError, NotFoundError, ReciprocityError, StoreBusyError
 from reciprocity.ledger.checks import CheckResult
 from reciprocity.ledger.starter import load_starter
 from reciprocity.queries.design import by_design
@@ -99,9 +99,12 @@ class DemoResult:
 
 
 def run(db: Path, out: Path | None, *, fetch: Callable[[], Path] | None = None,
-        log: Callable[[str], None] = print) -> DemoResult:
-    """Rebuild ``db`` from the data folder and compute the U.S.–Japan summary."""
-    _fresh(db)
+        log: Callable[[str], None] = print, force: bool = False) -> DemoResult:
+    """Rebuild ``db`` from the data folder and compute the U.S.–Japan summary.
+
+    A demo store that has gained users or ledger edits is kept unless ``force``.
+    """
+    _fresh(db, force=force)
     files = _files(fetch, log)
     ingested = []
     with Reciprocity(db) as r:
@@ -147,30 +150,72 @@ def _per_year_vintage(r: Reciprocity) -> str | None:
     return None if v.empty else str(v.iloc[-1]["vintage_id"])
 
 
-def _fresh(db: Path) -> None:
-    """Remove a store the demo made before; refuse to remove anyone else's."""
+def _fresh(db: Path, force: bool = False) -> None:
+    """Remove a store the demo made before; refuse to remove anyone else's, and (unless
+    ``force``) a demo store that has since gained users or ledger edits."""
     if not db.exists():
         return
     import duckdb
 
+    from reciprocity.store.db import connect_file
+
+    kept: list[str] = []
     try:
-        con = duckdb.connect(str(db), read_only=True)
-        try:
-            made_by = con.execute(
-                "SELECT value FROM store_info WHERE key = 'created_by'").fetchone()
-        except duckdb.Error:
-            made_by = None
-        con.close()
-    except duckdb.Error:
+        con = connect_file(db, read_only=True)
+    except StoreBusyError:
+        raise
+    except ReciprocityError:
         made_by = None
+    else:
+        try:
+            try:
+                made_by = con.execute(
+                    "SELECT value FROM store_info WHERE key = 'created_by'").fetchone()
+            except duckdb.Error:
+                made_by = None
+            kept = _work_in(con)
+        finally:
+            con.close()
     if not made_by or made_by[0] != "demo":
         raise ReciprocityError(
             f"{db} exists and was not made by the demo; the demo rebuilds its store from "
             "scratch, so give it another path: reciprocity --db demo.duckdb demo")
+    if kept and not force:
+        raise ReciprocityError(
+            f"{db} holds {' and '.join(kept)}, which rebuilding the demo store would delete. "
+            f"Keep them: copy the store first (cp {db} mine.duckdb) or build the demo "
+            f"elsewhere (reciprocity --db other.duckdb demo); or replace it anyway with "
+            "reciprocity demo --force (make demo DEMO_FLAGS=--force).")
     db.unlink()
     wal = db.with_name(db.name + ".wal")
     if wal.exists():
         wal.unlink()
+
+
+def _work_in(con: object) -> list[str]:
+    """What people added to a demo store since it was built: web users, and ledger versions
+    not written by the starter registry (edits, status changes, deletions, imports)."""
+    import duckdb
+
+    from reciprocity.ledger.starter import BY
+
+    found = []
+
+    def count(sql: str, params: list[object] | None = None) -> int:
+        try:
+            return int(con.execute(sql, params or []).fetchone()[0])  # type: ignore[attr-defined]
+        except duckdb.Error:  # the table is not there: nothing of that kind
+            return 0
+
+    users = count("SELECT count(*) FROM web_users")
+    if users:
+        found.append(f"{users} web user{'s' if users != 1 else ''} (reciprocity users list)")
+    edits = sum(count(f"SELECT count(*) FROM {t} WHERE changed_by <> ?", [BY])
+                for t in ("ledger_programs", "ledger_transfers"))
+    if edits:
+        found.append(f"{edits} ledger edit{'s' if edits != 1 else ''} beyond the starter "
+                     "registry (reciprocity ledger history ID)")
+    return found
 
 
 def _files(fetch: Callable[[], Path] | None, log: Callable[[str], None]

@@ -98,3 +98,11 @@ class FetchError(ReciprocityError):
     """Downloading from a publisher failed; the message says how to get the file by hand."""
 
     exit_code = 4
+
+
+class StoreBusyError(ReciprocityError):
+    """The store file is locked by another process (DuckDB allows one writer, or many readers,
+    per file); the message names the process and what to do."""
+
+    exit_code = 2
+    status = 503

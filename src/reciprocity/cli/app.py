@@ -49,7 +49,9 @@ def root(
     ctx: typer.Context,
     db: Annotated[Path | None, typer.Option(
         "--db", envvar="RECIPROCITY_DB",
-        help="Store file (DuckDB). Default: ./reciprocity.duckdb.")] = None,
+        help="Store file (DuckDB). Default: $RECIPROCITY_DB, else ./reciprocity.duckdb when "
+        "it exists, else ./demo/reciprocity.duckdb (made by make demo) when that exists, else "
+        "./reciprocity.duckdb.")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:

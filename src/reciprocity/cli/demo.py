@@ -2,18 +2,68 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import shutil
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from reciprocity.cli.common import default_store, store_path
 from reciprocity.cli.render import console, table
-from reciprocity.metrics.twoway import clean
-from reciprocity.queries.evidence import Picture
-from reciprocity.store.db import default_path
 
 if TYPE_CHECKING:
     from reciprocity.demo import DemoResult
+    from reciprocity.queries.evidence import Picture
+
+NEXT_COMMANDS = (
+    "dyad USA JPN",
+    "dyad USA JPN --mode licensed_production --format csv",
+    "partners JPN",
+    "top exporters",
+    "explain USA JPN --channel arms --year 2025",
+    "sources",
+    "serve",
+)
+"""What the demo suggests next (``serve`` last: it keeps running)."""
+
+
+def next_commands(db: Path) -> list[str]:
+    """The commands to type next, exactly: activating the environment when ``reciprocity``
+    is not on PATH, and ``--db`` when ``db`` is not the store the commands would find."""
+    lines = []
+    activate = _activation()
+    if activate is not None:
+        lines.append(f". {shlex.quote(activate)}")
+    env = os.environ.get("RECIPROCITY_DB")
+    found = Path(env) if env else default_store()[0]
+    prefix = "reciprocity"
+    if found.resolve() != db.resolve():
+        prefix += f" --db {shlex.quote(_shown(db))}"
+    return lines + [f"{prefix} {c}" for c in NEXT_COMMANDS]
+
+
+def _activation() -> str | None:
+    """``.venv/bin/activate`` (relative when under the working folder) when this command
+    runs from a virtual environment whose ``reciprocity`` is not the one on PATH."""
+    bin_dir = Path(sys.prefix) / "bin"
+    script = bin_dir / "reciprocity"
+    if sys.prefix == sys.base_prefix or not (bin_dir / "activate").exists():
+        return None
+    on_path = shutil.which("reciprocity")
+    if on_path is not None and Path(on_path).resolve() == script.resolve():
+        return None
+    return _shown(bin_dir / "activate")
+
+
+def _shown(path: Path) -> str:
+    """A path as a user types it: relative to the working folder when under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def register(app: typer.Typer) -> None:
@@ -22,12 +72,17 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         out: Annotated[Path | None, typer.Option(
             "--out", "-o", help="Folder for the figures as CSV.")] = Path("demo"),
+        force: Annotated[bool, typer.Option(
+            "--force", help="Replace the demo store even when it holds web users or ledger "
+            "edits (without it the demo refuses and says what it would delete).")] = False,
     ) -> None:
         """Build a fresh store (at --db) from the data folder and print the U.S.–Japan summary."""
         from reciprocity import demo as demo_mod
+        from reciprocity.metrics.twoway import clean
 
-        db: Path = (ctx.obj or {}).get("db") or default_path()
-        result = demo_mod.run(db, out, log=lambda m: console.print(f"[dim]{m}[/]"))
+        db: Path = store_path(ctx)
+        result = demo_mod.run(db, out, log=lambda m: console.print(f"[dim]{m}[/]"),
+                              force=force)
         for role, ing in result.ingested:
             state = "added" if ing.added else "already there"
             console.print(f"  {ing.vintage_id}: {ing.flows_loaded:,} flows ({role}; {state})")
@@ -85,6 +140,10 @@ def register(app: typer.Typer) -> None:
             console.print(f"[dim]wrote {path}[/]")
         for credit in result.credits:
             console.print(f"[bold]{credit}[/]")
+        console.rule("[bold]Next")
+        console.print(f"The store is {_shown(db)}. From this folder, type:", highlight=False)
+        for line in next_commands(db):
+            console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _print_licensed_and_design(result: DemoResult) -> None:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import typer
 
-from reciprocity.cli.common import ReportFormatOpt, VintageOpt
+from reciprocity.cli.common import ReportFormatOpt, VintageOpt, store_path
 from reciprocity.cli.render import ReportFormat, console, emit_json, table
 from reciprocity.errors import NotFoundError
-from reciprocity.store.db import default_path
 
 
 def register(app: typer.Typer) -> None:
@@ -18,11 +16,13 @@ def register(app: typer.Typer) -> None:
     def taxonomy(ctx: typer.Context, vintage: VintageOpt = None,
                  fmt: ReportFormatOpt = ReportFormat.table) -> None:
         """Technology areas, the critical-technology list, crosswalks and unmapped items."""
+        import pandas as pd
+
         from reciprocity.api import Reciprocity
         from reciprocity.taxonomy import report
 
         data = report.describe()
-        db: Path = (ctx.obj or {}).get("db") or default_path()
+        db: Path = store_path(ctx)
         store = None
         if Path(db).exists():
             try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import time
 import zlib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +17,13 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from reciprocity.errors import InputError, NotFoundError, Problem, ReciprocityError
+from reciprocity.errors import (
+    InputError,
+    NotFoundError,
+    Problem,
+    ReciprocityError,
+    StoreBusyError,
+)
 from reciprocity.sources import registry
 from reciprocity.sources.base import Progress, Source
 from reciprocity.store import tables
@@ -27,6 +35,60 @@ DEFAULT_DB = "reciprocity.duckdb"
 def default_path() -> Path:
     """``$RECIPROCITY_DB`` or ``./reciprocity.duckdb``."""
     return Path(os.environ.get("RECIPROCITY_DB") or DEFAULT_DB)
+
+
+_LOCK_HELD = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")
+
+
+def connect_file(path: Path, *, read_only: bool = False,
+                 wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to ``path``, retried for up to ``wait`` seconds while another
+    process holds the file's lock; then :class:`StoreBusyError` naming that process and the
+    remedy. DuckDB lets one process write a file, or several read it, never both at once."""
+    deadline = time.monotonic() + max(wait, 0.0)
+    pause = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            held = _LOCK_HELD.search(str(exc))
+            if held is None:
+                raise ReciprocityError(f"cannot open store {path}: {exc}") from exc
+            if time.monotonic() >= deadline:
+                raise StoreBusyError(busy_message(path, int(held["pid"]), held["exe"],
+                                                  read_only, wait)) from exc
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
+def busy_message(path: Path, pid: int, exe: str, read_only: bool, wait: float) -> str:
+    """What holds the store and what to do about it."""
+    holder = _command_of(pid) or exe
+    waited = f" (waited {wait:g} s)" if wait > 0 else ""
+    if read_only:
+        return (f"the store {path} is open for writing by process {pid} ({holder}){waited}; "
+                "DuckDB lets one process write a store or several read it, not both. Stop that "
+                "process, or serve the store with `reciprocity serve --read-only`, or run the "
+                f"command against a copy: cp {path} copy.duckdb; reciprocity --db copy.duckdb …")
+    return (f"the store {path} is in use by process {pid} ({holder}){waited}, and this "
+            "command writes to it, which needs the store to itself. Stop that process (Ctrl+C "
+            f"where it runs, or kill {pid}) and run the command again.")
+
+
+def _command_of(pid: int) -> str | None:
+    """The command line of a process, e.g. ``reciprocity serve`` (Linux; else None)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    args = [a for a in raw.decode("utf-8", "replace").split("\0") if a]
+    if not args:
+        return None
+    names = [Path(a).name for a in args[:2]]
+    if "reciprocity" in names:  # the console script, under its Python or on its own
+        args = ["reciprocity", *args[names.index("reciprocity") + 1:]]
+    text = " ".join(args)
+    return text if len(text) <= 120 else text[:117] + "…"
 
 
 @dataclass(frozen=True)
@@ -96,17 +158,17 @@ def digest_of_files(files: list[Path]) -> tuple[str, list[tuple[str, int, str]]]
 class Store:
     """A DuckDB file with the schema of :mod:`reciprocity.store.tables` and the sources'."""
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
+                 wait: float = 0.0) -> None:
+        """Open (or create) the store; ``wait``: seconds to retry while another process
+        holds the file's lock, before :class:`StoreBusyError`."""
         self.path = Path(path) if path is not None else default_path()
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         elif not self.path.exists():
             raise NotFoundError(f"no store at {self.path}; ingest data first "
                                 "(reciprocity ingest sipri FILE, or reciprocity demo)")
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as exc:
-            raise ReciprocityError(f"cannot open store {self.path}: {exc}") from exc
+        self.con = connect_file(self.path, read_only=read_only, wait=wait)
         if not read_only:
             self._ensure_schema()
 
