@@ -8,14 +8,20 @@ needs, scenario and alert files: docs/assessment.md; formulas: docs/methods.md.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 from reciprocity.cli.common import FormatOpt, SinceOpt, UntilOpt, session
 from reciprocity.cli.render import Format, View, console, emit, table
-from reciprocity.metrics.twoway import clean
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from reciprocity.metrics.twoway import clean
+else:  # imported when a command runs (reciprocity.cli.lazy)
+    from reciprocity.cli.lazy import clean
+    from reciprocity.cli.lazy import pandas as pd
 
 assess_app = typer.Typer(
     help="Assessment: capability catalogue, declared needs, opportunities (A needs, B "

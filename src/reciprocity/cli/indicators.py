@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from reciprocity.cli.common import FormatOpt, SinceOpt, UntilOpt, VintageOpt, session
 from reciprocity.cli.render import Format, View, emit, fmt_value
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from reciprocity.queries.indicators import Indicators
+else:  # imported when a command runs (reciprocity.cli.lazy)
+    from reciprocity.cli.lazy import pandas as pd
 
 
 def register(app: typer.Typer) -> None:

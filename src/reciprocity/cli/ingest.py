@@ -13,7 +13,6 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from reciprocity.cli.common import session
 from reciprocity.cli.render import console, err_console
-from reciprocity.countries import load_aliases
 from reciprocity.errors import InputError
 from reciprocity.sources import registry
 
@@ -54,6 +53,8 @@ def register(app: typer.Typer) -> None:
         if options and "options" not in inspect.signature(src.read).parameters:
             raise InputError(f"--engine, --spark-master, --memory-limit and --temp-dir apply to "
                              f"sources with a compute engine (patentsview), not {source}")
+        from reciprocity.countries import load_aliases
+
         alias_map = load_aliases(aliases) if aliases else None
         with session(ctx) as r, Progress(
             TextColumn("[bold]reading[/] {task.description}"), BarColumn(),

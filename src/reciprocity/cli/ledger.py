@@ -5,14 +5,11 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-import yaml
 from rich.console import Console
 
-from reciprocity import countries
 from reciprocity.cli.common import FormatOpt, ReportFormatOpt, session
 from reciprocity.cli.render import (
     Format,
@@ -25,8 +22,25 @@ from reciprocity.cli.render import (
     records,
     table,
 )
-from reciprocity.ledger.checks import DEFAULT_YEARS, CheckResult
-from reciprocity.ledger.model import Program, Transfer
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import yaml
+
+    from reciprocity import countries
+    from reciprocity.ledger import model
+    from reciprocity.ledger.checks import CheckResult
+else:  # imported when a command runs (reciprocity.cli.lazy)
+    from reciprocity.cli.lazy import LazyModule
+    from reciprocity.cli.lazy import pandas as pd
+
+    countries = LazyModule("reciprocity.countries")
+    model = LazyModule("reciprocity.ledger.model")
+    yaml = LazyModule("yaml")
+
+DEFAULT_YEARS = 5
+"""Years of the check's window: :data:`reciprocity.ledger.checks.DEFAULT_YEARS` (a test
+keeps them equal)."""
 
 ledger_app = typer.Typer(
     help="Cooperation ledger: programs and directional transfers, with an audit trail "
@@ -116,7 +130,7 @@ def show(ctx: typer.Context, record_id: IdArg,
     with session(ctx, read_only=True) as r:
         record = r.ledger_show(record_id)
         related = ([t for t in r.ledger.current().transfers if t.program == record.id]
-                   if isinstance(record, Program) else [])
+                   if isinstance(record, model.Program) else [])
     if fmt is ReportFormat.json:
         emit_json({"kind": record.record_kind[:-1], "record": record.to_dict(),
                    "transfers": [t.to_dict() for t in related]})
@@ -139,7 +153,7 @@ def history(ctx: typer.Context, record_id: IdArg, fmt: FormatOpt = Format.table)
     rows = [{"version": v.version, "changed_at": v.changed_at.isoformat(sep=" ",
                                                                         timespec="seconds"),
              "changed_by": v.changed_by, "reason": v.reason,
-             "status": (v.record.status if isinstance(v.record, Transfer) else
+             "status": (v.record.status if isinstance(v.record, model.Transfer) else
                         v.record.status or ""),
              "deleted": v.is_deleted, "changes": ", ".join(v.changes)} for v in versions]
     emit(pd.DataFrame(rows), fmt, title=f"History of {record_id} ({len(versions)} versions)",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from reciprocity.api import Reciprocity
 from reciprocity.cli.common import (
     ChannelOpt,
     FormatOpt,
@@ -16,8 +15,10 @@ from reciprocity.cli.common import (
     session,
 )
 from reciprocity.cli.render import Format, View, emit, records
-from reciprocity.queries.common import credits_for
-from reciprocity.queries.dyad import ROW_KEYS, Dyad, years_text
+
+if TYPE_CHECKING:  # the queries (pandas, DuckDB) are imported when a command runs
+    from reciprocity.api import Reciprocity
+    from reciprocity.queries.dyad import Dyad
 
 CountryArg = Annotated[str, typer.Argument(help="Country: ISO3 code or name (JPN, Japan).")]
 
@@ -120,6 +121,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _credits(r: Reciprocity, channel: str) -> list[str]:
+    from reciprocity.queries.common import credits_for
+
     """Credit lines of the datasets that feed ``channel``."""
     rows = r.store.con.execute("SELECT DISTINCT dataset FROM flows WHERE channel = ?",
                                [channel]).fetchall()
@@ -169,6 +172,8 @@ def _design_lines(key: str, ch: dict[str, Any], a: str, b: str) -> list[str]:
 def _dyad_views(result: Dyad, data: dict[str, Any]) -> list[View]:
     """Per channel and unit: the table by year, then (``sum`` units) by mode, with the total
     or the latest value in words and the years with data."""
+    from reciprocity.queries.dyad import ROW_KEYS, years_text
+
     a, b = result.pair.a, result.pair.b
     views = []
     for key, ch in data["channels"].items():

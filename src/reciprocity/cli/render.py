@@ -7,13 +7,13 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from reciprocity.metrics.twoway import clean
+if TYPE_CHECKING:  # pandas and the metrics are imported when a result is printed
+    import pandas as pd
 
 # Wide enough for tables in logs and pipes; a terminal keeps its own width.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -39,6 +39,10 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _jsonable(value: Any) -> Any:
+    import pandas as pd
+
+    from reciprocity.metrics.twoway import clean
+
     value = clean(value)
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
@@ -56,6 +60,8 @@ def emit_csv(frame: pd.DataFrame) -> None:
 
 
 def fmt_value(value: Any, digits: int = 2) -> str:
+    from reciprocity.metrics.twoway import clean
+
     value = clean(value)
     if value is None:
         return ""
@@ -71,6 +77,8 @@ def fmt_value(value: Any, digits: int = 2) -> str:
 def table(frame: pd.DataFrame, title: str | None = None, caption: str | None = None,
           columns: list[str] | None = None) -> None:
     """Print a frame as a Rich table (numbers right-aligned, nulls empty)."""
+    import pandas as pd
+
     cols = columns or list(frame.columns)
     t = Table(title=title, caption=caption, caption_justify="left", header_style="bold")
     for c in cols:

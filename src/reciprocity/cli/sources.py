@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from reciprocity.cli.common import FormatOpt, session
@@ -18,7 +17,13 @@ from reciprocity.cli.render import (
     fmt_value,
     table,
 )
-from reciprocity.queries.diff import Diff
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from reciprocity.queries.diff import Diff
+else:  # imported when a command runs (reciprocity.cli.lazy)
+    from reciprocity.cli.lazy import pandas as pd
 
 SOURCE_COLUMNS = ["vintage_id", "layout", "generated_at", "ingested_at", "is_complete",
                   "is_default", "rows_read", "flows_loaded", "sha256", "file_name"]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from reciprocity.cli.common import FormatOpt, SinceOpt, UntilOpt, VintageOpt, session
 from reciprocity.cli.render import Format, View, emit
-from reciprocity.queries.top import DEFAULT_LIMIT, Top
+
+if TYPE_CHECKING:  # the query (pandas, DuckDB) is imported when the command runs
+    from reciprocity.queries.top import Top
+
+DEFAULT_LIMIT = 25
+"""The API's default, :data:`reciprocity.queries.top.DEFAULT_LIMIT` (a test keeps them equal)."""
 
 
 def register(app: typer.Typer) -> None:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from reciprocity.cli.common import FormatOpt, session
 from reciprocity.cli.render import Format, console, emit
 from reciprocity.errors import InputError
-from reciprocity.web import auth
+
+if TYPE_CHECKING:
+    from reciprocity.web import auth
+else:  # imported when a command runs (reciprocity.cli.lazy)
+    from reciprocity.cli.lazy import LazyModule
+
+    auth = LazyModule("reciprocity.web.auth")
 
 users_app = typer.Typer(help="Web app users: add, list, change role or password, remove.",
                         no_args_is_help=True)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
+from typing import TYPE_CHECKING
 
 from reciprocity.errors import NotFoundError
-from reciprocity.sources.base import Source
+
+if TYPE_CHECKING:  # names() stays light: the command line's help lists them
+    from reciprocity.sources.base import Source
 
 _MODULES = {
     "sipri": "reciprocity.sources.sipri",
