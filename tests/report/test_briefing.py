@@ -42,9 +42,9 @@ def test_sections(usa_jpn: str, web_session: Reciprocity) -> None:
     dyad = web_session.dyad("USA", "JPN").to_dict()
     gl = dyad["channels"]["arms"]["gl_index"]
     assert f'id="headline-index">{gl:.3f}<' in usa_jpn
-    for section in ("headline", "flows", "sankey", "ledger", "appendix"):
+    for section in ("headline", "flows", "ledger", "appendix"):
         assert f'<section id="{section}"' in usa_jpn, section
-    assert usa_jpn.count('data-figure="fig-') >= 5  # flows, index, … per channel, Sankey
+    assert usa_jpn.count('data-figure="fig-') >= 4  # arms: flows, index, by mode; areas
     assert "web-t-licence" in usa_jpn and "Technology-for-technology" in usa_jpn
     assert "Planned versus actual" in usa_jpn
     for v in web_session.sources().to_dict("records"):

@@ -27,7 +27,7 @@ from reciprocity.api import Reciprocity
 from reciprocity.errors import InputError, ReciprocityError
 from reciprocity.queries.common import span_filter
 from reciprocity.queries.dyad import Dyad, years_text
-from reciprocity.report import figures
+from reciprocity.report import figures, headline
 
 SIPRI_CREDIT = "Information from the SIPRI Arms Transfers Database"
 RECORD_COLUMNS = ("designation", "technology", "description", "transfer_id", "program_id",
@@ -63,7 +63,7 @@ class ChannelView:
     additive: bool
     total: dict[str, Any]
     description: str
-    flows: Figure
+    flows: Figure | None
     index: Figure | None
     modes: list[dict[str, Any]]
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -71,6 +71,18 @@ class ChannelView:
     aggregation: str = "sum"
     coverage: str = ""
     latest: dict[str, Any] | None = None
+    label: str = ""
+    """The channel and unit for people (``Citations: relative citation index, physics``)."""
+    card: dict[str, Any] | None = None
+    """A channel with a single value: shown as a value card, not as a chart of one dot."""
+    mode_chart: Figure | None = None
+    record_notes: dict[str, str] = field(default_factory=dict)
+    """Per direction, what every listed record has in common (columns left out as equal)."""
+    ledger_records: bool = False
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [f for f in (self.flows, self.index, self.mode_chart) if f is not None]
 
 
 @dataclass
@@ -183,23 +195,32 @@ def _channel_views(r: Reciprocity, dyad: Dyad, data: dict[str, Any]) -> list[Cha
         directed = channels_mod.is_directed(channel)
         additive = channels_mod.is_additive(unit)
         label = figures.unit_label(unit)
-        flows = Figure(f"fig-flows-{i}", figures.to_json(figures.flows_over_time(
-            dyad, channel, unit, title=f"{key}: flows by year ({label})")),
-            f"{a} → {b} and {b} → {a} by year" if directed else
-            f"joint {a}–{b} count by year (undirected channel)")
-        index = None
-        if directed and additive:
+        human = headline.key_label(channel, unit)
+        single = headline.single_value(ch)
+        flows = index = mode_chart = None
+        if not single:
+            flows = Figure(f"fig-flows-{i}", figures.to_json(figures.flows_over_time(
+                dyad, channel, unit, title=f"{human}: by year")),
+                f"{a} → {b} and {b} → {a} by year" if directed else
+                f"joint {a}–{b} count by year (undirected channel)")
+        if directed and additive and not single:
             index = Figure(f"fig-index-{i}", figures.to_json(figures.index_trend(
-                dyad, channel, unit, title=f"{key}: two-way index over {dyad.window}-year "
+                dyad, channel, unit, title=f"{human}: two-way index over {dyad.window}-year "
                                            "windows")),
                 "The line is the index over the window ending in each year; dots are single "
                 "years (no dot: no flow either way that year).")
         modes = [{"mode": m, **v} for m, v in ch["by_mode"].items()]
+        if additive and len(modes) > 1:
+            mode_chart = Figure(f"fig-modes-{i}", figures.to_json(figures.mode_bars(
+                dyad, channel, unit, title=f"{human}: by mode, {_span_text(dyad)}")),
+                "Totals over the span by mode, both ways (the table below gives the figures).")
         view = ChannelView(key, channel, unit, label, directed, additive, ch,
                            channels_mod.CHANNELS[channel].description
                            if channel in channels_mod.CHANNELS else "", flows, index, modes,
                            aggregation=ch["aggregation"],
-                           coverage=years_text(ch["years_with_data"]), latest=ch["latest"])
+                           coverage=years_text(ch["years_with_data"]), latest=ch["latest"],
+                           label=human, card=headline.card(key, ch) if single else None,
+                           mode_chart=mode_chart)
         if directed and additive:
             _largest_records(r, dyad, view)
         views.append(view)
@@ -224,12 +245,107 @@ def _largest_records(r: Reciprocity, dyad: Dyad, view: ChannelView, limit: int =
     grouped = frame.groupby(keys, sort=False, dropna=False).agg(
         magnitude=("magnitude", "sum"), first_year=("year", "min"), last_year=("year", "max"),
         **{c: (c, "first") for c in columns}).reset_index()
-    view.record_columns = columns
+    # ledger records go by their names (the transfer's id), never by the store's row hash
+    view.ledger_records = bool(len(grouped)) and bool(
+        (grouped["dataset"] == LEDGER_DATASET).all()) and "transfer_id" in grouped.columns
+    grouped["record"] = [
+        f"ledger transfer {t}" if d == LEDGER_DATASET and isinstance(t, str) and t else
+        f"{v}, record {rid}" for d, v, rid, t in zip(
+            grouped["dataset"], grouped["vintage_id"], grouped["record_id"],
+            grouped["transfer_id"] if "transfer_id" in grouped.columns else
+            [None] * len(grouped), strict=True)]
+    if view.ledger_records:
+        columns = [c for c in columns if c != "transfer_id"]
+    view.record_columns = ["magnitude", "years", *columns, "record"]
+    grouped["years"] = [f"{lo}" if lo == hi else f"{lo}–{hi}"
+                        for lo, hi in zip(grouped["first_year"], grouped["last_year"],
+                                          strict=True)]
+    order = (["first_year", "magnitude"], [True, False]) if view.ledger_records else (
+        ["magnitude"], [False])
     for direction in ("a_to_b", "b_to_a"):
         part = grouped[grouped["direction"] == direction].sort_values(
-            "magnitude", ascending=False, kind="stable")
-        view.records[direction] = part.head(limit).to_dict("records")
+            order[0], ascending=order[1], kind="stable")
+        rows = part.head(limit).to_dict("records")
+        kept, same = distinct_columns(view.record_columns, rows)
+        view.records[direction] = rows
+        view.records[direction + "_columns"] = kept  # type: ignore[assignment]
+        view.record_notes[direction] = same_text(same, view.unit_label)
         view.records[direction + "_count"] = len(part)  # type: ignore[assignment]
+
+
+LEDGER_DATASET = "reciprocity_ledger"
+
+
+def _column_label(column: str, unit_label: str = "") -> str:
+    return unit_label if column == "magnitude" and unit_label else column.replace("_", " ")
+
+
+def _record_cell(column: str, value: Any) -> str:
+    text = cell_for(column, value)
+    return text.replace("_", " ") if column in ("mode", "kind", "form") else text
+
+
+def same_text(same: list[tuple[str, Any]], unit_label: str = "") -> str:
+    """``mode: licensed production; transfers: 1``: what every row of a table shares."""
+    parts = []
+    for c, v in same:
+        text = _record_cell(c, v)
+        if text:
+            parts.append(f"{_column_label(c, unit_label)}: {text}")
+    return "; ".join(parts)
+
+
+WORDED_COLUMNS = ("channel", "verdict", "need", "measure", "form", "kind", "status", "trend",
+                  "best_measure", "mode", "significance")
+
+
+def humane(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Table rows for people: area ids by their names, units by their labels, and words
+    instead of snake_case ids in the columns that hold vocabulary (verdicts, needs, …)."""
+    names = area_names()
+    out = []
+    for row in rows:
+        row = dict(row)
+        for c, v in row.items():
+            if not isinstance(v, str):
+                continue
+            if c == "area":
+                row[c] = names.get(v, v.replace("_", " "))
+            elif c == "unit":
+                row[c] = figures.unit_label(v)
+            elif c in WORDED_COLUMNS:
+                row[c] = v.replace("_", " ")
+        out.append(row)
+    return out
+
+
+def tidy_tables(section: Section) -> Section:
+    """The section with every table's all-equal columns moved into its caption."""
+    tables = []
+    for title, cols, rows in section.tables:
+        rows = humane(rows)
+        kept, same = distinct_columns(list(cols), rows)
+        note = same_text(same)
+        tables.append((f"{title} (every row: {note})" if note else title, kept, rows))
+    section.tables = tables
+    return section
+
+
+def distinct_columns(columns: list[str], rows: list[dict[str, Any]]
+                     ) -> tuple[list[str], list[tuple[str, Any]]]:
+    """The columns whose values differ between ``rows``, and (column, value) of those where
+    every row has the same value (a table of equal values says nothing; its caption can).
+    With fewer than two rows every column is kept."""
+    if len(rows) < 2:
+        return list(columns), []
+    kept, same = [], []
+    for c in columns:
+        values = {fmt_cell(row.get(c)) for row in rows}
+        if len(values) == 1:
+            same.append((c, rows[0].get(c)))
+        else:
+            kept.append(c)
+    return kept, same
 
 
 def _areas(r: Reciprocity, dyad: Dyad) -> list[dict[str, Any]]:
@@ -293,6 +409,7 @@ def _assessment(r: Reciprocity, dyad: Dyad, notes: list[str]) -> dict[str, Any] 
             comp = r.composite_index(a.code, b.code, **span)
             d = comp.to_dict()
             section = Section("Composite reciprocity index")
+            out["composite_dict"] = d
             if d.get("value") is not None:
                 out["composite"] = {"value": d["value"], "low": d.get("ci_low"),
                                     "high": d.get("ci_high"), "level": d.get("level"),
@@ -389,7 +506,8 @@ def _provenance(r: Reciprocity, dyad: Dyad) -> dict[str, Any]:
         [a, b, b, a, *params])
     sources = r.sources()
     if sources.empty:
-        return {"vintages": [], "datasets": [], "credits": []}
+        return {"vintages": [], "datasets": [], "credits": [],
+                "vintage_table": {"columns": [], "same": ""}}
     chosen = sources[sources["vintage_id"].isin(set(used["vintage_id"]))]
     vintages = chosen.sort_values(["dataset", "vintage_id"]).to_dict("records")
     datasets = (chosen.drop_duplicates("dataset").sort_values("dataset")
@@ -400,7 +518,19 @@ def _provenance(r: Reciprocity, dyad: Dyad) -> dict[str, Any]:
         key = (d.get("publisher"), d.get("url"), d.get("licence"), d.get("credit"))
         group = groups.setdefault(key, {**d, "titles": []})
         group["titles"].append((d.get("dataset_title") or d["dataset"], d["dataset"]))
-    return {"vintages": vintages, "datasets": list(groups.values()), "credits": credits}
+    shown = [(c, label, cls) for c, label, cls in VINTAGE_COLUMNS]
+    kept, same = distinct_columns([c for c, _, _ in shown], vintages)
+    labels = {c: label for c, label, _ in shown}
+    table = {"columns": [x for x in shown if x[0] in kept],
+             "same": "; ".join(f"{labels[c]} {fmt_cell(v)}" for c, v in same)}
+    return {"vintages": vintages, "datasets": list(groups.values()), "credits": credits,
+            "vintage_table": table}
+
+
+VINTAGE_COLUMNS = (("vintage_id", "vintage", ""), ("generated_at", "generated", ""),
+                   ("ingested_at", "ingested", ""), ("file_name", "file", ""),
+                   ("rows_read", "rows", "num"), ("flows_loaded", "flows", "num"),
+                   ("sha256", "SHA-256 of the raw file", "hash"))
 
 
 def _headline(dyad: Dyad, views: list[ChannelView]) -> dict[str, Any] | None:
@@ -424,13 +554,14 @@ def build_context(r: Reciprocity, a: str, b: str, *, since: int | None = None,
     data = dyad.to_dict()
     notes: list[str] = []
     views = _channel_views(r, dyad, data)
-    sankeys = []
-    for unit in dict.fromkeys(v.unit for v in views if v.additive):
-        fig = figures.sankey(dyad, unit, title=f"Flows by channel and mode "
-                                                f"({figures.unit_label(unit)})")
-        if fig is not None:
-            sankeys.append(Figure(f"fig-sankey-{len(sankeys)}", figures.to_json(fig)))
     provenance = _provenance(r, dyad)
+    ledger = _ledger(r, dyad, notes)
+    if ledger is not None:
+        tidy_tables(ledger)
+    assessment = _assessment(r, dyad, notes)
+    for section in (assessment or {}).get("sections", []):
+        tidy_tables(section)
+    composite = (assessment or {}).get("composite_dict")
     credits = list(provenance["credits"])
     if any(v.channel == "arms" for v in views) and SIPRI_CREDIT not in credits:
         credits.insert(0, SIPRI_CREDIT)
@@ -438,9 +569,11 @@ def build_context(r: Reciprocity, a: str, b: str, *, since: int | None = None,
     return {
         "a": dyad.pair.a, "b": dyad.pair.b, "since": since, "until": until, "span": span,
         "window": dyad.window, "data": data, "views": views, "has_data": bool(views),
-        "headline": _headline(dyad, views), "sankeys": sankeys,
+        "headline": _headline(dyad, views),
+        "sentence": headline.sentence(data, composite),
+        "cards": [v.card for v in views if v.card],
         "areas": _areas(r, dyad) if views else [],
-        "ledger": _ledger(r, dyad, notes), "assessment": _assessment(r, dyad, notes),
+        "ledger": ledger, "assessment": assessment,
         "provenance": provenance, "credits": credits, "formulas": FORMULAS, "notes": notes,
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "version": __version__, "build_seconds": time.perf_counter() - started,
