@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from reciprocity.web.api import core, ledger
+from reciprocity.web.api import assess, core, ledger
 
 router = APIRouter()
 router.include_router(core.router, tags=["flows"])
 router.include_router(ledger.router, prefix="/ledger", tags=["ledger"])
+router.include_router(assess.router, tags=["assessment"])

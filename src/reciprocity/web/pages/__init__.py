@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from reciprocity.web.pages import account, explore, ledger, partners, sources
+from reciprocity.web.pages import account, assess, explore, ledger, partners, sources
 
 router = APIRouter(include_in_schema=False)
-for module in (explore, partners, sources, ledger, account):
+for module in (explore, partners, assess, sources, ledger, account):
     router.include_router(module.router)

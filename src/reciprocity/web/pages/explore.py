@@ -13,7 +13,7 @@ from reciprocity import countries
 from reciprocity.api import Reciprocity
 from reciprocity.errors import InputError, NotFoundError, ReciprocityError
 from reciprocity.queries.dyad import years_text
-from reciprocity.report import figures
+from reciprocity.report import figures, headline
 from reciprocity.report.builder import area_names, render_html
 from reciprocity.store.tables import MODES
 from reciprocity.web import deps
@@ -104,26 +104,50 @@ def pair_results(r: Reciprocity, p: PairParams) -> dict[str, Any]:
         directed = channels_mod.is_directed(channel)
         additive = channels_mod.is_additive(unit)
         label = figures.unit_label(unit)
+        ch = data["channels"][key]
+        human = headline.key_label(channel, unit)
+        if headline.single_value(ch):  # one value: a card, not a chart of one dot
+            views.append({"key": key, "channel": channel, "unit": unit, "unit_label": label,
+                          "label": human, "name": human.split(":")[0],
+                          "directed": directed,
+                          "total": ch, "aggregation": ch["aggregation"],
+                          "latest": ch["latest"], "coverage": years_text(ch["years_with_data"]),
+                          "charts": [], "card": headline.card(key, ch)})
+            continue
         charts = [("flows", figures.to_json(figures.flows_over_time(
-            dyad, channel, unit, title=f"{key}: flows by year ({label})")))]
+            dyad, channel, unit, title=f"{human}: by year")))]
         if directed and additive:
             charts.append(("index", figures.to_json(figures.index_trend(
-                dyad, channel, unit, title=f"{key}: two-way index, {dyad.window}-year "
+                dyad, channel, unit, title=f"{human}: two-way index, {dyad.window}-year "
                                            "windows"))))
         modes = dyad.by_mode[(dyad.by_mode["channel"] == channel)
                              & (dyad.by_mode["unit"] == unit)]
         if len(modes) > 1 and additive:  # one mode says nothing; indices have no totals
             charts.append(("modes", figures.to_json(figures.mode_bars(
-                dyad, channel, unit, title=f"{key}: by mode"))))
-        ch = data["channels"][key]
+                dyad, channel, unit, title=f"{human}: by mode"))))
         views.append({"key": key, "channel": channel, "unit": unit, "unit_label": label,
+                      "label": human, "name": human.split(":")[0],
                       "directed": directed, "total": ch, "aggregation": ch["aggregation"],
                       "latest": ch["latest"], "coverage": years_text(ch["years_with_data"]),
-                      "charts": [(f"chart-{i}-{kind}", kind, js) for kind, js in charts]})
+                      "charts": [(f"chart-{i}-{kind}", kind, js) for kind, js in charts],
+                      "card": None})
     years = sorted({int(y) for y in dyad.by_year["year"]}) if len(dyad.by_year) else []
     return {"a": dyad.pair.a, "b": dyad.pair.b, "views": views, "credits": data["credits"],
             "first_year": years[0] if years else None,
-            "last_year": years[-1] if years else None}
+            "last_year": years[-1] if years else None,
+            "sentence": headline.sentence(data, _composite(r, p)) if views else None}
+
+
+def _composite(r: Reciprocity, p: PairParams) -> dict[str, Any] | None:
+    """The composite index of the pair over the span, as the briefing's headline uses it;
+    none when the explorer narrows to one channel, mode or area (the composite is about
+    every channel) or when the assessment cannot be computed."""
+    if p.channel or p.mode or p.area:
+        return None
+    try:
+        return r.composite_index(p.a, p.b, since=p.since, until=p.until).to_dict()
+    except (ReciprocityError, ValueError):
+        return None
 
 
 def _results(request: Request, p: PairParams, errors: dict[str, str]) -> tuple[dict, int]:
