@@ -170,9 +170,8 @@ def compare(store: Store, dataset: str, *, from_vintage: str | None = None,
     # the columns whose change is reported: all but the key's (a normalised key column can
     # change its spelling)
     reported = [c for c in compare_cols if c not in key or (c in NORMALISED and spelling)]
-    cells = _cells(store, old, new)
-    units = cells["unit"].unique()
-    unit = str(units[0]) if len(units) == 1 else None
+    totals, units = _totals(store, old, new, codes, ccode)
+    unit = units[0] if len(units) == 1 else None
     group_masks = {g: sum(1 << i for i, c in enumerate(reported) if _group(c, spelling) == g)
                    for g in GROUPS}
     sql, params = _matching_sql(table, key, compare_cols, reported, spelling, unit is not None,
@@ -195,7 +194,6 @@ def compare(store: Store, dataset: str, *, from_vintage: str | None = None,
                 + (f", in order of {order} (nulls last) and line" if order else
                    ", in order of line")
                 + "; what is left over is added or removed")
-    totals = _totals(cells, codes, ccode)
     return Diff(dataset=ds, from_vintage=old, to_vintage=new, key=key, matching=matching,
                 changes=listed, total=sum(counts.values()), limit=limit or 0, counts=counts,
                 fields=fields, groups=groups, shared_keys=shared, totals=totals,
@@ -284,15 +282,31 @@ def _matching_sql(table: Any, key: list[str], compare_cols: list[str], reported:
     types = {f.name: f.type for f in table.fields}
     norm = {k: (f"regexp_replace(lower({_q(k)}), '[^\\p{{L}}\\p{{N}}]+', '', 'g')"
                 if k in NORMALISED and spelling else _q(k)) for k in key}
+    # Key values joined with '=': a missing value becomes one no real value takes (a NUL
+    # character, the smallest integer); types without one are joined null-safe.
+    fill = {"VARCHAR": "chr(0)", "INTEGER": "-2147483648", "BIGINT": "-9223372036854775807"}
+    ftype = {f.name: f.type.upper() for f in table.fields}
+    nullable = {f.name: f.nullable for f in table.fields}
+    same = {}
+    for i, k in enumerate(key):
+        if not nullable.get(k, True):
+            same[i] = "="
+        elif ftype.get(k) in fill:
+            norm[k] = f"coalesce({norm[k]}, {fill[ftype[k]]})"
+            same[i] = "="
+        else:
+            same[i] = "IS NOT DISTINCT FROM"
     ks = [f"_k{i}" for i in range(len(key))]
+    needed = ", ".join(_q(c) for c in dict.fromkeys(
+        ["record_id", *compare_cols, *key, *(parties or ()),
+         *(c for c in PAIR_ORDER if c in ftype),
+         *([RECORD_VALUE[table.name]] if table.name in RECORD_VALUE else [])]))
     kp = ", ".join(ks)
     keys_sel = ", ".join(f"{norm[k]} AS {ks[i]}" for i, k in enumerate(key))
     fp = "hash(" + ", ".join(_q(c) for c in compare_cols) + ")"
-    order = ", ".join([*(f"{_q(c)} NULLS LAST" for c in PAIR_ORDER if c in types), "record_id"])
     extra = [p for p in (parties or ()) if p not in key]
     shown = list(dict.fromkeys([*key, *extra, *(k for k in ("designation",) if k in types)]))
     flag = {c: f"(x.{_q(c)} IS DISTINCT FROM y.{_q(c)})" for c in reported}
-    differs = " OR ".join(flag.values()) or "FALSE"
     mask = " + ".join(f"(CAST({flag[c]} AS BIGINT) << {i})" for i, c in enumerate(reported))
     fields_expr = ("concat_ws(', ', " + ", ".join(
         f"CASE WHEN {flag[c]} THEN '{c}' END" for c in reported) + ")") if reported else "''"
@@ -329,8 +343,11 @@ def _matching_sql(table: Any, key: list[str], compare_cols: list[str], reported:
                 f"y.record_id AS rt, CASE WHEN x.record_id IS NULL OR y.record_id IS NULL "
                 f"THEN 0 ELSE {mask or '0'} END AS _mask, {shared} AS _shared")
 
-    on = " AND ".join(f"x.{k} IS NOT DISTINCT FROM y.{k}" for k in ks)
-    on_i = " AND ".join(f"o.{k} IS NOT DISTINCT FROM n.{k}" for k in ks)
+    on = " AND ".join(f"x.{k} {same[i]} y.{k}" for i, k in enumerate(ks))
+    on_i = " AND ".join(f"o.{k} {same[i]} n.{k}" for i, k in enumerate(ks))
+    on_lr = " AND ".join(f"l.{k} {same[i]} r.{k}" for i, k in enumerate(ks))
+    order_w = ", ".join([*(f"w.{_q(c)} NULLS LAST" for c in PAIR_ORDER if c in types),
+                         "w.record_id"])
     if value_col:
         flows = ""
         value = ("_vf AS flow_from, _vt AS flow_to, "
@@ -360,36 +377,40 @@ def _matching_sql(table: Any, key: list[str], compare_cols: list[str], reported:
                 + ", ".join(f"top.{_q(c)} NULLS LAST" for c in shown) + ", top.rf, top.rt")
     cut = f"LIMIT {int(limit)}" if limit else ""
     sql = f"""
-WITH a AS MATERIALIZED (SELECT *, {keys_sel} FROM {table.name} WHERE vintage_id = $old),
-     b AS MATERIALIZED (SELECT *, {keys_sel} FROM {table.name} WHERE vintage_id = $new),
+WITH a AS MATERIALIZED (SELECT {needed}, {keys_sel} FROM {table.name} WHERE vintage_id = $old),
+     b AS MATERIALIZED (SELECT {needed}, {keys_sel} FROM {table.name} WHERE vintage_id = $new),
      multi AS MATERIALIZED (
-         SELECT {kp} FROM a GROUP BY ALL HAVING count(*) > 1
-         UNION SELECT {kp} FROM b GROUP BY ALL HAVING count(*) > 1),
+         SELECT {kp} FROM (SELECT {kp}, FALSE AS _side FROM a UNION ALL
+                           SELECT {kp}, TRUE AS _side FROM b)
+         GROUP BY {kp}
+         HAVING count(*) FILTER (WHERE NOT _side) > 1 OR count(*) FILTER (WHERE _side) > 1),
      -- keys with at most one record a side: a plain full join on the key
      -- (identical when no compared column differs)
-     s1 AS (SELECT {matched("FALSE")}
+     s1 AS MATERIALIZED (SELECT {matched("FALSE")}
             FROM (SELECT * FROM a ANTI JOIN multi USING ({kp})) x
             FULL JOIN (SELECT * FROM b ANTI JOIN multi USING ({kp})) y ON {on}
-            WHERE ({keep}) AND (x.record_id IS NULL OR y.record_id IS NULL OR {differs})),
-     -- keys with several: identical records first, then the rest in order
-     -- (identical: the same fingerprint, a hash of every compared column)
-     wa AS MATERIALIZED (SELECT * FROM a SEMI JOIN multi USING ({kp})),
-     wb AS MATERIALIZED (SELECT * FROM b SEMI JOIN multi USING ({kp})),
-     ma AS (SELECT *, row_number() OVER (PARTITION BY _fp, {kp} ORDER BY record_id) AS _n
-            FROM (SELECT record_id, {kp}, {fp} AS _fp FROM wa)),
-     mb AS (SELECT *, row_number() OVER (PARTITION BY _fp, {kp} ORDER BY record_id) AS _n
-            FROM (SELECT record_id, {kp}, {fp} AS _fp FROM wb)),
-     o AS (SELECT record_id, {kp}, row_number() OVER (PARTITION BY {kp} ORDER BY {order}) AS _i
-           FROM wa SEMI JOIN (SELECT * FROM ma ANTI JOIN mb USING (_fp, _n, {kp})) u
-                 USING (record_id)),
-     n AS (SELECT record_id, {kp}, row_number() OVER (PARTITION BY {kp} ORDER BY {order}) AS _i
-           FROM wb SEMI JOIN (SELECT * FROM mb ANTI JOIN ma USING (_fp, _n, {kp})) u
-                 USING (record_id)),
+            WHERE {keep}),
+     -- keys with several records a side (both sides at once, ``_side`` true for the newer):
+     -- identical records first (the same fingerprint, a hash of every compared column),
+     -- then the rest in order
+     w AS MATERIALIZED (SELECT FALSE AS _side, * FROM a SEMI JOIN multi USING ({kp})
+                        UNION ALL SELECT TRUE AS _side, * FROM b SEMI JOIN multi USING ({kp})),
+     m1 AS (SELECT *, row_number() OVER (PARTITION BY _side, _fp, {kp} ORDER BY record_id) AS _n
+            FROM (SELECT record_id, _side, {kp}, {fp} AS _fp FROM w)),
+     lo AS (SELECT l.record_id, l._side FROM m1 l ANTI JOIN m1 r
+            ON r._side = NOT l._side AND r._fp = l._fp AND r._n = l._n AND {on_lr}),
+     pr AS (SELECT w.record_id, w._side, {", ".join("w." + k for k in ks)}, row_number() OVER (
+                PARTITION BY w._side, {", ".join("w." + k for k in ks)} ORDER BY {order_w}) AS _i
+            FROM w SEMI JOIN lo ON lo.record_id = w.record_id AND lo._side = w._side),
      s2 AS (SELECT {matched("TRUE")}
-            FROM o FULL JOIN n ON {on_i} AND o._i = n._i
-            LEFT JOIN wa x ON x.record_id = o.record_id LEFT JOIN wb y ON y.record_id = n.record_id
+            FROM (SELECT * FROM pr WHERE NOT _side) o
+            FULL JOIN (SELECT * FROM pr WHERE _side) n ON {on_i} AND o._i = n._i
+            LEFT JOIN (SELECT * FROM w WHERE NOT _side) x ON x.record_id = o.record_id
+            LEFT JOIN (SELECT * FROM w WHERE _side) y ON y.record_id = n.record_id
             WHERE {keep}),{flows}
-     j AS MATERIALIZED (SELECT c.*, {value} FROM (SELECT * FROM s1 UNION ALL SELECT * FROM s2) c
+     j AS MATERIALIZED (SELECT c.*, {value}
+                        FROM (SELECT * FROM s1 WHERE _mask <> 0 OR change <> 'changed'
+                              UNION ALL SELECT * FROM s2) c
                         {joins}),
      agg AS (SELECT count(*) FILTER (WHERE change = 'added') AS _n_added,
                     count(*) FILTER (WHERE change = 'removed') AS _n_removed,
@@ -430,60 +451,75 @@ def _round(x: float) -> float:
     return 0.0 if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 6)
 
 
-def _cells(store: Store, old: str, new: str) -> pd.DataFrame:
-    """The two vintages' flows summed per channel, unit, origin and destination."""
-    frame = store.con.execute("""
-        SELECT channel, unit, origin, destination,
-               coalesce(sum(magnitude) FILTER (WHERE vintage_id = $old), 0) AS before,
-               coalesce(sum(magnitude) FILTER (WHERE vintage_id = $new), 0) AS after
-        FROM flows WHERE vintage_id IN ($old, $new) GROUP BY ALL
-        """, {"old": old, "new": new}).df()
-    frame["change"] = frame["after"] - frame["before"]
-    return frame
-
-
-def _totals(cells: pd.DataFrame, codes: list[str], ccode: str | None) -> list[dict[str, Any]]:
+def _totals(store: Store, old: str, new: str, codes: list[str],
+            ccode: str | None) -> tuple[list[dict[str, Any]], list[str]]:
     """What the revision did to the flows of each supplier, recipient and the chosen pair,
-    per channel and (additive) unit; top movers first."""
+    per channel and (additive) unit, top movers first; and every unit of the flows.
+
+    One statement over the two vintages' flows returns only the rows shown: the whole, the
+    ten largest changes of suppliers and of recipients (with how many changed), the chosen
+    country's and the pair's cells.
+    """
+    rows = store.con.execute(f"""
+        WITH c AS MATERIALIZED (
+                SELECT channel, unit, origin, destination,
+                       coalesce(sum(magnitude) FILTER (WHERE vintage_id = $old), 0) AS before,
+                       coalesce(sum(magnitude) FILTER (WHERE vintage_id = $new), 0) AS after
+                FROM flows WHERE vintage_id IN ($old, $new) GROUP BY ALL),
+             s AS (SELECT channel, unit, 'suppliers' AS side, origin AS code,
+                          sum(before) AS before, sum(after) AS after FROM c GROUP BY ALL
+                   UNION ALL
+                   SELECT channel, unit, 'recipients', destination, sum(before), sum(after)
+                   FROM c GROUP BY ALL
+                   UNION ALL
+                   SELECT channel, unit, 'total', NULL, sum(before), sum(after)
+                   FROM c GROUP BY ALL),
+             r AS (SELECT *, round(after - before, 6) <> 0 AS moved,
+                          row_number() OVER (PARTITION BY channel, unit, side
+                                             ORDER BY abs(after - before) DESC, code) AS rank,
+                          count(*) FILTER (WHERE round(after - before, 6) <> 0)
+                              OVER (PARTITION BY channel, unit, side) AS n_moved
+                   FROM s)
+        SELECT channel, unit, side, code, NULL AS code_to, before, after, rank, n_moved, moved
+        FROM r WHERE side = 'total' OR (moved AND rank <= {TOP}) OR code = $c
+        UNION ALL
+        SELECT channel, unit, 'pair', origin, destination, before, after, NULL, NULL, NULL
+        FROM c WHERE (origin = $a AND destination = $b) OR (origin = $b AND destination = $a)
+        ORDER BY channel, unit, side, rank
+        """, {"old": old, "new": new, "c": ccode, "a": codes[0] if codes else None,
+              "b": codes[1] if codes else None}).fetchall()
+    units = sorted({r[1] for r in rows})
     out = []
-    for (channel, unit), block in cells.groupby(["channel", "unit"], sort=True):
+    for (channel, unit) in sorted({(r[0], r[1]) for r in rows}):
         if not channels.is_additive(unit):
             continue
-        figures = ["before", "after", "change"]
+        mine = [r for r in rows if (r[0], r[1]) == (channel, unit)]
         entry: dict[str, Any] = {"channel": channel, "unit": unit,
                                  "unit_label": channels.UNITS.get(unit, unit),
-                                 "total": _figures(block[figures].sum())}
-        sides = {}
-        for name, col in (("suppliers", "origin"), ("recipients", "destination")):
-            rows = sides[col] = block.groupby(col)[figures].sum()
-            moved = rows[rows["change"].round(6) != 0]
-            top = moved.reindex(moved["change"].abs().sort_values(
-                ascending=False, kind="stable").index).head(TOP)
-            entry[name] = [{"code": code, "name": _name(code), **_figures(r)}
-                           for code, r in top.iterrows()]
-            entry[name + "_changed"] = len(moved)
-        cell = block.set_index(["origin", "destination"])[figures]
-
-        def get(frame: pd.DataFrame, key: Any) -> dict[str, float]:
-            return _figures(frame.loc[key] if key in frame.index else None)
-
+                                 "total": next(_figures(r[5], r[6]) for r in mine
+                                               if r[2] == "total")}
+        for side in ("suppliers", "recipients"):
+            ranked = [r for r in mine if r[2] == side and r[9] and r[7] <= TOP]
+            entry[side] = [{"code": r[3], "name": _name(r[3]), **_figures(r[5], r[6])}
+                           for r in ranked]
+            entry[side + "_changed"] = int(next((r[8] for r in mine if r[2] == side), 0))
         if codes:
             a, b = codes
-            entry["pair"] = {"a": a, "b": b, "a_to_b": get(cell, (a, b)),
-                             "b_to_a": get(cell, (b, a))}
+            cell = {(r[3], r[4]): _figures(r[5], r[6]) for r in mine if r[2] == "pair"}
+            entry["pair"] = {"a": a, "b": b, "a_to_b": cell.get((a, b), _figures(0, 0)),
+                             "b_to_a": cell.get((b, a), _figures(0, 0))}
         if ccode:
+            own = {r[2]: _figures(r[5], r[6]) for r in mine
+                   if r[3] == ccode and r[2] in ("suppliers", "recipients")}
             entry["country"] = {"code": ccode,
-                                "as_supplier": get(sides["origin"], ccode),
-                                "as_recipient": get(sides["destination"], ccode)}
+                                "as_supplier": own.get("suppliers", _figures(0, 0)),
+                                "as_recipient": own.get("recipients", _figures(0, 0))}
         out.append(entry)
-    return out
+    return out, units
 
 
-def _figures(row: Any) -> dict[str, float]:
-    if row is None:
-        return {"before": 0.0, "after": 0.0, "change": 0.0}
-    return {"before": _round(row["before"]), "after": _round(row["after"]),
-            "change": _round(row["after"] - row["before"])}
+def _figures(before: float, after: float) -> dict[str, float]:
+    return {"before": _round(before), "after": _round(after), "change": _round(after - before)}
 
 
 def _name(code: str) -> str:
