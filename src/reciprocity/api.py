@@ -237,11 +237,11 @@ def _check_area(area: object) -> None:
     if area is None:
         return
     from reciprocity import taxonomy
-    from reciprocity.errors import InputError
+    from reciprocity.errors import unknown_name
 
     if area not in taxonomy.areas():
-        raise InputError(f"unknown technology area {area!r}; expected one of "
-                         f"{sorted(taxonomy.areas())} (see: reciprocity taxonomy)")
+        raise unknown_name("technology area", str(area), taxonomy.areas(), limit=30,
+                           hint="see: reciprocity taxonomy")
 
 
 def connect(db: str | Path | None = None, *, read_only: bool = False) -> Reciprocity:

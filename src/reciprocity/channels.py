@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reciprocity.errors import NotFoundError
+from reciprocity.errors import unknown_name
 
 
 @dataclass(frozen=True)
@@ -173,8 +173,8 @@ def get(name: str) -> Channel:
     try:
         return CHANNELS[name]
     except KeyError:
-        raise NotFoundError(
-            f"unknown channel {name!r}; expected one of {sorted(CHANNELS)}") from None
+        raise unknown_name("channel", name, CHANNELS, not_found=True,
+                           hint="reciprocity channels lists them") from None
 
 
 def is_directed(name: str) -> bool:

@@ -43,6 +43,7 @@ __all__ = [
     "name_of",
     "resolve",
     "resolve_all",
+    "suggest",
 ]
 
 KINDS = ("state", "historical", "non_state", "organisation", "unknown")
@@ -162,6 +163,25 @@ def lookup(name_or_code: str, aliases: Mapping[str, str] | None = None) -> Count
     whose code does not resolve raises UnknownCountryError.
     """
     return _lookup(name_or_code, _prepare(aliases))
+
+
+def suggest(name: str) -> str | None:
+    """The known country closest to a name the tool does not know, as ``Japan (JPN)``
+    (``difflib`` over names and, for three letters, codes), or None when nothing is close."""
+    import difflib
+
+    if not isinstance(name, str) or not name.strip():
+        return None
+    reg = _registry()
+    key = _key(name)
+    candidates = dict(reg.by_name)
+    if len(key) == 3:
+        candidates.update({code.casefold(): code for code in reg.by_code})
+    hit = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
+    if not hit:
+        return None
+    country = reg.by_code[candidates[hit[0]]]
+    return f"{country.name} ({country.code})"
 
 
 def resolve(name_or_code: str, aliases: Mapping[str, str] | None = None) -> Country:

@@ -6,6 +6,7 @@ prints the message and exits with ``exit_code``; the web API turns it into one J
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -76,22 +77,70 @@ class UnknownCountryError(InputError):
 
     def __init__(self, names: list[str], where: str = "",
                  locations: dict[str, str] | None = None) -> None:
+        from reciprocity.countries import suggest  # countries imports this module
+
         self.names = sorted(set(names))
         where_txt = f" in {where}" if where else ""
         locations = locations or {}
+        # the closest known country of each name (of the names a message shows)
+        near = {n: suggest(n) for n in self.names[:25]}
         problems = [
             Problem(locations.get(n) or where or "input", repr(n),
                     "an ISO 3166 alpha-3 code, a known country name, "
-                    "or a name mapped in an alias file (--aliases FILE with columns name,code)")
+                    "or a name mapped in an alias file (--aliases FILE with columns name,code)"
+                    + (f"; did you mean {near[n]}?" if near.get(n) else ""))
             for n in self.names
         ]
-        super().__init__(f"{len(self.names)} unknown country name(s){where_txt}", problems)
+        if len(self.names) == 1 and not where:
+            name = self.names[0]
+            message = f"unknown country {name!r}" + (
+                f"; did you mean {near[name]}?" if near.get(name) else "")
+        else:
+            message = f"{len(self.names)} unknown country name(s){where_txt}"
+        super().__init__(message, problems)
 
 
 class NotFoundError(ReciprocityError, LookupError):
-    """Something asked for (a vintage, a dataset, a record, a source) does not exist."""
+    """Something asked for (a record, a user, a store, a vintage to compare with) does not
+    exist. A name the user typed that the tool does not know is bad input
+    (:func:`unknown_name`)."""
 
     exit_code = 3
+
+
+def closest(found: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to ``found`` (``difflib``, ignoring case), or None."""
+    import difflib
+
+    by_key: dict[str, str] = {}
+    for choice in choices:
+        by_key.setdefault(str(choice).casefold(), str(choice))
+    hit = difflib.get_close_matches(str(found).casefold(), list(by_key), n=1, cutoff=0.6)
+    return by_key[hit[0]] if hit else None
+
+
+def unknown_name(what: str, found: str, choices: Iterable[str], *, hint: str = "",
+                 suggestion: str | None = None, limit: int = 12,
+                 not_found: bool = False) -> ReciprocityError:
+    """The error for a name the tool does not know (a channel, mode, area, source, vintage),
+    in the one message style: ``unknown channel 'arm'; did you mean 'arms'? (one of arms,
+    citation, …)``. It is bad input: exit code 2 on the command line. With ``not_found`` it
+    is a :class:`NotFoundError` (for the web API's 404 on unknown channels, datasets and
+    vintages) that still exits with 2."""
+    options = sorted({str(c) for c in choices})
+    near = suggestion if suggestion is not None else closest(found, options)
+    shown = ", ".join(options[:limit]) + (f", … ({len(options) - limit} more)"
+                                           if len(options) > limit else "")
+    message = (f"unknown {what} {found!r}"
+               + (f"; did you mean {near!r}?" if near else "")
+               + (f" (one of {shown})" if options else "")
+               + (f"; {hint}" if hint else ""))
+    if not not_found:
+        return InputError(message)
+    error = NotFoundError(message)
+    error.exit_code = 2  # a name the user typed: bad input, like every other unknown name
+    error.bad_input = True  # type: ignore[attr-defined]
+    return error
 
 
 class FetchError(ReciprocityError):

@@ -177,7 +177,7 @@ def test_by_period_sums_decades(classic_store):
     ({"a": "USA", "b": "JPN", "since": 2000, "until": 1990}, InputError, "after --until"),
     ({"a": "USA", "b": "JPN", "window": 0}, InputError, "--window"),
     ({"a": "USA", "b": "JPN", "channel": "spies"}, NotFoundError, "unknown channel 'spies'"),
-    ({"a": "USA", "b": "JPN", "vintage": "1999"}, NotFoundError, "no vintage matches"),
+    ({"a": "USA", "b": "JPN", "vintage": "1999"}, NotFoundError, "unknown vintage '1999'"),
 ])
 def test_bad_arguments(classic_store, kwargs, error, message):
     a, b = kwargs.pop("a"), kwargs.pop("b")

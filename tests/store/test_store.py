@@ -270,7 +270,7 @@ def test_resolve_vintage(store_path, classic_file, classic_v2):
         assert store.resolve_vintage("2026-01") == V1
         with pytest.raises(NotFoundError, match="ambiguous"):
             store.resolve_vintage("2026")
-        with pytest.raises(NotFoundError, match="no vintage matches '1999'"):
+        with pytest.raises(NotFoundError, match="unknown vintage '1999'"):
             store.resolve_vintage("1999")
 
 

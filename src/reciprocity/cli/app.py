@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="reciprocity")
     except ReciprocityError as exc:
-        label = "Input error" if isinstance(exc, InputError) else "Error"
+        bad_input = isinstance(exc, InputError) or getattr(exc, "bad_input", False)
+        label = "Input error" if bad_input else "Error"
         err_console.print(f"[bold red]{label}:[/] {escape(str(exc))}", markup=True, highlight=False,
                           soft_wrap=True)
         sys.exit(exc.exit_code)

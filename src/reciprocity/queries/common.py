@@ -24,11 +24,22 @@ class Pair:
         return cls(ca, cb)
 
 
+def check_mode(mode: str | None) -> None:
+    """A ``--mode`` must be one of the store's modes (``tables.MODES``): an unknown one is
+    refused with the closest, never answered with "no flows"."""
+    from reciprocity.errors import unknown_name
+    from reciprocity.store.tables import MODES
+
+    if mode is not None and mode not in MODES:
+        raise unknown_name("mode", mode, MODES)
+
+
 def span_filter(since: int | None, until: int | None, channel: str | None = None,
                 mode: str | None = None, area: str | None = None) -> tuple[str, list]:
     """``AND …`` clauses and their parameters for the usual filters."""
     if since is not None and until is not None and since > until:
         raise InputError(f"--since {since} is after --until {until}")
+    check_mode(mode)
     clauses, params = [], []
     for column, value in (("channel", channel), ("mode", mode), ("area", area)):
         if value is not None:
@@ -52,3 +63,37 @@ def credits_for(store: Store, datasets: list[str]) -> list[str]:
         f"SELECT DISTINCT credit FROM datasets WHERE dataset IN ({marks}) ORDER BY credit",
         datasets).fetchall()
     return [r[0] for r in rows]
+
+
+def credit_map(store: Store, key: str = "dataset", vintages: list[str] | None = None,
+               **where: str | list[str] | None) -> dict[object, str]:
+    """The credit line(s) of exactly the datasets behind each value of ``key`` (``dataset``,
+    ``channel`` or ``(channel, unit)`` as ``"channel,unit"``): for a CSV's ``credit``
+    column, so that each row carries the credits of its own data. Flows are those of
+    ``vintages`` (default: every vintage) matching ``where`` (column = value or values).
+    Several credit lines of one key are joined with `` · ``."""
+    keys = [k.strip() for k in key.split(",")]
+    clauses, params = [], []
+    if vintages is not None:
+        if not vintages:
+            return {}
+        clauses.append(f"f.vintage_id IN ({', '.join('?' for _ in vintages)})")
+        params += list(vintages)
+    for column, value in where.items():
+        if value is None:
+            continue
+        values = [value] if isinstance(value, str) else list(value)
+        clauses.append(f"f.{column} IN ({', '.join('?' for _ in values)})")
+        params += values
+    if keys == ["dataset"] and not clauses:
+        rows = store.con.execute("SELECT dataset, credit FROM datasets").fetchall()
+    else:
+        rows = store.con.execute(
+            f"SELECT DISTINCT {', '.join('f.' + k for k in keys)}, d.credit FROM flows f "
+            "JOIN datasets d USING (dataset)"
+            + (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params).fetchall()
+    found: dict[object, set[str]] = {}
+    for row in rows:
+        k = row[0] if len(keys) == 1 else tuple(row[:-1])
+        found.setdefault(k, set()).add(row[-1])
+    return {k: " · ".join(sorted(v)) for k, v in found.items()}

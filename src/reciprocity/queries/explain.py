@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from reciprocity import channels as channels_mod
-from reciprocity.queries.common import Pair
+from reciprocity.queries.common import Pair, check_mode
 from reciprocity.sources import registry
 from reciprocity.store.db import Store
 
@@ -21,6 +21,7 @@ def explain(store: Store, a: str, b: str, *, channel: str, year: int | None = No
     """
     pair = Pair.of(a, b)
     channels_mod.get(channel)
+    check_mode(mode)
     sql = store.active_flows_sql(vintage) + """
         SELECT CASE WHEN origin = ? THEN 'a_to_b' ELSE 'b_to_a' END AS direction, *
         FROM af WHERE channel = ? AND ((origin = ? AND destination = ?)
@@ -84,10 +85,14 @@ def totals(frame: pd.DataFrame) -> list[dict[str, object]]:
 
 
 def totals_text(row: dict[str, object], a: str, b: str) -> str:
-    """One row of :func:`totals` in words (``USA→JPN 15.00 tiv_millions``)."""
+    """One row of :func:`totals` in words (``USA→JPN 15.0 TIV, millions``)."""
+    from reciprocity.labels import fmt, label
+
     arrow = f"{a}→{b}" if row["direction"] == "a_to_b" else f"{b}→{a}"
+    unit = str(row["unit"])
     if row["aggregation"] == "sum":
-        return f"{arrow} {row['total']:,.2f} {row['unit']}"
-    return (f"{arrow} {row['latest']:,.2f} {row['unit']} in {row['latest_year']} "
+        return f"{arrow} {fmt(row['total'], unit)} {label(unit)}"
+    return (f"{arrow} {fmt(row['latest'], unit)} {label(unit)} in {row['latest_year']} "
             f"(latest year; {row['aggregation']} values are not added up)")
+
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from reciprocity import channels as channels_mod
 from reciprocity import countries
-from reciprocity.errors import InputError
+from reciprocity.errors import InputError, unknown_name
 from reciprocity.metrics.twoway import clean
 from reciprocity.queries.common import credits_for
 from reciprocity.store.db import Store
@@ -79,7 +79,7 @@ def top(store: Store, kind: str, *, channel: str = "arms", since: int | None = N
     previous value is null or 0.
     """
     if kind not in KINDS:
-        raise InputError(f"a ranking is of exporters or importers; found {kind!r}")
+        raise unknown_name("ranking", kind, KINDS)
     chan = channels_mod.get(channel)
     if not chan.directed:
         raise InputError(

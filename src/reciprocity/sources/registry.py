@@ -6,7 +6,7 @@ import importlib
 from functools import cache
 from typing import TYPE_CHECKING
 
-from reciprocity.errors import NotFoundError
+from reciprocity.errors import NotFoundError, unknown_name
 
 if TYPE_CHECKING:  # names() stays light: the command line's help lists them
     from reciprocity.sources.base import Source
@@ -28,8 +28,7 @@ def get(name: str) -> Source:
     try:
         module = importlib.import_module(_MODULES[name])
     except KeyError:
-        raise NotFoundError(
-            f"unknown source {name!r}; expected one of {sorted(_MODULES)}") from None
+        raise unknown_name("source", name, _MODULES, not_found=True) from None
     return module.SOURCE
 
 

@@ -227,7 +227,12 @@ class Store:
         if len(hits) == 1:
             return hits[0]
         if not hits:
-            raise NotFoundError(f"no vintage matches {spec!r}; known vintages: {sorted(ids)}")
+            from reciprocity.errors import closest, unknown_name
+
+            dates = {i.split("/", 1)[-1]: i for i in ids}
+            near = closest(spec, ids) or dates.get(closest(spec, dates) or "")
+            raise unknown_name("vintage", spec, ids, suggestion=near, limit=6, not_found=True,
+                               hint="reciprocity sources lists them")
         raise NotFoundError(f"vintage {spec!r} is ambiguous: {sorted(hits)}")
 
     def _with_active(self, vintage: str | None) -> str:
