@@ -28,6 +28,8 @@ BENCHMARKS = [
     ("api", [sys.executable, str(HERE / "api.py"), "--json", str(HERE / "results" / "api.json")]),
     ("diff", [sys.executable, str(HERE / "diff.py"), "--repeat", "7", "--json",
               str(HERE / "results" / "diff.json")]),
+    ("startup", [sys.executable, str(HERE / "startup.py"), "--json",
+                 str(HERE / "results" / "startup.json")]),
     ("patents", [sys.executable, str(HERE / "patents.py"), "--citations", "1e7", "--repeat", "5",
                  "--json", str(HERE / "results" / "patents-10M.json")]),
     ("patents", [sys.executable, str(HERE / "patents.py"), "--citations", "1e8", "--repeat", "5",
@@ -38,6 +40,7 @@ SAVED = {"patents": [HERE / "results" / "patents-10M.json",
                      HERE / "results" / "patents-100M.json"]}
 SAVED["api"] = [HERE / "results" / "api.json"]
 SAVED["diff"] = [HERE / "results" / "diff.json"]
+SAVED["startup"] = [HERE / "results" / "startup.json"]
 
 
 def machine() -> str:
@@ -121,6 +124,8 @@ def _section(name: str, results: list[dict]) -> list[str]:
         return _api_section(results)
     if name == "diff":
         return _diff_section(results)
+    if name == "startup":
+        return _startup_section(results)
     lines: list[str] = []
     for r in results:
         if r["benchmark"] == "ingest_dyad":
@@ -235,6 +240,47 @@ def _paired(r: dict, yes: Callable[[bool | None], str]) -> str:
         return "—"
     each = ", ".join(f"{x:.2f}" for x in r["paired_ratios"])
     return f"{r['paired_ratio_median']:.2f}× ({yes(r['paired_ratio_median'] <= 1.3)}; {each})"
+
+
+def _startup_section(results: list[dict]) -> list[str]:
+    """Whole-process start of the command line against ``import duckdb``
+    (``benchmarks/startup.py``)."""
+    lines = ["## Command-line start (`benchmarks/startup.py`)", ""]
+    for r in results:
+        target = r["target_ratio"]
+        heavy = ", ".join(r["help_imports_heavy"]) or "none"
+        lines += [
+            "Whole processes, each run "
+            f"{r['repeat']} times in alternation (the order rotating every round) after one "
+            "warm-up run: the baseline is `python -c \"import duckdb\"`; `dyad USA JPN` "
+            f"answers from {r['store']}. Ratios: best run ÷ best baseline run, and the median "
+            "over the rounds of the ratio within a round (paired). Heavy modules imported by "
+            f"`--help`: {heavy}.", "",
+            "| command | best | median | ÷ baseline (best) | ÷ baseline (paired median) "
+            "| target | met |",
+            "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+            f"| `python -c \"import duckdb\"` (baseline) | {r['baseline_s'] * 1000:.0f} ms "
+            f"| {r['baseline_median_s'] * 1000:.0f} ms | 1× | 1× | | |",
+        ]
+        for key, label in (("help", "`reciprocity --help`"),
+                           ("dyad", "`reciprocity dyad USA JPN`"),
+                           ("pandas_floor", "for orientation: `python -c \"import duckdb, "
+                            "pandas\"`")):
+            x = r.get(key)
+            if x is None:
+                continue
+            ok = x["ratio_best"] <= target and x["ratio_paired_median"] <= target
+            met = ("yes" if ok else "**no**") if key != "pandas_floor" else "—"
+            lines.append(f"| {label} | {x['best_s'] * 1000:.0f} ms | {x['median_s'] * 1000:.0f} "
+                         f"ms | {x['ratio_best']:.2f}× | {x['ratio_paired_median']:.2f}× "
+                         f"| {'' if key == 'pandas_floor' else f'≤ {target:g}×'} | {met} |")
+        load = r.get("load_average")
+        busy = (f" ({r['cores']} cores; one-minute load average {load[0]:g} before the runs, "
+                f"{load[1]:g} after: other work shared the machine)" if load else "")
+        lines += ["", f"Measured {r['measured']} on {r['machine']}{busy}. Reproduce: "
+                  "`python benchmarks/run.py --only startup` or `python benchmarks/startup.py "
+                  "[--db STORE] --json OUT`."]
+    return lines
 
 
 def _diff_section(results: list[dict]) -> list[str]:

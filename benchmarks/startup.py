@@ -1,0 +1,144 @@
+"""Benchmark: how fast the command line starts, against ``python -c "import duckdb"``.
+
+Three whole processes, each run ``--repeat`` times in alternation (the order rotates every
+round, so that no command always follows the same one on this shared machine):
+
+- baseline: ``python -c "import duckdb"`` (the interpreter and the store's engine, nothing else);
+- ``reciprocity --help`` (Typer builds every command and Rich renders the help);
+- ``reciprocity --db STORE dyad USA JPN`` on the demo store (a real answer, printed as tables);
+- for orientation, ``python -c "import duckdb, pandas"``: the floor of any command whose answer
+  is computed with pandas, as ``dyad``'s is.
+
+Each ratio is shown two ways: best run ÷ best baseline run, and the median over the rounds of
+the ratio within a round (paired). Target: both within 3× for ``--help``, and for ``dyad``.
+It also lists the heavy modules ``--help`` imports (there should be none).
+
+The store is ``--db`` if given, else ``demo/reciprocity.duckdb`` when ``make demo`` has built
+it, else a demo store built once into a temporary folder (needs the data folder).
+
+Usage: python benchmarks/startup.py [--db STORE] [--repeat 15] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TARGET_RATIO = 3.0
+HEAVY = ("pandas", "numpy", "pyarrow", "duckdb", "plotly", "fastapi", "ibis", "uvicorn")
+
+
+def reciprocity_cmd() -> list[str]:
+    """The console script beside this Python, else the package's entry point."""
+    script = Path(sys.executable).parent / "reciprocity"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from reciprocity.cli.app import main; main()"]
+
+
+def demo_store(tmp: Path) -> Path:
+    local = HERE.parent / "demo" / "reciprocity.duckdb"
+    if local.exists():
+        return local
+    db = tmp / "demo.duckdb"
+    subprocess.run([*reciprocity_cmd(), "--db", str(db), "demo", "--out", str(tmp / "out")],
+                   check=True, stdout=subprocess.DEVNULL)
+    return db
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    out = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    took = time.perf_counter() - start
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {out.stderr.decode()[-2000:]}")
+    return took
+
+
+def heavy_modules_of_help() -> list[str]:
+    """Heavy modules in sys.modules after ``--help`` has been printed."""
+    code = ("import sys\nfrom reciprocity.cli.app import app\ntry:\n"
+            "    app(['--help'], prog_name='reciprocity')\nexcept SystemExit:\n    pass\n"
+            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    return [m for m in out.stderr.strip().split(",") if m]
+
+
+def _describe(db: Path) -> str:
+    """"the demo store (N flows)" for a store the demo built, else its file name."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        made = con.execute("SELECT value FROM store_info WHERE key = 'created_by'").fetchone()
+        flows = con.execute("SELECT count(*) FROM flows").fetchone()[0]
+    finally:
+        con.close()
+    what = "the demo store" if made and made[0] == "demo" else f"the store {db.name}"
+    return f"{what} ({flows:,} flows)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", type=Path, help="store for dyad (default: the demo store)")
+    ap.add_argument("--repeat", type=int, default=15, help="rounds of alternating runs")
+    ap.add_argument("--json", type=Path, help="also write the result here")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db or demo_store(Path(tmp))
+        cmds = {
+            "baseline": [sys.executable, "-c", "import duckdb"],
+            "help": [*reciprocity_cmd(), "--help"],
+            "dyad": [*reciprocity_cmd(), "--db", str(db), "dyad", "USA", "JPN"],
+            "pandas_floor": [sys.executable, "-c", "import duckdb, pandas"],
+        }
+        load_before = os.getloadavg()[0]
+        for cmd in cmds.values():  # warm the file cache once
+            timed(cmd)
+        runs: dict[str, list[float]] = {k: [] for k in cmds}
+        names = list(cmds)
+        for i in range(args.repeat):
+            order = names[i % len(names):] + names[:i % len(names)]
+            for name in order:
+                runs[name].append(timed(cmds[name]))
+    base = runs["baseline"]
+    result: dict[str, object] = {
+        "benchmark": "startup", "repeat": args.repeat, "target_ratio": TARGET_RATIO,
+        "baseline_s": min(base), "baseline_median_s": statistics.median(base),
+        "store": _describe(db),
+        "help_imports_heavy": heavy_modules_of_help(),
+        "measured": f"{datetime.now(UTC):%Y-%m-%d}",
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        "cores": os.cpu_count(),
+        "machine": f"{platform.system()} {platform.release()}; Python "
+                   f"{platform.python_version()}",
+    }
+    for name in ("help", "dyad", "pandas_floor"):
+        paired = [t / b for t, b in zip(runs[name], base, strict=True)]
+        result[name] = {
+            "best_s": min(runs[name]), "median_s": statistics.median(runs[name]),
+            "ratio_best": round(min(runs[name]) / min(base), 2),
+            "ratio_paired_median": round(statistics.median(paired), 2),
+            "paired": [round(x, 2) for x in paired],
+        }
+    text = json.dumps(result, indent=2)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(text + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
