@@ -24,8 +24,8 @@ def register(app: typer.Typer) -> None:
         since: SinceOpt = None,
         until: UntilOpt = None,
     ) -> None:
-        """Write a pair briefing: headline, flows per channel, index trend, Sankey, ledger,
-        method and provenance."""
+        """Write a pair briefing: page 1 the headline (figures, one sentence, each channel's
+        coverage); then flows per channel, ledger, assessment, method and provenance."""
         from reciprocity.report.builder import write_briefing
 
         started = time.perf_counter()

@@ -21,7 +21,7 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from reciprocity import __version__
+from reciprocity import __version__, labels
 from reciprocity import channels as channels_mod
 from reciprocity.api import Reciprocity
 from reciprocity.errors import InputError, ReciprocityError
@@ -168,7 +168,7 @@ def environment() -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.filters.update(num=fmt_num, index=fmt_index, pct=fmt_pct, cell=fmt_cell,
-                       plain=fmt_plain, unit=figures.unit_label)
+                       plain=fmt_plain, unit=figures.unit_label, label=labels.label)
     env.globals["cell_for"] = cell_for
     return env
 
@@ -281,6 +281,8 @@ def _column_label(column: str, unit_label: str = "") -> str:
 
 
 def _record_cell(column: str, value: Any) -> str:
+    if column == "mode" and isinstance(value, str):
+        return labels.label(value)
     text = cell_for(column, value)
     return text.replace("_", " ") if column in ("mode", "kind", "form") else text
 
@@ -313,6 +315,8 @@ def humane(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 row[c] = names.get(v, v.replace("_", " "))
             elif c == "unit":
                 row[c] = figures.unit_label(v)
+            elif c == "mode":
+                row[c] = labels.label(v)
             elif c in WORDED_COLUMNS:
                 row[c] = v.replace("_", " ")
         out.append(row)
