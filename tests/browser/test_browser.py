@@ -184,3 +184,19 @@ def test_served_briefing_draws_under_its_content_security_policy(web_page: Page)
     assert figures >= 4 and drawn == figures
     assert page.errors == [], page.errors
     assert page.outside == []
+
+
+def test_password_change_by_keyboard(web_page: Page) -> None:
+    """The account page under the CSP: change the admin's password (a user no other browser
+    test signs in as), stay signed in, see the confirmation."""
+    page = web_page
+    sign_in(page, "ad", USERS["ad"][1])
+    page.page.click("[data-user] a")
+    page.page.wait_for_url("**/account")
+    page.page.fill("#current", USERS["ad"][1])
+    page.page.fill("#new", "admin-pass-changed-1")
+    page.page.fill("#repeat", "admin-pass-changed-1")
+    page.page.press("#repeat", "Enter")
+    page.page.wait_for_selector("#password-changed")
+    assert page.page.get_attribute("[data-user]", "data-user") == "ad"
+    assert page.errors == [], page.errors
