@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from reciprocity.cli.common import ReportFormatOpt, VintageOpt, store_path
+from reciprocity.cli.common import ReportFormatOpt, VintageOpt, lock_wait, store_path
 from reciprocity.cli.render import ReportFormat, console, emit_json, table
 from reciprocity.errors import NotFoundError
 
@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
         store = None
         if Path(db).exists():
             try:
-                with Reciprocity(db, read_only=True) as r:
+                with Reciprocity(db, read_only=True, wait=lock_wait()) as r:
                     store = report.coverage(r.store, vintage)
             except NotFoundError:
                 store = None
