@@ -59,13 +59,16 @@ class Reciprocity:
 
     def ingest(self, source: str, path: str | Path | Sequence[str | Path],
                aliases: Mapping[str, str] | None = None,
-               progress: Progress | None = None) -> IngestResult:
+               progress: Progress | None = None, *, force: bool = False) -> IngestResult:
         """Ingest a file as a new vintage (atomic; the same file twice adds nothing).
 
         For SIPRI, ``path`` may also be several files, or a folder holding them, that are the
         parts of one export (e.g. deliveries 1950-1989 and 1990-2023): they become one vintage.
+        A vintage much smaller than the newest, dated in the future or undated is held back
+        (``result.held_back`` says why) unless ``force``.
         """
-        return self.store.ingest(source, path, aliases=aliases, progress=progress)
+        return self.store.ingest(source, path, aliases=aliases, progress=progress,
+                                 force=force)
 
     def dyad(self, a: str, b: str, **filters: object) -> Dyad:
         """Flows A→B and B→A with two-way measures; see :func:`reciprocity.queries.dyad.dyad`."""

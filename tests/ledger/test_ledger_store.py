@@ -146,10 +146,14 @@ def test_list_frames(ledger_r: Reciprocity, ledger_yaml: Path) -> None:
 
 def test_read_only_session_on_an_old_store(tmp_path: Path) -> None:
     """A store made before the ledger existed reads as an empty ledger."""
-    import duckdb
+    from reciprocity.store.db import Store
 
     path = tmp_path / "old.duckdb"
-    duckdb.connect(str(path)).close()
+    with Store(path) as store:  # the core tables, then without the ledger's
+        for (name,) in store.con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_name LIKE "
+                "'ledger%'").fetchall():
+            store.con.execute(f"DROP TABLE {name}")
     with Reciprocity(path, read_only=True) as r:
         assert r.ledger.current().transfers == []
         assert r.ledger_check().unmatched == []

@@ -42,6 +42,11 @@ def register(app: typer.Typer) -> None:
         temp_dir: Annotated[Path | None, typer.Option(
             "--temp-dir", help="Where the engine unzips and spills (default "
             "$RECIPROCITY_TEMP_DIR or the system's temp folder).")] = None,
+        force: Annotated[bool, typer.Option(
+            "--force", help="Make the new vintage its dataset's default even when it is much "
+            "smaller than the newest one of its layout and scope (under 90 % of its records), "
+            "dated in the future, or undated; without it such a vintage is kept but held "
+            "back, and the message says why.")] = False,
     ) -> None:
         """Ingest a downloaded file as a new vintage (atomic; the same file twice adds nothing)."""
         files = file
@@ -75,13 +80,14 @@ def register(app: typer.Typer) -> None:
 
             result = r.store.ingest(src.info.name, files[0] if len(files) == 1 else files,
                                     aliases=alias_map, progress=progress,
-                                    options=options or None)
+                                    options=options or None, force=force)
             if current:
                 err_console.print(f"  {current[0]} [dim]({time.perf_counter() - current[1]:.1f}"
                                   " s)[/]")
         if not result.added:
             console.print(f"Already ingested as [bold]{result.vintage_id}[/] "
                           f"(sha256 {result.sha256[:12]}…): nothing added.")
+            _held_back(result, force)
             return
         console.print(f"Ingested [bold]{name}[/] as vintage [bold]{result.vintage_id}[/]: "
                       f"{result.rows_read:,} rows read, {result.records_loaded:,} records, "
@@ -92,3 +98,15 @@ def register(app: typer.Typer) -> None:
         for key, value in sorted(result.notes.items()):
             console.print(f"  {key.replace('_', ' ')}: {value:,}")
         console.print(f"[dim]{src.info.credit}[/]")
+        _held_back(result, force)
+
+
+def _held_back(result: object, force: bool) -> None:
+    """Say why a vintage is held back (or that --force made it the default)."""
+    reason = getattr(result, "held_back", None)
+    if reason:
+        err_console.print(f"[bold yellow]Held back:[/] {result.vintage_id} is not the default "
+                          f"of its dataset: {reason}. Queries use it only with --vintage; "
+                          "ingest it again with --force to make it the default.")
+    elif force and not getattr(result, "added", True):
+        console.print(f"{result.vintage_id} is no longer held back (--force).")

@@ -10,6 +10,7 @@ store, a new version).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -399,7 +400,7 @@ class _Reader:
             if isinstance(value, bool) or float(value) != int(float(value)):
                 raise ValueError
             number = int(float(value))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             self.problem(f"{path}.{key}", _show(value), "a whole number")
             return None
         if not lo <= number <= hi:
@@ -416,10 +417,13 @@ class _Reader:
             if isinstance(value, bool):
                 raise ValueError
             number = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             self.problem(f"{path}.{key}", _show(value), what)
             return None
-        if number != number or number < lo or (hi is not None and number > hi):
+        if not math.isfinite(number):
+            self.problem(f"{path}.{key}", _show(value), f"{what}: a finite number")
+            return None
+        if number < lo or (hi is not None and number > hi):
             rng = f"between {lo:g} and {hi:g}" if hi is not None else f"at least {lo:g}"
             self.problem(f"{path}.{key}", f"{number:g}", f"{what} {rng}")
             return None

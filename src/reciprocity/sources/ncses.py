@@ -123,6 +123,14 @@ class NcsesSource(Source):
             raise FormatError(f"{name}: wrong encoding", [Problem(
                 f"{name}, byte {exc.start}", "bytes that are not UTF-8",
                 "a UTF-8 CSV as the NCSES re-export writes it")]) from None
+        for pattern, found in (("\x00", "a NUL byte"),
+                               ("\r(?!\n)", "a carriage return inside a line")):
+            hit = re.search(pattern, text)
+            if hit:
+                raise FormatError(f"{name}: {found}", [Problem(
+                    f"{name}, line {text.count(chr(10), 0, hit.start()) + 1}", found,
+                    "one record per line, as the NCSES re-export writes it (no NUL, no "
+                    "stray carriage return)")])
         layout = self.sniff(text[:8192])
         if layout is None:
             first = text.lstrip("\ufeff").split("\n", 1)[0][:120]
@@ -130,7 +138,13 @@ class NcsesSource(Source):
                 f"{name}, line 1", repr(first),
                 "the header 'table_id,row_id,time_period,value' (co-authorship matrices) or "
                 "'table_id,row_id,citing_region_country_or_economy,…' (citation tables)")])
-        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+        reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), strict=True)
+        try:
+            rows = list(reader)
+        except csv.Error as exc:
+            raise FormatError(f"{name}: broken CSV", [Problem(
+                f"{name}, line {reader.line_num}", f"broken CSV ({exc})",
+                "complete, properly quoted rows (is the file truncated?)")]) from None
         header, body = rows[0], rows[1:]
         table_id = self._table_id(body, name, layout)
         if layout == "hierarchical":

@@ -38,7 +38,7 @@ from reciprocity import countries
 from reciprocity.errors import FormatError, Problem, UnknownCountryError
 from reciprocity.sources.base import Parsed, Progress, Source, SourceInfo
 from reciprocity.sources.wdi import empty_flows
-from reciprocity.store.schema import Field, Table, register
+from reciprocity.store.schema import YEAR_BOUNDS, Field, Table, register
 
 RECORDS = register(Table(
     name="oecd_sti_observations",
@@ -60,9 +60,9 @@ RECORDS = register(Table(
               "country.", False),
         Field("technology", "VARCHAR", "`OECD_TECHNOLOGY_PATENT`: `_T` (all technologies), "
               "`ICT`, `AI`, `BIOTECH`, `NANOTECH`, `MEDICAL` or `ENV_TECH`.", False),
-        Field("year", "INTEGER", "Priority year (`TIME_PERIOD`).", False),
+        Field("year", "INTEGER", "Priority year (`TIME_PERIOD`).", False, **YEAR_BOUNDS),
         Field("value", "DOUBLE", "IP5 patent families, fractional count by inventor country "
-              "(`OBS_VALUE`).", False),
+              "(`OBS_VALUE`).", False, min=0, max=1e7),
         Field("obs_status", "VARCHAR", "`OBS_STATUS` (`A`: normal value)."),
     ),
 ))

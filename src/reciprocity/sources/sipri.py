@@ -28,7 +28,7 @@ from reciprocity import countries, taxonomy
 from reciprocity.errors import FormatError, InputError, Problem, UnknownCountryError
 from reciprocity.sources import sipri_comments
 from reciprocity.sources.base import Parsed, Part, Progress, Source, SourceInfo, load_quirks
-from reciprocity.store.schema import Field, Table, register
+from reciprocity.store.schema import YEAR_BOUNDS, YEAR_MAX, YEAR_MIN, Field, Table, register
 
 CREDIT = "Information from the SIPRI Arms Transfers Database"
 UNIT = "tiv_millions"
@@ -55,27 +55,29 @@ RECORDS = register(Table(
         Field("supplier_code", "VARCHAR", "Supplier code (ISO 3166 alpha-3 or the project's).",
               False),
         Field("recipient_code", "VARCHAR", "Recipient code.", False),
-        Field("order_year", "INTEGER", "Year of order."),
+        Field("order_year", "INTEGER", "Year of order.", **YEAR_BOUNDS),
         Field("order_year_uncertain", "BOOLEAN", "SIPRI marks the order year uncertain.", False),
-        Field("number_ordered", "DOUBLE", "Number ordered (classic layout)."),
+        Field("number_ordered", "DOUBLE", "Number ordered (classic layout).", min=0, max=1e6),
         Field("number_ordered_uncertain", "BOOLEAN", "SIPRI marks the number uncertain.", False),
         Field("designation", "VARCHAR", "Weapon designation."),
         Field("description", "VARCHAR", "Weapon description."),
         Field("armament_category", "VARCHAR", "Armament category (newer layout only)."),
-        Field("number_delivered", "DOUBLE", "Number delivered (in this row's years)."),
+        Field("number_delivered", "DOUBLE", "Number delivered (in this row's years).", min=0,
+              max=1e6),
         Field("number_delivered_uncertain", "BOOLEAN", "SIPRI marks the number uncertain.",
               False),
         Field("delivery_years", "VARCHAR", "Delivery years as given (';'-separated)."),
         Field("delivery_year_uncertain", "BOOLEAN", "SIPRI marks the year an estimate.", False),
-        Field("first_delivery_year", "INTEGER", "Earliest delivery year."),
+        Field("first_delivery_year", "INTEGER", "Earliest delivery year.", **YEAR_BOUNDS),
         Field("delivery_lag_years", "INTEGER", "First delivery year minus order year."),
         Field("status", "VARCHAR", "Status as SIPRI gives it (New, Second hand, …)."),
         Field("comments", "VARCHAR", "SIPRI's comments."),
-        Field("tiv_per_unit", "DOUBLE", "TIV per unit.", unit="millions of TIV"),
+        Field("tiv_per_unit", "DOUBLE", "TIV per unit.", unit="millions of TIV", min=0,
+              max=1e5),
         Field("tiv_total_order", "DOUBLE", "TIV of the whole order (classic layout).",
-              unit="millions of TIV"),
+              unit="millions of TIV", min=0, max=1e5),
         Field("tiv_delivered", "DOUBLE", "TIV delivered in this row's years; empty when no "
-              "deliveries were identified.", unit="millions of TIV"),
+              "deliveries were identified.", unit="millions of TIV", min=0, max=1e5),
         Field("local_production", "BOOLEAN", "Newer layout's 'Local production' column."),
         Field("mode", "VARCHAR", "The project's reading of how it was transferred.", False,
               enum=("new", "second_hand", "second_hand_modernized", "licensed_production")),
@@ -84,7 +86,8 @@ RECORDS = register(Table(
               "the recipient (under licence, assembled, produced, or its components)."),
         Field("number_licensed", "DOUBLE", "How many of the order were made in the recipient, "
               "where the comment says ('Including 199 assembled/produced in Japan' → 199; a "
-              "clause about the whole order → the number ordered); empty when it does not."),
+              "clause about the whole order → the number ordered); empty when it does not.",
+              min=0, max=1e6),
         Field("design_origin", "VARCHAR", "Code of the country whose design it is, where a "
               "comment says (e.g. 'US design produced in Japan for USA' → USA)."),
     ),
@@ -178,6 +181,7 @@ class SipriSource(Source):
         flows = self._flows(records, notes)
         scope = preamble[0] if preamble else None
         generated_at = _generated_at(preamble)
+        _check_plausible(records, flows, name, generated_at, notes)
         return Parsed(
             layout=layout_name,
             generated_at=generated_at,
@@ -324,7 +328,7 @@ class SipriSource(Source):
                             for i, f in enumerate(fields)}})
 
     def _detect(self, raw: bytes, name: str) -> str:
-        if b"\x00" in raw[:65536]:
+        if b"\x00" in raw:
             line = raw[:raw.index(b"\x00")].count(b"\n") + 1
             raise FormatError(
                 f"{name}: wrong encoding",
@@ -456,7 +460,9 @@ class SipriSource(Source):
         def number(c: str, integer: bool = False) -> pa.Array:
             values = col[c]
             empty = pc.equal(values, "")
-            pattern = r"^-?\d+$" if integer else r"^-?\d+(\.\d+)?$|^-?\.\d+$"
+            # at most 15 digits: a whole number then fits int64 (an order year of 99999999999
+            # is caught as a year below, not by Arrow's overflow)
+            pattern = r"^-?\d{1,15}$" if integer else r"^-?\d+(\.\d+)?$|^-?\.\d+$"
             bad = pc.and_(pc.invert(empty), pc.invert(pc.match_substring_regex(values, pattern)))
             for i in where(bad)[:10]:
                 problems.append(Problem(f"{name}, line {lines[i]}, {c}", repr(values[i].as_py()),
@@ -496,7 +502,15 @@ class SipriSource(Source):
         out["recipient"] = col["recipient"]
         out["supplier_code"] = codes("supplier")
         out["recipient_code"] = codes("recipient")
-        out["order_year"] = pc.cast(number("order_year", True), pa.int32())
+        order_year = number("order_year", True)
+        outside = pc.or_(pc.less(order_year, YEAR_MIN), pc.greater(order_year, YEAR_MAX))
+        for i in where(pc.fill_null(outside, False))[:10]:
+            problems.append(Problem(f"{name}, line {lines[i]}, order_year",
+                                    repr(col["order_year"][i].as_py()),
+                                    f"a year from {YEAR_MIN} to {YEAR_MAX}"))
+        if pc.any(pc.fill_null(outside, False)).as_py():
+            order_year = pa.nulls(size, pa.int64())
+        out["order_year"] = pc.cast(order_year, pa.int32())
         out["order_year_uncertain"] = flag("order_year_uncertain")
         out["number_ordered"] = (constant(None, pa.float64()) if is_new
                                  else number("number_ordered"))
@@ -691,6 +705,61 @@ def _parts_overlap(heads: list[_Head], parsed: list[Parsed]) -> list[Problem]:
                                     f"{len(pairs) - 10} more (deal, delivery year) pair(s) in "
                                     "two parts", "each deal and delivery year in one part only"))
     return problems
+
+
+def _check_plausible(records: pa.Table, flows: pa.Table, name: str,
+                     generated_at: datetime | None, notes: dict[str, int]) -> None:
+    """SIPRI's own plausibility rules (``plausible`` in ``sipri.yaml``), every problem with its
+    line: deliveries before the order beyond SIPRI's known few, order or delivery years after
+    the export was generated, and identical rows beyond the known duplicates."""
+    q = quirks()["plausible"]
+    problems: list[Problem] = []
+    lag = records["delivery_lag_years"].to_numpy(zero_copy_only=False)
+    line = records["line"].to_numpy()
+    lag = np.where(pd.isna(lag), 0, lag).astype(np.int64)
+    early = np.flatnonzero(lag < 0)
+    far = early[lag[early] < -q["delivery_before_order_years"]]
+    for i in far[:10]:
+        problems.append(Problem(f"{name}, line {line[i]}, delivery years",
+                                f"first delivery {-lag[i]} years before the order",
+                                f"a delivery at most {q['delivery_before_order_years']} years "
+                                "before its order (SIPRI's known exceptions)"))
+    if len(early) > q["delivery_before_order_rows"] and not len(far):
+        problems.append(Problem(f"{name}, lines {line[early[:5]].tolist()}…",
+                                f"{len(early)} rows delivered before their order",
+                                f"at most {q['delivery_before_order_rows']} (SIPRI's known "
+                                "exceptions: 7 rows in the real exports)"))
+    if early.size:
+        notes["deliveries_before_order"] = int(early.size)
+    if generated_at is not None:
+        last = generated_at.year + q["years_after_generation"]
+        for column, values, ids in (
+                ("order_year", records["order_year"], records["line"]),
+                ("delivery years", flows["year"], flows["record_id"])):
+            years = np.asarray(pd.array(np.asarray(values), dtype="Float64").fillna(-1))
+            hits = np.flatnonzero(years > last)
+            if hits.size:
+                ids = np.asarray(ids)
+                problems.append(Problem(
+                    f"{name}, line(s) {[int(ids[i]) for i in hits[:5]]}, {column}",
+                    f"{len(hits)} year(s) after the export was generated, e.g. "
+                    f"{int(years[hits[0]])}",
+                    f"years up to {last} (the file says 'Data generated: "
+                    f"{generated_at:%d %B %Y}')"))
+    keep = [c for c in records.column_names if c not in ("record_id", "line")]
+    frame = records.select(keep).to_pandas()
+    dup = frame.duplicated(keep="first").to_numpy()
+    allowed = max(q["duplicate_rows_min"], int(q["duplicate_rows_share"] * len(frame)))
+    if int(dup.sum()) > allowed:
+        hits = np.flatnonzero(dup)
+        problems.append(Problem(f"{name}, lines {line[hits[:5]].tolist()}…",
+                                f"{int(dup.sum()):,} rows identical to an earlier row",
+                                f"at most {allowed:,} (SIPRI's registers repeat at most 10 "
+                                "rows; is the file concatenated with itself?)"))
+    if dup.any():
+        notes["identical_rows"] = int(dup.sum())
+    if problems:
+        raise InputError(f"{name}: {len(problems)} implausible value(s)", problems)
 
 
 _MONTHS = "%d %b %Y %I:%M:%S %p"

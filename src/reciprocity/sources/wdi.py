@@ -236,14 +236,22 @@ class WdiSource(Source):
         if problems:
             raise InputError(f"{name}: {int(bad.sum())} value(s) that are not numbers",
                              problems)
+        unit = unit_of(codes[0], frame["indicator_name"].iloc[0])
+        lo, hi = quirks().get("unit_ranges", {}).get(unit, (-np.inf, np.inf))
+        wrong = ~np.isfinite(values) | (values < lo) | (values > hi)
+        for _, row in long[wrong].head(10).iterrows():
+            problems.append(Problem(f"{name}, line {row['record_id']}, {row['year']}",
+                                    repr(row["raw"]), "a finite number" + (
+                                        f" from {lo:g} to {hi:g} ({unit})"
+                                        if np.isfinite(lo) else "")))
+        if problems:
+            raise InputError(f"{name}: {int(wrong.sum())} implausible value(s)", problems)
         dupes = frame[frame.duplicated(["code", "is_aggregate"], keep=False)]
         if len(dupes):
             raise FormatError(f"{name}: an economy appears twice", [
                 Problem(f"{name}, line {r['record_id']}", repr(r["country_name"]),
                         "one row per economy") for _, r in dupes.head(10).iterrows()])
         code = codes[0]
-        ind_name = frame["indicator_name"].iloc[0]
-        unit = unit_of(code, ind_name)
         indicators = pd.DataFrame({
             "indicator": code,
             "country": long["code"].to_numpy(dtype=object),
@@ -270,9 +278,10 @@ class WdiSource(Source):
 
 
 def _decode(raw: bytes, name: str) -> str:
-    if b"\x00" in raw[:4096]:
+    if b"\x00" in raw:
+        line = raw[:raw.index(b"\x00")].count(b"\n") + 1
         raise FormatError(f"{name}: wrong encoding", [Problem(
-            f"{name}, first bytes", "NUL bytes (UTF-16 or a binary file, e.g. a zip or Excel "
+            f"{name}, line {line}", "NUL bytes (UTF-16 or a binary file, e.g. a zip or Excel "
             "file)", "a CSV file as the World Bank serves it (UTF-8)")])
     try:
         text = raw.decode("utf-8-sig")
@@ -309,6 +318,12 @@ def _rows(lines: list[str], preamble: int, name: str
     if bad:
         raise FormatError(f"{name}: the header's year columns are not years", [Problem(
             f"{name}, line {preamble + 1}", f"columns {bad[:5]}", "years such as 1960, 1961, …")])
+    years = [h.strip() for h in header[4:]]
+    repeated = sorted({y for y in years if years.count(y) > 1})
+    if repeated:
+        raise FormatError(f"{name}: a year column appears twice", [Problem(
+            f"{name}, line {preamble + 1}", f"year column(s) {repeated[:5]} repeated",
+            "each year once, in order")])
     width = len(header)
     rows, numbers = [], []
     try:

@@ -10,7 +10,7 @@ import zlib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -103,6 +103,8 @@ class IngestResult:
     records_loaded: int
     flows_loaded: int
     notes: Mapping[str, int]
+    held_back: str | None = None
+    """Why the new vintage is not its dataset's default (see :meth:`Store.ingest`), or None."""
 
 
 Frame = pd.DataFrame | pa.Table
@@ -171,6 +173,8 @@ class Store:
         self.con = connect_file(self.path, read_only=read_only, wait=wait)
         if not read_only:
             self._ensure_schema()
+        else:
+            self._check_schema()
 
     # -- life cycle -------------------------------------------------------------------------
     def close(self) -> None:
@@ -182,15 +186,39 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _check_schema(self) -> None:
+        """A store opened read-only must have been created whole: a file killed during its
+        first schema creation (or any DuckDB file that is not a store) is named as such."""
+        have = {r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()}
+        missing = [t.name for t in (tables.DATASETS, tables.VINTAGES, tables.FLOWS,
+                                    tables.INDICATORS) if t.name not in have]
+        if missing:
+            self.con.close()
+            what = ("is empty: it holds no tables" if not have else
+                    f"was not created completely (no table {', '.join(missing)})")
+            raise NotFoundError(
+                f"the store {self.path} {what}; ingest data into it (reciprocity --db "
+                f"{self.path} ingest sipri FILE), which creates the tables, or remove the file")
+
     def _ensure_schema(self) -> None:
-        for table in load_all().values():
-            for stmt in table.ddl():
-                self.con.execute(stmt)
+        # One transaction: a process killed while creating a new store's tables leaves
+        # either all of them or none.
+        self.con.begin()
+        try:
+            for table in load_all().values():
+                for stmt in table.ddl():
+                    self.con.execute(stmt)
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
         # A store made before a table gained a column: add it (empty in the old rows), so
         # the store can still be written to (e.g. sipri_transfers.source_file and line).
         have: dict[str, set[str]] = {}
         for name, column in self.con.execute(
-                "SELECT table_name, column_name FROM information_schema.columns "
+                    "SELECT table_name, column_name FROM information_schema.columns "
                 "WHERE table_schema = 'main'").fetchall():
             have.setdefault(name, set()).add(column)
         for table in load_all().values():
@@ -239,8 +267,9 @@ class Store:
         """SQL ``WITH`` clause defining ``active_default`` and ``active`` vintage sets.
 
         Default: per dataset, the newest complete vintage by the publisher's date (partial
-        extracts only when a dataset has nothing else). A requested vintage replaces its
-        dataset's default.
+        extracts only when a dataset has nothing else), skipping vintages held back at ingest
+        (``held_back``: much smaller than the newest, dated in the future, undated) unless the
+        dataset has nothing else. A requested vintage replaces its dataset's default.
         """
         chosen = ""
         if vintage is not None:
@@ -254,10 +283,20 @@ class Store:
         return (
             "WITH active_default AS (SELECT vintage_id, dataset FROM ("
             " SELECT vintage_id, dataset, row_number() OVER (PARTITION BY dataset"
-            " ORDER BY is_complete DESC, generated_at DESC NULLS LAST, ingested_at DESC) AS rn"
+            f" ORDER BY is_complete DESC, {self._held_back_sql()}"
+            " generated_at DESC NULLS LAST, ingested_at DESC) AS rn"
             " FROM vintages) WHERE rn = 1),"
             f" active AS (SELECT vintage_id, dataset FROM active_default{exclude}{chosen}) "
         )
+
+    def _held_back_sql(self) -> str:
+        """The ordering term that puts held-back vintages last (nothing in a store made before
+        the column existed, opened read-only)."""
+        if getattr(self, "_has_held_back", None) is None:
+            self._has_held_back = bool(self.con.execute(
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'vintages' "
+                "AND column_name = 'held_back'").fetchone()[0])
+        return "held_back IS NULL DESC," if self._has_held_back else ""
 
     def active_flows_sql(self, vintage: str | None = None) -> str:
         """SQL prefix: ``WITH …, af AS (flows of the active vintages)``; select from ``af``."""
@@ -289,7 +328,8 @@ class Store:
     def ingest(self, source: str | Source, path: str | Path | Sequence[str | Path],
                aliases: Mapping[str, str] | None = None,
                progress: Progress | None = None,
-               options: Mapping[str, object] | None = None) -> IngestResult:
+               options: Mapping[str, object] | None = None,
+               force: bool = False) -> IngestResult:
         """Read ``path`` with ``source`` and store it as a new vintage, all or nothing.
 
         The same file twice adds nothing (``added`` is False the second time). ``path`` is a
@@ -298,6 +338,12 @@ class Store:
         that read inputs in parts (``reads_parts``, e.g. SIPRI), ``path`` may also be several
         files, or a folder holding them: they become one vintage (hashed as the list of their
         hashes, so their order does not matter), each file archived byte for byte.
+
+        Values that fit the schema but not the world (the fields' ``min``/``max``, NaN or
+        infinity, NUL in text) refuse the file, with the field and the lines. A new vintage
+        that would replace its dataset's default but is much smaller than the newest complete
+        one of its layout, dated in the future, or undated is kept but held back
+        (``held_back`` says why; :attr:`IngestResult.held_back`) unless ``force``.
         """
         src = registry.get(source) if isinstance(source, str) else source
         paths = ([Path(p) for p in path] if isinstance(path, Sequence)
@@ -321,22 +367,36 @@ class Store:
             "WHERE sha256 = ? AND (dataset = ? OR starts_with(dataset, ?))",
             [digest, src.info.dataset, src.info.dataset + ":"]).fetchone()
         if known:
+            if force:  # the same file again with --force: no longer held back
+                self.con.execute("UPDATE vintages SET held_back = NULL WHERE vintage_id = ?",
+                                 [known[0]])
+            held = self.con.execute("SELECT held_back FROM vintages WHERE vintage_id = ?",
+                                    [known[0]]).fetchone()[0]
             return IngestResult(known[0], known[1], digest, False, known[2], known[3], known[4],
-                                {})
+                                {}, held)
         by_reference = (bool(entries) and not in_parts) or src.archive_by_reference
         label = " + ".join(f.name for f in files) if in_parts else path.name
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            # the raw archive is compressed beside the reading (zlib releases the GIL)
-            packing = None if by_reference or in_parts else pool.submit(_packed, path)
-            packing_parts = (pool.submit(lambda: {f: _packed_part(f) for f in files})
-                             if in_parts else None)
-            if in_parts:
-                parsed = src.read_parts(files, aliases=aliases, progress=progress)
-            else:
-                parsed = src.read(path, aliases=aliases, progress=progress,
-                                  **({"options": options} if options else {}))
-            size, packed = packing.result() if packing is not None else (0, b"")
-            packed_parts = packing_parts.result() if packing_parts is not None else {}
+        try:
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                # the raw archive is compressed beside the reading (zlib releases the GIL)
+                packing = None if by_reference or in_parts else pool.submit(_packed, path)
+                packing_parts = (pool.submit(lambda: {f: _packed_part(f) for f in files})
+                                 if in_parts else None)
+                if in_parts:
+                    parsed = src.read_parts(files, aliases=aliases, progress=progress)
+                else:
+                    parsed = src.read(path, aliases=aliases, progress=progress,
+                                      **({"options": options} if options else {}))
+                size, packed = packing.result() if packing is not None else (0, b"")
+                packed_parts = packing_parts.result() if packing_parts is not None else {}
+        except (ReciprocityError, KeyboardInterrupt, MemoryError):
+            raise
+        except Exception as exc:  # a reader's unforeseen failure: a message, not a traceback
+            raise InputError(f"{label}: the {src.info.name} reader could not read it "
+                             f"({type(exc).__name__}: {str(exc)[:300]}); the file is not in a "
+                             "layout the reader knows, or it is damaged", [Problem(
+                                 label, f"{type(exc).__name__}",
+                                 f"a {src.info.name} file as the publisher gives it")]) from exc
         if in_parts:
             label = " + ".join(part.path.name for part in parsed.parts)
         dataset = (f"{src.info.dataset}:{parsed.dataset_part}" if parsed.dataset_part
@@ -352,10 +412,21 @@ class Store:
         frames = [(table, _arrow(frame, constants), constants)
                   for table, frame, constants in frames]
         problems = [p for table, frame, constants in frames
-                    for p in self.check(table, frame, f"{label} → {table.name}", constants)]
+                    for p in self.check(table, frame, f"{label} → {table.name}", constants,
+                                        plausible=False)]
         if problems:
             raise InputError(f"{label}: the {src.info.name} reader produced rows that do not fit "
                              "the store's schema (a bug; please report it)", problems)
+        problems = [p for table, frame, constants in frames
+                    for p in self.check_plausible(table, frame, f"{label} → {table.name}",
+                                                  constants)]
+        if problems:
+            raise InputError(f"{label}: {len(problems)} implausible value(s); nothing was "
+                             "stored", problems)
+        records_loaded = int(sum(_rows(f) for f in parsed.records.values()))
+        held_back = None if force else self._hold_back(
+            dataset, parsed.layout, parsed.generated_at, parsed.is_complete, records_loaded,
+            parsed.scope)
         flows_loaded = _rows(parsed.flows)
         if by_reference and not entries:
             entries = [(path.name, path.stat().st_size, digest)]
@@ -365,9 +436,10 @@ class Store:
                 tzinfo=None), "sha256": digest, "file_name": label,
             "layout": parsed.layout, "scope": parsed.scope, "is_complete": parsed.is_complete,
             "rows_read": parsed.rows_read,
-            "records_loaded": int(sum(_rows(f) for f in parsed.records.values())),
+            "records_loaded": records_loaded,
             "flows_loaded": flows_loaded,
             "notes": "; ".join(f"{k}: {v}" for k, v in sorted(parsed.notes.items())) or None,
+            "held_back": held_back,
         }])
         self.con.begin()
         try:
@@ -398,18 +470,65 @@ class Store:
             self.con.rollback()
             raise
         return IngestResult(vintage_id, dataset, digest, True, parsed.rows_read,
-                            int(vintage.at[0, "records_loaded"]), flows_loaded, parsed.notes)
+                            records_loaded, flows_loaded, parsed.notes, held_back)
+
+    HOLD_BACK_SHARE = 0.9
+    """A new vintage with fewer records than this share of the newest one of the same dataset,
+    layout and scope (any complete one; a partial extract of the same stated scope) is held
+    back (a register cut short, a part missing)."""
+
+    def _hold_back(self, dataset: str, layout: str, generated_at: datetime | None,
+                   is_complete: bool, records: int, scope: str | None = None) -> str | None:
+        """Why a new vintage should not become its dataset's default without ``--force``."""
+        reasons = []
+        now = datetime.now(UTC).replace(tzinfo=None)
+        if generated_at is not None and generated_at > now + timedelta(days=1):
+            reasons.append(f"dated in the future ({generated_at:%Y-%m-%d}, after today "
+                           f"{now:%Y-%m-%d})")
+        others = self.con.execute(
+            "SELECT vintage_id, generated_at, records_loaded FROM vintages WHERE dataset = ? "
+            "AND layout = ? AND is_complete = ? AND (is_complete OR scope IS NOT DISTINCT FROM ?)"
+            " AND held_back IS NULL "
+            "ORDER BY generated_at DESC NULLS LAST, ingested_at DESC LIMIT 1",
+            [dataset, layout, is_complete, scope]).fetchone()
+        if generated_at is None and self.con.execute(
+                "SELECT count(*) FROM vintages WHERE dataset = ?", [dataset]).fetchone()[0]:
+            reasons.append("undated (the file states no generation date), while the dataset "
+                           "already has vintages")
+        if (others is not None and records < self.HOLD_BACK_SHARE * others[2]
+                and (generated_at is None or others[1] is None or generated_at >= others[1])):
+            reasons.append(f"much smaller than the newest vintage of its layout and scope: "
+                           f"{records:,} records against {others[2]:,} in {others[0]} (under "
+                           f"{self.HOLD_BACK_SHARE:.0%}; a file cut short?)")
+        return "; ".join(reasons) or None
 
     def check(self, table: Table, frame: Frame, where: str = "",
-              provided: Mapping[str, object] | None = None) -> list[Problem]:
-        """Every problem of a pandas or Arrow frame against ``table``'s schema (in SQL).
+              provided: Mapping[str, object] | None = None, *,
+              plausible: bool = True) -> list[Problem]:
+        """Every problem of a pandas or Arrow frame against ``table``'s schema (in SQL), and
+        (``plausible``, once the schema fits) its implausible values (:meth:`check_plausible`).
 
         ``provided`` names the columns the caller fills in itself (see :meth:`append`).
         """
         self.con.register("_incoming", _arrow(frame, provided))
         try:
-            return table.validate_relation(self.con, "_incoming", where=where or table.name,
-                                           provided=provided or {})
+            problems = table.validate_relation(self.con, "_incoming", where=where or table.name,
+                                               provided=provided or {})
+            if plausible and not problems:
+                problems = table.implausible(self.con, "_incoming", where=where or table.name,
+                                             provided=provided or {})
+            return problems
+        finally:
+            self.con.unregister("_incoming")
+
+    def check_plausible(self, table: Table, frame: Frame, where: str = "",
+                        provided: Mapping[str, object] | None = None) -> list[Problem]:
+        """Values of a frame that fit ``table``'s types but not its fields' plausible ranges
+        (``min``/``max``, finite numbers, no NUL in text); see :meth:`Table.implausible`."""
+        self.con.register("_incoming", _arrow(frame, provided))
+        try:
+            return table.implausible(self.con, "_incoming", where=where or table.name,
+                                     provided=provided or {})
         finally:
             self.con.unregister("_incoming")
 
@@ -430,10 +549,15 @@ class Store:
         Part of the caller's transaction: checks are the caller's (:meth:`check`).
         """
         constants = dict(constants or {})
-        self.con.register("_incoming", _arrow(frame, constants))
+        incoming = _arrow(frame, constants)
+        # an optional column the frame lacks (one added to the table later) is left empty
+        absent = {f.name for f in table.fields if f.nullable and f.name not in constants
+                  and f.name not in incoming.column_names}
+        self.con.register("_incoming", incoming)
         try:
             cols = ", ".join(table.columns)
-            select = ", ".join("?" if c in constants else c for c in table.columns)
+            select = ", ".join("?" if c in constants else "NULL" if c in absent else c
+                               for c in table.columns)
             params = [constants[c] for c in table.columns if c in constants]
             self.con.execute(f"INSERT INTO {table.name} ({cols}) SELECT {select} "
                              "FROM _incoming", params)

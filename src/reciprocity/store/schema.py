@@ -30,6 +30,13 @@ _KINDS = {
 
 _EMPTY = "empty value(s)"
 
+YEAR_MIN, YEAR_MAX = 1900, 2100
+"""The fixed outer range of every year the store holds or a query asks for: it holds every
+real source's years (SIPRI orders from 1940, WDI from 1960) with room on both sides."""
+
+YEAR_BOUNDS = {"min": YEAR_MIN, "max": YEAR_MAX}
+"""``Field(..., **YEAR_BOUNDS)`` for a year column."""
+
 
 def _null_rows(con: Any, relation: str, names: list[str]) -> dict[str, list[int]]:
     """The first five rows (from 0, in the relation's order) where each column is empty."""
@@ -52,6 +59,12 @@ class Field:
     nullable: bool = True
     enum: tuple[str, ...] | None = None
     unit: str | None = None
+    min: float | None = None
+    """Smallest plausible value (checked at every ingest, not in the DDL)."""
+    max: float | None = None
+    """Largest plausible value (checked at every ingest, not in the DDL)."""
+    finite: bool = True
+    """A DOUBLE column holds finite numbers only (no NaN, no infinity)."""
 
     def ddl(self) -> str:
         parts = [self.name, self.type]
@@ -152,6 +165,57 @@ class Table:
                 problems.append(Problem(f"{loc}.{name}", f"{n} {found}", expected))
         return problems
 
+    def implausible(self, con: Any, relation: str, where: str = "",
+                    provided: Iterable[str] = ()) -> list[Problem]:
+        """Values that fit the types but not the world, found in one SQL query: numbers outside
+        a field's ``min``/``max``, NaN or infinity in a DOUBLE column (unless ``finite`` is
+        False), and NUL characters in text. Each problem names the field, the first record ids
+        (for file sources, the lines) and the values found. Run after
+        :meth:`validate_relation` found nothing (the columns are then known to be there)."""
+        loc = where or self.name
+        given = set(provided)
+        have = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+        rid = "record_id" if "record_id" in have else "_row"
+        checks: list[tuple[str, str, str]] = []
+        for f in self.fields:
+            if f.name in given or f.name not in have:
+                continue
+            kind = _KINDS.get(f.type)
+            if kind in ("number", "integer") and have[f.name] not in ("VARCHAR", "BOOLEAN"):
+                conds, expected = [], []
+                if f.type == "DOUBLE" and f.finite and have[f.name] in ("DOUBLE", "FLOAT"):
+                    conds.append(f"NOT isfinite({f.name})")
+                    expected.append("a finite number")
+                if f.min is not None:
+                    conds.append(f"{f.name} < {f.min!r}")
+                    expected.append(f"at least {f.min:g}")
+                if f.max is not None:
+                    conds.append(f"{f.name} > {f.max!r}")
+                    expected.append(f"at most {f.max:g}")
+                if conds:
+                    checks.append((f.name, " OR ".join(conds), ", ".join(expected)))
+            elif kind == "string" and have[f.name] == "VARCHAR":
+                checks.append((f.name, f"contains({f.name}, chr(0))", "text without NUL bytes"))
+        if not checks:
+            return []
+        cells = ", ".join(
+            f"count(*) FILTER (WHERE {cond}), "
+            f"(list({rid} ORDER BY {rid}) FILTER (WHERE {cond}))[1:5], "
+            f"(list(CAST({name} AS VARCHAR) ORDER BY {rid}) FILTER (WHERE {cond}))[1:5]"
+            for name, cond, _ in checks)
+        found = con.execute(f"SELECT {cells} FROM (SELECT row_number() OVER () - 1 AS _row, * "
+                            f"FROM {relation})").fetchone()
+        problems = []
+        for i, (name, _, expected) in enumerate(checks):
+            n, ids, values = found[3 * i: 3 * i + 3]
+            if n:
+                label = "record_id" if rid == "record_id" else "rows"
+                shown = [v[:60].replace("\0", "\\0") if isinstance(v, str) else v
+                         for v in values]
+                problems.append(Problem(f"{loc}.{name}, {label} {ids}",
+                                        f"{n} implausible value(s), e.g. {shown}", expected))
+        return problems
+
     def _duplicates(self, con: Any, relation: str, loc: str, given: set[str]) -> list[Problem]:
         """Keys of :attr:`unique_key` that the relation holds more than once.
 
@@ -184,9 +248,20 @@ class Table:
                 meaning += f" Unit: {f.unit}."
             if f.enum:
                 meaning += " One of: " + ", ".join(f"`{v}`" for v in f.enum) + "."
+            if f.min is not None or f.max is not None:
+                lo = "" if f.min is None else _number(f.min)
+                hi = "" if f.max is None else _number(f.max)
+                meaning += (f" Plausible: {lo} to {hi}." if lo and hi else
+                            f" Plausible: at least {lo}." if lo else f" Plausible: at most {hi}.")
             lines.append(f"| `{f.name}` | {f.type} | {'yes' if not f.nullable else 'no'} "
                          f"| {meaning} |")
         return "\n".join(lines) + "\n"
+
+
+def _number(value: float) -> str:
+    if not float(value).is_integer():
+        return f"{value:g}"
+    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.0f}"  # years stay 1900
 
 
 REGISTRY: dict[str, Table] = {}
@@ -233,5 +308,9 @@ def render_docs() -> str:
         "Generated from the table declarations (`reciprocity.store.schema.TABLE_MODULES` and "
         "the source modules) by `reciprocity.store.schema.render_docs()`; a test fails when "
         "this page and the code disagree. Regenerate with `make docs`.\n\n"
+        "Every ingest also checks plausibility (`Table.implausible`): numbers within a "
+        "column's *Plausible* range, finite numbers in every DOUBLE column (no NaN or "
+        "infinity), no NUL in text; a file that breaks any is refused with the column and "
+        "its first record ids (for files, their lines).\n\n"
     )
     return head + "\n".join(REGISTRY[name].markdown() for name in sorted(REGISTRY))

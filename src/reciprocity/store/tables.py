@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reciprocity.store.schema import Field, Table, register
+from reciprocity.store.schema import YEAR_BOUNDS, Field, Table, register
 
 MODES = ("new", "second_hand", "second_hand_modernized", "licensed_production",
          "joint", "unspecified")
@@ -46,6 +46,11 @@ VINTAGES = register(Table(
         Field("records_loaded", "BIGINT", "Source records stored.", False),
         Field("flows_loaded", "BIGINT", "Flows derived.", False),
         Field("notes", "VARCHAR", "Counts of anything unusual met while reading."),
+        Field("held_back", "VARCHAR", "Why the vintage is not its dataset's default although "
+              "newer: under 90 % of the records of the newest vintage of its dataset, layout "
+              "and scope (a file cut short), dated in the future, or undated; empty when not "
+              "held back or ingested with `--force`. A held-back vintage is used only with "
+              "`--vintage`, or when its dataset has no other."),
     ),
 ))
 
@@ -107,9 +112,10 @@ FLOWS = register(Table(
         Field("channel", "VARCHAR", "How technology moves (see `reciprocity channels`).", False),
         Field("origin", "VARCHAR", "Code of the country technology flows from.", False),
         Field("destination", "VARCHAR", "Code of the country technology flows to.", False),
-        Field("year", "INTEGER", "Year the flow happened (delivery year for arms).", False),
+        Field("year", "INTEGER", "Year the flow happened (delivery year for arms).", False,
+              **YEAR_BOUNDS),
         Field("area", "VARCHAR", "Technology area (taxonomy id); empty when not mapped."),
-        Field("magnitude", "DOUBLE", "Size of the flow, in `unit`.", False),
+        Field("magnitude", "DOUBLE", "Size of the flow, in `unit`.", False, min=0),
         Field("unit", "VARCHAR", "Unit of `magnitude`, e.g. `tiv_millions`.", False),
         Field("mode", "VARCHAR", "How, within the channel.", False, enum=MODES),
         Field("is_estimated", "BOOLEAN", "The magnitude was apportioned by the project (e.g. a "
@@ -131,13 +137,14 @@ INDICATORS = register(Table(
                 "year, with the same lineage as flows. Regional and income aggregates (`WLD`, "
                 "`HIC`, …) are kept apart from countries by `is_aggregate`.",
     indexes=(("country", "indicator"), ("vintage_id",)),
+    unique_key=("vintage_id", "indicator", "country", "year"),
     fields=(
         Field("indicator", "VARCHAR", "Publisher's series code, e.g. `BM.GSR.ROYL.CD`.", False),
         Field("country", "VARCHAR", "Country code (ISO 3166 alpha-3 or the project's); for an "
               "aggregate, the publisher's aggregate code (e.g. `WLD`).", False),
         Field("is_aggregate", "BOOLEAN", "The row is a regional, income or other aggregate, "
               "not a country.", False),
-        Field("year", "INTEGER", "Year of the observation.", False),
+        Field("year", "INTEGER", "Year of the observation.", False, **YEAR_BOUNDS),
         Field("value", "DOUBLE", "The value, in `unit`.", False),
         Field("unit", "VARCHAR", "Unit of `value`, e.g. `usd_current`, `percent_of_gdp`.", False),
         Field("dataset", "VARCHAR", "Dataset of the record.", False),
