@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral
 
 from reciprocity import countries
-from reciprocity.errors import InputError
+from reciprocity.errors import InputError, Problem
 from reciprocity.store.db import Store
 
 
@@ -34,9 +35,25 @@ def check_mode(mode: str | None) -> None:
         raise unknown_name("mode", mode, MODES)
 
 
+def check_years(**years: int | None) -> None:
+    """Years asked for (``since=…``, ``until=…``, ``year=…``) must lie in the store's fixed
+    outer range (``schema.YEAR_MIN``–``YEAR_MAX``), which every stored year lies in (the
+    ingest refuses others): a year outside it is refused at once, before any work, so an
+    answer never has more than that range's years."""
+    from reciprocity.store.schema import YEAR_MAX, YEAR_MIN
+
+    problems = [Problem(f"--{name}", str(value), f"a year from {YEAR_MIN} to {YEAR_MAX}")
+                for name, value in years.items() if value is not None
+                and not (isinstance(value, Integral) and YEAR_MIN <= value <= YEAR_MAX)]
+    if problems:
+        raise InputError(f"year(s) outside {YEAR_MIN}-{YEAR_MAX}, the range of the store's "
+                         "data", problems)
+
+
 def span_filter(since: int | None, until: int | None, channel: str | None = None,
                 mode: str | None = None, area: str | None = None) -> tuple[str, list]:
     """``AND …`` clauses and their parameters for the usual filters."""
+    check_years(since=since, until=until)
     if since is not None and until is not None and since > until:
         raise InputError(f"--since {since} is after --until {until}")
     check_mode(mode)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from reciprocity import channels as channels_mod
-from reciprocity.queries.common import Pair, check_mode
+from reciprocity.queries.common import Pair, check_mode, check_years
 from reciprocity.sources import registry
 from reciprocity.store.db import Store
 
@@ -22,6 +22,7 @@ def explain(store: Store, a: str, b: str, *, channel: str, year: int | None = No
     pair = Pair.of(a, b)
     channels_mod.get(channel)
     check_mode(mode)
+    check_years(year=year)
     sql = store.active_flows_sql(vintage) + """
         SELECT CASE WHEN origin = ? THEN 'a_to_b' ELSE 'b_to_a' END AS direction, *
         FROM af WHERE channel = ? AND ((origin = ? AND destination = ?)
@@ -94,5 +95,4 @@ def totals_text(row: dict[str, object], a: str, b: str) -> str:
         return f"{arrow} {fmt(row['total'], unit)} {label(unit)}"
     return (f"{arrow} {fmt(row['latest'], unit)} {label(unit)} in {row['latest_year']} "
             f"(latest year; {row['aggregation']} values are not added up)")
-
 

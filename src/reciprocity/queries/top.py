@@ -17,7 +17,7 @@ from reciprocity import channels as channels_mod
 from reciprocity import countries
 from reciprocity.errors import InputError, unknown_name
 from reciprocity.metrics.twoway import clean
-from reciprocity.queries.common import credits_for
+from reciprocity.queries.common import check_years, credits_for
 from reciprocity.store.db import Store
 
 KINDS = ("exporters", "importers")
@@ -88,6 +88,7 @@ def top(store: Store, kind: str, *, channel: str = "arms", since: int | None = N
             f"{sorted(c.name for c in channels_mod.CHANNELS.values() if c.directed)}")
     if limit < 0:
         raise InputError(f"--limit must be 0 (all) or a positive number; found {limit}")
+    check_years(since=since, until=until)
     if since is not None and until is not None and since > until:
         raise InputError(f"--since {since} is after --until {until}")
     if unit is not None:

@@ -79,10 +79,15 @@ class Backend:
 
 
 class ResponseCache:
-    """A small thread-safe LRU of computed answers, cleared on every write."""
+    """A small thread-safe LRU of computed answers, cleared on every write; bounded in entries
+    (``size``) and in bytes (``max_bytes``, counted from values with an ``nbytes``): the
+    least recently used answers go first, and an answer larger than an eighth of the bound is
+    not kept."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_bytes: int = 256 << 20) -> None:
         self.size = size
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._data: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -99,13 +104,17 @@ class ResponseCache:
             return value
 
     def put(self, key: Hashable, value: Any) -> None:
-        if self.size <= 0:
+        nbytes = int(getattr(value, "nbytes", 0))
+        if self.size <= 0 or nbytes > self.max_bytes // 8:
             return
         with self._lock:
+            old = self._data.pop(key, None)
+            self.bytes -= int(getattr(old, "nbytes", 0))
             self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+            self.bytes += nbytes
+            while len(self._data) > self.size or self.bytes > self.max_bytes:
+                _, dropped = self._data.popitem(last=False)
+                self.bytes -= int(getattr(dropped, "nbytes", 0))
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         value = self.get(key)
@@ -117,3 +126,4 @@ class ResponseCache:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self.bytes = 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -17,7 +16,9 @@ from reciprocity import errors as errors_mod
 from reciprocity.api import Reciprocity
 from reciprocity.cli.render import records
 from reciprocity.errors import UnknownCountryError
+from reciprocity.jsonout import dumps_bytes
 from reciprocity.queries.common import credits_for
+from reciprocity.store.schema import YEAR_MAX, YEAR_MIN
 from reciprocity.web import deps
 
 router = APIRouter()
@@ -46,8 +47,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 A = Annotated[str, Query(description="Country A: ISO 3166 alpha-3 code or name (USA).")]
 B = Annotated[str, Query(description="Country B: code or name (JPN).")]
 Channel = Annotated[str | None, Query(description="Channel, e.g. arms (default: all).")]
-Since = Annotated[int | None, Query(description="First year (inclusive).")]
-Until = Annotated[int | None, Query(description="Last year (inclusive).")]
+Since = Annotated[int | None, Query(ge=YEAR_MIN, le=YEAR_MAX,
+                                    description="First year (inclusive).")]
+Until = Annotated[int | None, Query(ge=YEAR_MIN, le=YEAR_MAX,
+                                    description="Last year (inclusive).")]
 Vintage = Annotated[str | None, Query(description="Vintage id or generation date.")]
 
 
@@ -71,8 +74,26 @@ def check_countries(**params: str | None) -> None:
         raise err
 
 
+MAX_ANSWER_BYTES = 32 << 20
+"""The largest answer the API computes and sends (the full USA→JPN explain is ~1 MB): a larger
+one is refused with 413 and advice to narrow it, and is never cached."""
+
+
+class AnswerTooLarge(errors_mod.ReciprocityError):
+    """An answer larger than :data:`MAX_ANSWER_BYTES`."""
+
+    exit_code = 2
+    status = 413
+
+
 def json_bytes(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+    """Strict JSON (no NaN or Infinity), at most :data:`MAX_ANSWER_BYTES`."""
+    body = dumps_bytes(data)
+    if len(body) > MAX_ANSWER_BYTES:
+        raise AnswerTooLarge(f"the answer would be {len(body) / 2**20:.0f} MB, more than the "
+                             f"{MAX_ANSWER_BYTES >> 20} MB the API sends; narrow it (a year, "
+                             "a channel, a limit)")
+    return body
 
 
 class Cached:
@@ -83,6 +104,11 @@ class Cached:
     def __init__(self, body: bytes) -> None:
         self.body = body
         self.gzipped = gzip.compress(body, 6) if len(body) > 4096 else None
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held (for the cache's byte bound)."""
+        return len(self.body) + len(self.gzipped or b"")
 
 
 def _json(content: bytes) -> Response:
@@ -180,7 +206,8 @@ async def top(request: Request,
 @router.get("/explain", summary="Source records behind a pair's figure", responses=ERRORS)
 async def explain(request: Request, a: A, b: B,
                   channel: Annotated[str, Query(description="Channel.")] = "arms",
-                  year: Annotated[int | None, Query(description="Year.")] = None,
+                  year: Annotated[int | None, Query(ge=YEAR_MIN, le=YEAR_MAX,
+                                                    description="Year.")] = None,
                   mode: Annotated[str | None, Query(description="Mode.")] = None,
                   vintage: Vintage = None) -> Response:
     """The same JSON as ``reciprocity explain A B --format json``."""

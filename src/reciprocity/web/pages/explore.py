@@ -15,6 +15,7 @@ from reciprocity.errors import InputError, NotFoundError, ReciprocityError
 from reciprocity.queries.dyad import years_text
 from reciprocity.report import figures, headline
 from reciprocity.report.builder import area_names, render_html
+from reciprocity.store.schema import YEAR_MAX, YEAR_MIN
 from reciprocity.store.tables import MODES
 from reciprocity.web import deps
 from reciprocity.web.api.core import present_countries
@@ -55,6 +56,10 @@ class PairParams:
                 setattr(p, name, int(raw))
             except ValueError:
                 errors[name] = f"not a year: {raw!r}"
+                continue
+            if not YEAR_MIN <= getattr(p, name) <= YEAR_MAX:  # bounded before any work
+                errors[name] = f"{raw} is not a year from {YEAR_MIN} to {YEAR_MAX}"
+                setattr(p, name, None)
         for name in ("a", "b"):
             try:
                 setattr(p, name, countries.resolve(getattr(p, name)).code)
