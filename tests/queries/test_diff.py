@@ -251,6 +251,18 @@ def test_diff_with_explicit_vintages_and_reversed(two_vintages):
     assert diff(two_vintages, "sipri", to_vintage=V2).attrs["from"] == V1
 
 
+def test_a_store_lacking_a_later_column_still_compares(classic2_db):
+    """A store made before a column existed (here `number_licensed`, `design_origin`)
+    compares on the columns it has."""
+    with Store(classic2_db) as store:
+        for column in ("number_licensed", "design_origin"):
+            store.con.execute(f"ALTER TABLE sipri_transfers DROP COLUMN {column}")
+    with Store(classic2_db, read_only=True) as store:
+        d = compare(store, "sipri")
+    assert d.counts == {"added": 1, "removed": 1, "changed": 1}
+    assert "number_licensed" not in d.fields
+
+
 def test_identical_vintages_differ_in_nothing(classic_store, classic_file, tmp_path):
     same = tmp_path / "same-rows-newer-date.csv"
     same.write_bytes(classic_file.read_bytes().replace(b"Data generated: 12 Jan 2026",

@@ -143,7 +143,10 @@ def compare(store: Store, dataset: str, *, from_vintage: str | None = None,
     source = _source(dataset)
     table = source.record_table
     ds, old, new = _vintages(store, source, dataset, from_vintage, to_vintage)
-    cols = table.columns
+    # the columns the store's table has (a store made by an earlier version may lack some)
+    present = {d[0] for d in store.con.execute(
+        f"SELECT * FROM {table.name} LIMIT 0").description}
+    cols = [c for c in table.columns if c in present]
     parties = next((p for p in PARTIES if set(p) <= set(cols)), None)
     codes: list[str] = []
     if (pair is not None or country is not None) and parties is None:
@@ -279,7 +282,8 @@ def _matching_sql(table: Any, key: list[str], compare_cols: list[str], reported:
     come back on every row (``_n_*``, ``_fields``, ``_groups``), with one row of nulls when
     nothing changed.
     """
-    types = {f.name: f.type for f in table.fields}
+    have = {"record_id", *compare_cols, *key, *(parties or ())}
+    types = {f.name: f.type for f in table.fields if f.name in have}
     norm = {k: (f"regexp_replace(lower({_q(k)}), '[^\\p{{L}}\\p{{N}}]+', '', 'g')"
                 if k in NORMALISED and spelling else _q(k)) for k in key}
     # Key values joined with '=': a missing value becomes one no real value takes (a NUL
@@ -299,8 +303,8 @@ def _matching_sql(table: Any, key: list[str], compare_cols: list[str], reported:
     ks = [f"_k{i}" for i in range(len(key))]
     needed = ", ".join(_q(c) for c in dict.fromkeys(
         ["record_id", *compare_cols, *key, *(parties or ()),
-         *(c for c in PAIR_ORDER if c in ftype),
-         *([RECORD_VALUE[table.name]] if table.name in RECORD_VALUE else [])]))
+         *(c for c in PAIR_ORDER if c in types),
+         *([RECORD_VALUE[table.name]] if RECORD_VALUE.get(table.name) in types else [])]))
     kp = ", ".join(ks)
     keys_sel = ", ".join(f"{norm[k]} AS {ks[i]}" for i, k in enumerate(key))
     fp = "hash(" + ", ".join(_q(c) for c in compare_cols) + ")"
@@ -331,6 +335,7 @@ def _matching_sql(table: Any, key: list[str], compare_cols: list[str], reported:
         keep = " OR ".join(sides)
 
     value_col = RECORD_VALUE.get(table.name) if with_flows else None
+    value_col = value_col if value_col in types else None
     valued = (f", x.{_q(value_col)} AS _vf, y.{_q(value_col)} AS _vt" if value_col else "")
 
     def matched(shared: str) -> str:
