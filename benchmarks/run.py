@@ -319,6 +319,9 @@ def _diff_section(results: list[dict]) -> list[str]:
             f"{r['join_count_s'] * 1000:.0f} ms; the whole command `reciprocity diff sipri` "
             f"in a new process {r['cli_best_s']:.2f} s, printing {r['cli_lines']} lines (issue 14 "
             "found the earlier `diff sipri` taking 33–68 s and printing 85,827 lines).", "",
+            *(["Where the summary's time goes (best of the repeats): " + ", ".join(
+                f"{k} {v * 1000:.0f} ms" for k, v in r["summary_parts_s"].items()) + ".", ""]
+              if "summary_parts_s" in r else []),
             f"Measured {r['measured']} on {r['machine']}. Reproduce: "
             "`python benchmarks/run.py --only diff`, or `python benchmarks/diff.py --repeat 7 "
             "--json OUT` (`--new`/`--old` name other registers).",
