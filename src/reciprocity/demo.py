@@ -19,6 +19,7 @@ from reciprocity.assess.brief import Brief, brief
 from reciprocity.errors import FetchError, NotFoundError, ReciprocityError, StoreBusyError
 from reciprocity.ledger.checks import CheckResult
 from reciprocity.ledger.starter import load_starter
+from reciprocity.queries.common import credit_map
 from reciprocity.queries.design import by_design
 from reciprocity.queries.dyad import Dyad, by_period
 from reciprocity.queries.evidence import Picture, picture
@@ -96,6 +97,9 @@ class DemoResult:
     flagged: Dyad | None = None
     """The pair in SIPRI's per-delivery-year vintage, whose mode is SIPRI's own flag."""
     top_exporters: Top | None = None
+    row_credits: dict[str, dict[object, str]] = field(default_factory=dict)
+    """Credit lines by ``dataset``, ``channel`` and ``channel,unit``: each CSV row carries
+    the credits of its own data (:func:`_credit_column`)."""
 
 
 def run(db: Path, out: Path | None, *, fetch: Callable[[], Path] | None = None,
@@ -132,12 +136,14 @@ def run(db: Path, out: Path | None, *, fetch: Callable[[], Path] | None = None,
         except ReciprocityError:
             diff_summary = {}
         credits = list(dict.fromkeys(r.store.datasets()["credit"]))
+        row_credits = {key: credit_map(r.store, key)
+                       for key in ("dataset", "channel", "channel,unit")}
         evidence = picture(r.store, "USA", "JPN")
         assessment = brief(r, "USA", "JPN")
     demo = DemoResult(db, ingested, result, decades, reverse, partners, diff_summary,
                       credits=credits, ledger_check=ledger_check, evidence=evidence,
                       assessment=assessment, design=design, flagged=flagged,
-                      top_exporters=top_exporters)
+                      top_exporters=top_exporters, row_credits=row_credits)
     if out is not None:
         demo.written = _write(demo, out)
     return demo
@@ -237,6 +243,34 @@ def _files(fetch: Callable[[], Path] | None, log: Callable[[str], None]
         raise FetchError(f"{HOW_TO_GET_DATA}\n(download failed: {exc})") from exc
 
 
+def _credit_column(name: str, frame: pd.DataFrame, maps: dict[str, dict[object, str]],
+                   every: str) -> list[str] | str:
+    """Each row's own credit line(s): by its ``dataset``, else its channel and unit, else
+    its channel (a channel without data none; a row that combines channels, such as the
+    composite index, all of them); an arms file's rows SIPRI's, the coverage ratio's the
+    World Bank's; a frame that draws on several sources (an assessment) all (``every``)."""
+    from reciprocity.channels import CHANNELS
+
+    def by_channel(c: object, u: object = None) -> str:
+        found = maps.get("channel,unit", {}).get((c, u)) or maps.get("channel", {}).get(c)
+        return found or ("" if c in CHANNELS else every)
+
+    if "dataset" in frame.columns and maps.get("dataset"):
+        return [maps["dataset"].get(d, "") for d in frame["dataset"]]
+    if {"channel", "unit"} <= set(frame.columns) and maps.get("channel,unit"):
+        return [by_channel(c, u) for c, u in zip(frame["channel"], frame["unit"], strict=True)]
+    if "channel" in frame.columns and maps.get("channel"):
+        return [by_channel(c) for c in frame["channel"]]
+    if "_arms_" in name and maps.get("channel", {}).get("arms"):
+        return maps["channel"]["arms"]
+    if "coverage_ratio" in name:
+        wdi = sorted({c for d, c in maps.get("dataset", {}).items()
+                      if str(d).startswith("world_bank_wdi")})
+        if wdi:
+            return " · ".join(wdi)
+    return every
+
+
 def _write(demo: DemoResult, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     credit = " · ".join(demo.credits)
@@ -254,7 +288,8 @@ def _write(demo: DemoResult, out: Path) -> list[Path]:
     written = []
     for name, frame in frames.items():
         path = out / name
-        frame.assign(credit=credit).to_csv(path, index=False)
+        frame.assign(credit=_credit_column(name, frame, demo.row_credits, credit)).to_csv(
+            path, index=False)
         written.append(path)
     readme = out / "CREDITS.txt"
     readme.write_text(

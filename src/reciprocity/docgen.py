@@ -28,6 +28,50 @@ def _commands(cmd: Any, path: list[str]) -> Iterator[tuple[list[str], Any]]:
         yield from _commands(cmd.commands[name], [*path, name])
 
 
+CLI_CONVENTIONS = """\
+## Output
+
+- **Tables** are for people: headings and names in words (`Two-way index`, `licensed
+  production`, `TIV, millions`: one list, `reciprocity.labels`), numbers by their unit
+  (money in millions without cents, whole counts as integers, fractional counts and TIV to
+  one decimal, indices and ratios to three decimals), dates as `YYYY-MM-DD`, an empty cell
+  for a missing value. Each table shows the columns that fit a 100-column terminal
+  (`$COLUMNS`, else the terminal's width; 160 in logs and pipes) without breaking a word;
+  `--wide` shows every column.
+- **JSON and CSV** are for programs: every column, machine names (`gl_index`,
+  `licensed_production`, `tiv_millions`) and raw values.
+- **Credit lines in CSV**: the last column, `credit`, holds on each row the credit line(s)
+  of exactly the dataset(s) behind that row (several joined by ` · `). A column rather than
+  `#` comment lines, which many CSV readers reject or read as data. JSON carries them in
+  `credits`; tables print them under the table.
+- `dyad --window N` adds to each year of the table and the CSV the sums over the N years
+  ending there (`rolling_start`, `rolling_ab`, `rolling_ba`) and their two-way index
+  (`rolling_gl_index`); JSON always has them in `by_window` (5 years unless given).
+
+## Errors and exit codes
+
+Every error goes to standard error as `Input error: …` or `Error: …` (then a line per
+problem found in a file), saying what was found and what was expected; a name the tool does
+not know comes with the closest known one:
+`unknown channel 'arm'; did you mean 'arms'? (one of arms, citation, …)`,
+`unknown country 'Japna'; did you mean Japan (JPN)?`.
+
+| code | meaning |
+| --- | --- |
+""".splitlines() + [f"| {code} | {meaning} |" for code, meaning in (
+    (0, "done"),
+    (1, "any other error (e.g. the demo will not replace a store it did not make), or an "
+        "unexpected one (a bug: please report it with the command)"),
+    (2, "bad input: an option, value or file the tool cannot use (Click's own usage errors "
+        "too), or a name it does not know (country, channel, mode, area, source, vintage, "
+        "ranking), with the closest suggestion; also a store busy with another process"),
+    (3, "not found: something asked for that does not exist (no store at the path, a ledger "
+        "record or user, a second vintage to compare with)"),
+    (4, "a download failed (the message says how to get the file by hand)"),
+)] + [""]
+"""The page's opening: the output conventions and the exit codes of every command."""
+
+
 def cli_page() -> str:
     """Every command's usage, help and options, from the Typer app itself."""
     from reciprocity.cli.app import app
@@ -35,7 +79,7 @@ def cli_page() -> str:
     root = typer.main.get_command(app)
     lines = ["# Command reference", "",
              "Generated from the commands' own help (`python -m reciprocity.docgen`); a test "
-             "fails when this page and the code disagree.", ""]
+             "fails when this page and the code disagree.", "", *CLI_CONVENTIONS]
     for path, cmd in _commands(root, ["reciprocity"]):
         ctx = typer.Context(cmd, info_name=" ".join(path))
         lines += [f"## `{' '.join(path)}`", ""]

@@ -28,10 +28,11 @@ from reciprocity import channels as _channels
 #: ``money``: a money amount in units, shown in millions; ``volume``: SIPRI TIV (millions,
 #: one decimal); ``count``: whole counts (integers); ``fraction``: fractional counts (one
 #: decimal); ``index``: indices and ratios (3 decimals); ``percent``: a percentage (one
-#: decimal); ``year`` and ``id``: integers without separators; ``date``: ``YYYY-MM-DD``;
+#: decimal); ``decimal``: two decimals; ``year`` and ``id``: integers without separators;
+#: ``date``: ``YYYY-MM-DD``;
 #: ``text``: as it is.
 KINDS = ("money_millions", "money", "volume", "count", "fraction", "index", "percent",
-         "year", "id", "date", "text")
+         "decimal", "year", "id", "date", "text")
 
 #: Each declared unit: its label and its number format. A test keeps this in step with
 #: :data:`reciprocity.channels.UNIT_DECLARATIONS`.
@@ -177,6 +178,8 @@ def fmt(value: Any, unit: str | None = None) -> str:
         return f"{value:,.1f}"
     if how == "index":
         return f"{value:,.3f}"
+    if how == "decimal":
+        return f"{value:,.2f}"
     if isinstance(value, int):
         return str(value)
     if value.is_integer() and abs(value) >= 1000:

@@ -216,7 +216,7 @@ def test_dyad_table_shows_figures_and_credit_line(run_main, db):
     assert result.exit_code == 0, result.output
     assert CREDIT in result.stdout
     assert "United States (USA)" in result.stdout and "Japan (JPN)" in result.stdout
-    assert "licensed_production" in result.stdout
+    assert "licensed production" in result.stdout and "licensed_production" not in result.stdout
     assert "USA→JPN 159.0" in result.stdout and "JPN→USA 663.0" in result.stdout
 
 
@@ -268,7 +268,7 @@ def test_partners_json(run_main, db):
 
 def test_partners_table_and_csv(run_main, db):
     table = run_main("--db", db, "partners", "USA")
-    assert table.exit_code == 0 and CREDIT in table.stdout and "EGY" in table.stdout
+    assert table.exit_code == 0 and CREDIT in table.stdout and "Egypt" in table.stdout
     result = run_main("--db", db, "partners", "USA", "--format", "csv", "--sort", "volume")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["partner"] for r in rows] == ["EGY", "JPN", "ISR", "UNK"]
@@ -310,7 +310,8 @@ def test_sources_json_and_table(run_main, db2):
     assert out[0]["generated_at"].startswith("2026-01-12")
     table = run_main("--db", db2, "sources")
     assert table.exit_code == 0 and CREDIT in table.stdout
-    assert "Datasets and vintages" in table.stdout and "classic" in table.stdout
+    assert "Datasets and vintages" in table.stdout and "default" in table.stdout
+    assert "classic" in run_main("--db", db2, "sources", "--wide").stdout
 
 
 def test_sources_of_an_empty_store(run_main, tmp_path):
@@ -431,6 +432,6 @@ def test_dyad_of_a_snapshot_unit_leaves_years_without_data_empty(run_main, ncses
     table = run_main("--db", ncses_db, "dyad", "USA", "JPN", "--channel", "coauthorship")
     assert table.exit_code == 0, table.output
     text = " ".join(table.stdout.split())
-    assert "coauthorship: 2 years with data: 2003, 2022" in text
-    assert "coauthorship (snapshot: no total over years) latest, 2022:" in text
-    assert "coauthorship total" not in text
+    assert "Co-authorship: 2 years with data: 2003, 2022" in text
+    assert "Co-authorship (snapshot: no total over years) latest, 2022:" in text
+    assert "Co-authorship total" not in text

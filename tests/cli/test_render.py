@@ -57,3 +57,68 @@ def test_views_replace_the_frame_and_empty_replaces_the_views(shown) -> None:
     shown.seek(0)
     emit(FRAME.head(0), Format.table, views=views, empty="Nothing here", notes=["still said"])
     assert shown.getvalue().split("\n")[:2] == ["Nothing here", "still said"]
+
+
+RECORD = pd.DataFrame({
+    "comments": ["For frigates and destroyers; UGM-84 version for submarines and AGM-84 "
+                 "version for P-3C anti-submarine aircraft"],
+    "designation": ["Harpoon Block-1C anti-ship"],
+    "mode_evidence": ["comment: Incl 66 assembled/produced in Japan"],
+    "description": ["anti-ship missile launcher"], "record_id": [13418]})
+
+
+def test_a_table_too_wide_wraps_between_words_never_inside_one(monkeypatch) -> None:
+    out = io.StringIO()
+    monkeypatch.setattr(render, "console", Console(file=out, width=80))
+    render.table(RECORD)
+    text = out.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    for word in ("anti-submarine", "assembled/produced", "Designation", "Record", "13418"):
+        assert word in text
+    assert "Mode" in text and "evidence" in text  # a heading wraps at its space
+
+
+def test_table_headings_and_values_are_for_people(shown) -> None:
+    frame = pd.DataFrame({
+        "year": [1985, 1986], "flow_ab": [60_989.04, None], "unit": ["tiv_millions"] * 2,
+        "gl_index": [0.123456, float("nan")], "mode": ["licensed_production", "second_hand"],
+        "ingested_at": pd.to_datetime(["2026-12-07 09:49:56.142183", None]),
+        "is_default": [True, False], "value": [14_653_470_910.9419, 2.0]})
+    render.table(frame, units={"value": "usd_current"})
+    text = shown.getvalue()
+    for heading in ("Year", "A→B", "Unit", "Two-way index", "Mode", "Ingested", "Default"):
+        assert heading in text
+    for value in ("1985", "60,989.0", "TIV, millions", "0.123", "licensed production",
+                  "second-hand", "2026-12-07", "yes", "no", "14,653"):
+        assert value in text
+    for raw in ("flow_ab", "gl_index", "licensed_production", "NaT", "nan", "09:49",
+                "1,985", "0.123456", "910.94", "None"):
+        assert raw not in text
+
+
+def test_wide_shows_the_wide_columns(shown) -> None:
+    view = View(FRAME, title="V", columns=["area"])
+    emit(FRAME, Format.table, views=[view])
+    assert "Value" not in shown.getvalue()
+    emit(FRAME, Format.table, views=[view], wide=True)
+    assert "Value" in shown.getvalue()
+
+
+def test_csv_gets_a_credit_column_per_row(capsys) -> None:
+    frame = pd.DataFrame({"dataset": ["a", "b", "c"], "x": [1, 2, 3]})
+    emit(frame, Format.csv, csv_frame=render.with_credit(frame, {"a": "A's credit",
+                                                                 "b": "B · C"}))
+    assert capsys.readouterr().out == ("dataset,x,credit\na,1,A's credit\nb,2,B · C\n"
+                                       "c,3,\n")
+    keyed = pd.DataFrame({"channel": ["arms"], "unit": ["tiv_millions"]})
+    assert render.with_credit(keyed, {("arms", "tiv_millions"): "SIPRI"},
+                              ["channel", "unit"])["credit"].tolist() == ["SIPRI"]
+    assert render.with_credit(keyed, "one line")["credit"].tolist() == ["one line"]
+
+
+def test_console_width_follows_columns(monkeypatch) -> None:
+    console = render._Console(file=io.StringIO())
+    monkeypatch.setenv("COLUMNS", "100")
+    assert console.width == 100
+    monkeypatch.delenv("COLUMNS")
+    assert console.width == 160  # a pipe or a log, not a terminal

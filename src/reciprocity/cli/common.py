@@ -25,6 +25,9 @@ VintageOpt = Annotated[str | None, typer.Option(
     "--vintage", help="Vintage id or generation date (default: the newest complete one).")]
 ChannelOpt = Annotated[str | None, typer.Option(
     "--channel", "-c", help="Channel, e.g. arms (default: all).")]
+WideOpt = Annotated[bool, typer.Option(
+    "--wide", help="Show every column in the table (default: the columns that fit a "
+    "100-column terminal; JSON and CSV always have every column).")]
 
 
 STORE_FILE = Path("reciprocity.duckdb")

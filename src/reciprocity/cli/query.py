@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -12,11 +13,15 @@ from reciprocity.cli.common import (
     SinceOpt,
     UntilOpt,
     VintageOpt,
+    WideOpt,
     session,
 )
-from reciprocity.cli.render import Format, View, emit, records
+from reciprocity.cli.render import Format, View, emit, records, with_credit
+from reciprocity.labels import fmt, label
 
 if TYPE_CHECKING:  # the queries (pandas, DuckDB) are imported when a command runs
+    import pandas as pd
+
     from reciprocity.api import Reciprocity
     from reciprocity.queries.dyad import Dyad
 
@@ -36,18 +41,31 @@ def register(app: typer.Typer) -> None:
         area: Annotated[str | None, typer.Option("--area", help="Technology area.")] = None,
         since: SinceOpt = None,
         until: UntilOpt = None,
-        window: Annotated[int, typer.Option(
-            "--window", "-w", help="Rolling window in years.")] = 5,
+        window: Annotated[int | None, typer.Option(
+            "--window", "-w", help="Rolling window in years: adds each year's sums over the "
+            "window ending there, and their two-way index, to the table and CSV (JSON: "
+            "by_window, 5 years unless given).")] = None,
         vintage: VintageOpt = None,
         fmt: FormatOpt = Format.table,
+        wide: WideOpt = False,
     ) -> None:
         """Flows A→B and B→A per channel, mode and year, with the two-way index."""
         with session(ctx, read_only=True) as r:
             result = r.dyad(a, b, channel=channel, mode=mode, area=area, since=since,
-                            until=until, window=window, vintage=vintage)
+                            until=until, window=5 if window is None else window,
+                            vintage=vintage)
+            frame = result.by_year if window is None else with_rolling(result)
+            credits = None
+            if fmt is Format.csv:
+                from reciprocity.queries.common import credit_map
+
+                credits = credit_map(r.store, "channel,unit", result.vintages)
         data = result.to_dict()
         pair = result.pair
-        emit(result.by_year, fmt, json_data=data, views=_dyad_views(result, data),
+        emit(frame, fmt, json_data=data, wide=wide,
+             views=_dyad_views(result, data, frame, window),
+             csv_frame=None if credits is None else with_credit(
+                 frame, credits, ["channel", "unit"]),
              empty=f"No flows between {pair.a.name} and {pair.b.name} in the store for these "
                    "filters.",
              notes=[f"[dim]{credit}[/]" for credit in data["credits"]] if data["channels"]
@@ -68,18 +86,30 @@ def register(app: typer.Typer) -> None:
         unit: Annotated[str | None, typer.Option(
             "--unit", help="Unit (default: the channel's first unit in the data).")] = None,
         fmt: FormatOpt = Format.table,
+        wide: WideOpt = False,
     ) -> None:
         """All of A's partners in a channel, ranked by two-way index and volume."""
         with session(ctx, read_only=True) as r:
             frame = r.partners(a, channel=channel, since=since, until=until, vintage=vintage,
                                sort=sort, area=area, unit=unit)
-            credits = _credits(r, channel)
+            units = sorted(frame["unit"].dropna().unique()) if "unit" in frame.columns else []
+            credits = _credits(r, channel, units or None)
         cols = ["rank", "partner", "partner_name", "flow_ab", "flow_ba", "unit",
                 *(["year"] if "year" in frame.columns else []), "gl_index", "balance",
                 "coverage_ratio"]
-        emit(frame[cols] if len(frame) else frame, fmt,
-             title=f"Partners of {a} ({channel}): flow_ab = {a}→partner",
-             caption=" · ".join(credits))
+        shown = frame[cols] if len(frame) else frame
+        from reciprocity.countries import resolve
+
+        code = resolve(a).code
+        emit(shown, fmt, wide=wide, csv_frame=with_credit(shown, " · ".join(credits)),
+             views=[View(shown, title=f"Partners of {a} · {label(channel)}"
+                         + (f" · {label(units[0])}" if len(units) == 1 else ""),
+                         caption=" · ".join(credits),
+                         columns=["rank", "partner_name", "flow_ab", "flow_ba",
+                                  *(["year"] if "year" in frame.columns else []),
+                                  "gl_index", "balance"],
+                         labels={"flow_ab": f"{code}→partner", "flow_ba": f"partner→{code}",
+                                 "balance": "Balance"})])
 
     @app.command("explain")
     def explain(
@@ -91,11 +121,16 @@ def register(app: typer.Typer) -> None:
         mode: Annotated[str | None, typer.Option("--mode", "-m", help="Mode.")] = None,
         vintage: VintageOpt = None,
         fmt: FormatOpt = Format.table,
+        wide: WideOpt = False,
     ) -> None:
         """The source records behind a pair's figure, with vintage and source row ids."""
         with session(ctx, read_only=True) as r:
             frame = r.explain(a, b, channel=channel, year=year, mode=mode, vintage=vintage)
             credits = _credits(r, channel)
+            if fmt is Format.csv:
+                from reciprocity.queries.common import credit_map
+
+                frame_csv = with_credit(frame, credit_map(r.store))
             in_parts = bool(len(frame)) and r.store.con.execute(
                 "SELECT count(*) FROM vintages WHERE sha256 IN (SELECT sha256 FROM raw_parts) "
                 f"AND vintage_id IN ({', '.join('?' * frame['vintage_id'].nunique())})",
@@ -112,84 +147,143 @@ def register(app: typer.Typer) -> None:
         from reciprocity.queries.explain import totals, totals_text
 
         ca, cb = resolve(a).code, resolve(b).code
-        emit(frame, fmt, title=f"Records behind {a}–{b} {channel}" + (f" {year}" if year else ""),
-             caption=" · ".join(credits), columns=cols,
+        units = sorted(frame["unit"].dropna().unique()) if len(frame) else []
+        default = [c for c in ("direction", "year", "magnitude",
+                               *(["unit"] if len(units) > 1 else []), "mode", "designation",
+                               "mode_evidence", "record_id") if c in frame.columns]
+        shown = frame.assign(direction=frame["direction"].map(
+            {"a_to_b": f"{ca}→{cb}", "b_to_a": f"{cb}→{ca}"})) if len(frame) else frame
+        emit(frame, fmt, wide=wide, csv_frame=frame_csv if fmt is Format.csv else None,
+             views=[View(shown, title=f"Records behind {a}–{b} · {label(channel)}"
+                         + (f" · {year}" if year else ""), caption=" · ".join(credits),
+                         columns=default, wide_columns=cols,
+                         units={"tiv_delivered": "tiv_millions"},
+                         labels={"magnitude": label(units[0])} if len(units) == 1 else None)],
              json_data={"a": ca, "b": cb, "channel": channel,
                         "year": year, "credits": credits, "records": records(frame)},
              notes=[f"{len(frame)} flow row(s); "
                     + "; ".join(totals_text(t, ca, cb) for t in totals(frame))])
 
 
-def _credits(r: Reciprocity, channel: str) -> list[str]:
+def _credits(r: Reciprocity, channel: str, units: list[str] | None = None) -> list[str]:
+    """Credit lines of the datasets that feed ``channel`` (in ``units``, when given)."""
     from reciprocity.queries.common import credits_for
 
-    """Credit lines of the datasets that feed ``channel``."""
-    rows = r.store.con.execute("SELECT DISTINCT dataset FROM flows WHERE channel = ?",
-                               [channel]).fetchall()
+    rows = r.store.con.execute(
+        "SELECT DISTINCT dataset FROM flows WHERE channel = ?"
+        + (f" AND unit IN ({', '.join('?' for _ in units)})" if units else ""),
+        [channel, *(units or [])]).fetchall()
     return credits_for(r.store, sorted(d for (d,) in rows))
+
+
+ROLLING = ("rolling_start", "rolling_ab", "rolling_ba", "rolling_gl_index")
+"""The columns ``--window`` adds to the dyad's rows (table and CSV)."""
+
+
+def with_rolling(result: Dyad) -> pd.DataFrame:
+    """The dyad's rows by year with the rolling sums over ``result.window`` years ending at
+    each year (``sum`` units; null for the others, never added up) and their two-way index."""
+    w = result.by_window.rename(columns={
+        "end": "year", "start": "rolling_start", "flow_ab": "rolling_ab",
+        "flow_ba": "rolling_ba", "gl_index": "rolling_gl_index"})
+    return result.by_year.merge(w[["channel", "unit", "year", *ROLLING]],
+                                on=["channel", "unit", "year"], how="left")
+
+
+def _key_label(key: str) -> str:
+    """A channel key (``arms``, ``coauthorship:works_whole``) in words."""
+    channel, _, unit = key.partition(":")
+    return label(channel) + (f", {label(unit)}" if unit else "")
 
 
 def _dyad_line(key: str, ch: dict[str, Any], a: str, b: str) -> str:
     """A channel's figure in words: the total over the span (``sum`` units) or the latest
     value with its year (``snapshot`` and ``index`` units, never added up)."""
+    name, unit = _key_label(key), ch["unit"]
     if ch["aggregation"] == "sum":
-        head, row = f"[bold]{key}[/] total", ch
+        head, row = f"[bold]{name}[/] total", ch
     elif ch["latest"] is not None:
-        head = (f"[bold]{key}[/] ({ch['aggregation']}: no total over years) latest, "
+        head = (f"[bold]{name}[/] ({ch['aggregation']}: no total over years) latest, "
                 f"{ch['latest']['year']}")
         row = ch["latest"]
     else:
-        return f"[bold]{key}[/]: no year with data"
+        return f"[bold]{name}[/]: no year with data"
     if row["flow_ab"] is None:
         return f"{head}: no data"
     if not ch["directed"]:
-        return (f"{head}: {row['flow_ab']:,.2f} {ch['unit']} (undirected: both directions "
-                "hold the joint count; no two-way index)")
+        return (f"{head}: {fmt(row['flow_ab'], unit)} {label(unit)} (undirected: both "
+                "directions hold the joint count; no two-way index)")
     gl = row["gl_index"]
-    return (f"{head}: {a}→{b} {row['flow_ab']:,.2f}, {b}→{a} {row['flow_ba']:,.2f} "
-            f"{ch['unit']}; two-way index "
-            + (f"{gl:.3f}" if gl is not None else "undefined (no flows)"))
+    return (f"{head}: {a}→{b} {fmt(row['flow_ab'], unit)}, {b}→{a} "
+            f"{fmt(row['flow_ba'], unit)} {label(unit)}; two-way index "
+            + (fmt(gl, "index") if gl is not None else "undefined (no flows)"))
 
 
 def _design_lines(key: str, ch: dict[str, Any], a: str, b: str) -> list[str]:
     """Per direction, how much carried the recipient's own design (hardware going back) and
     how much was licensed or local production of the supplier's."""
     lines = []
+    unit = ch["unit"]
     for direction, (src, dst) in (("a_to_b", (a, b)), ("b_to_a", (b, a))):
         classes = ch.get("by_design", {}).get(direction)
         if not classes:
             continue
-        parts = [f"{label} {classes[cls]['value']:,.2f} ({100 * classes[cls]['share']:.1f}%)"
-                 for cls, label in (("recipient", f"{dst}'s own design"),
-                                    ("supplier_licensed", f"licensed or made in {dst}"))
+        parts = [f"{name} {fmt(classes[cls]['value'], unit)} "
+                 f"({100 * classes[cls]['share']:.1f}%)"
+                 for cls, name in (("recipient", f"{dst}'s own design"),
+                                   ("supplier_licensed", f"licensed or made in {dst}"))
                  if cls in classes and classes[cls]["share"] is not None]
-        lines.append(f"[bold]{key}[/] {src}→{dst} by design: "
+        lines.append(f"[bold]{_key_label(key)}[/] {src}→{dst} by design: "
                      + ("; ".join(parts) if parts else f"none of {dst}'s design or made in "
-                        f"{dst}") + f" ({ch['unit']})")
+                        f"{dst}") + f" ({label(unit)})")
     return lines
 
 
-def _dyad_views(result: Dyad, data: dict[str, Any]) -> list[View]:
-    """Per channel and unit: the table by year, then (``sum`` units) by mode, with the total
-    or the latest value in words and the years with data."""
+def _dyad_views(result: Dyad, data: dict[str, Any], frame: pd.DataFrame,
+                window: int | None) -> list[View]:
+    """Per channel and unit: the table by year (with the rolling sums when ``--window`` is
+    given), then (``sum`` units) by mode, with the total or the latest value in words and
+    the years with data. Headings name the pair (``USA→JPN``); the unit is in the title."""
     from reciprocity.queries.dyad import ROW_KEYS, years_text
 
     a, b = result.pair.a, result.pair.b
+    ab, ba = f"{a.code}→{b.code}", f"{b.code}→{a.code}"
+    names = {"flow_ab": ab, "flow_ba": ba, "balance": f"Balance {a.code}−{b.code}",
+             "share_b": f"{b.code}'s share"}
+    measures = [k for k in ROW_KEYS if k != "unit"]
+    rolling: list[str] = []
+    if window is not None:
+        names.update({"rolling_ab": f"{ab} {window}y", "rolling_ba": f"{ba} {window}y",
+                      "rolling_gl_index": f"Two-way index {window}y",
+                      "rolling_start": "Window from"})
+        rolling = ["rolling_ab", "rolling_ba", "rolling_gl_index"]
     views = []
     for key, ch in data["channels"].items():
-        sel = result.by_year[(result.by_year["channel"] == ch["channel"])
-                             & (result.by_year["unit"] == ch["unit"])]
+        sel = frame[(frame["channel"] == ch["channel"]) & (frame["unit"] == ch["unit"])]
         notes = [_dyad_line(key, ch, a.code, b.code),
                  *_design_lines(key, ch, a.code, b.code),
-                 f"[dim]{key}: {years_text(ch['years_with_data'])}[/]"]
-        title = (f"{a.name} ({a.code}) ⇄ {b.name} ({b.code}) · {key} · by year "
-                 f"(flow_ab = {a.code}→{b.code})")
-        if ch["aggregation"] != "sum":  # no totals by mode: values are never added up
-            views.append(View(sel, title=title, columns=["year", *ROW_KEYS], notes=notes))
+                 f"[dim]{_key_label(key)}: {years_text(ch['years_with_data'])}[/]"]
+        title = (f"{a.name} ({a.code}) ⇄ {b.name} ({b.code}) · {label(ch['channel'])} · "
+                 f"{label(ch['unit'])} · by year")
+        additive = ch["aggregation"] == "sum"
+        year_cols = ["year", "flow_ab", "flow_ba", "gl_index",
+                     *(["share_b"] if not rolling else rolling if additive else [])]
+        wide_cols = ["year", *ROW_KEYS, *(["rolling_start", *rolling] if rolling else [])]
+        heads = names
+        if not ch["directed"]:  # one joint count, no two-way measures
+            heads = {**names, "flow_ab": f"{a.code}–{b.code}, joint",
+                     "rolling_ab": f"{a.code}–{b.code}, joint {window}y"}
+            year_cols = ["year", "flow_ab", *(["rolling_ab"] if rolling and additive else [])]
+        by_year = View(sel, title=title, columns=year_cols, wide_columns=wide_cols,
+                       labels=heads)
+        if not additive:  # no totals by mode: values are never added up
+            views.append(replace(by_year, notes=notes))
             continue
-        views.append(View(sel, title=title, columns=["year", *ROW_KEYS]))
+        views.append(by_year)
         modes = result.by_mode[(result.by_mode["channel"] == ch["channel"])
                                & (result.by_mode["unit"] == ch["unit"])]
-        views.append(View(modes, title=f"{key} by mode", columns=["mode", *ROW_KEYS],
-                          notes=notes))
+        views.append(View(modes, title=f"{_key_label(key)} by mode ({label(ch['unit'])})",
+                          columns=["mode", *measures] if ch["directed"] else
+                          ["mode", "flow_ab"], wide_columns=["mode", *ROW_KEYS],
+                          labels=heads, notes=notes))
     return views

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.table import Table
 
 if TYPE_CHECKING:  # pandas and the metrics are imported when a result is printed
     import pandas as pd
 
-# Wide enough for tables in logs and pipes; a terminal keeps its own width.
-console = Console(width=None if sys.stdout.isatty() else 160)
+
+class _Console(Console):
+    """The width is ``$COLUMNS`` when set, else the terminal's; 160 for logs and pipes.
+    Read each time a table is printed, so a command run with ``COLUMNS=100`` fits 100."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        found = super().size
+        if self._width is None and not self.is_terminal and not str(
+                self._environ.get("COLUMNS", "")).isdigit():
+            return ConsoleDimensions(160, found.height)
+        return found
+
+
+console = _Console()
 err_console = Console(stderr=True)
 
 
@@ -51,13 +65,27 @@ def _jsonable(value: Any) -> Any:
 
 
 def emit_json(data: Any) -> None:
-    from reciprocity.jsonout import dumps
-
-    sys.stdout.write(dumps(data, indent=2) + "\n")
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 def emit_csv(frame: pd.DataFrame) -> None:
     frame.to_csv(sys.stdout, index=False)
+
+
+def with_credit(frame: pd.DataFrame, credits: Mapping[Any, str] | str,
+                key: str | Sequence[str] = "dataset") -> pd.DataFrame:
+    """The frame with a last column ``credit``: each row's own credit line(s) (CSV output
+    carries the credits of exactly the data in each row, in a column every CSV reader
+    reads). ``credits``: one line for every row, or a map from the row's ``key`` (a
+    column, or a tuple of columns) to its line(s); a row without one gets an empty cell."""
+    if isinstance(credits, str):
+        return frame.assign(credit=credits)
+    if isinstance(key, str):
+        values = frame[key].map(lambda k: credits.get(k, "")) if len(frame) else []
+    else:
+        values = [credits.get(tuple(k), "") for k in
+                  frame[list(key)].itertuples(index=False, name=None)]
+    return frame.assign(credit=values)
 
 
 def fmt_value(value: Any, digits: int = 2) -> str:
@@ -75,20 +103,88 @@ def fmt_value(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+IN_ROW_UNIT = ("flow_ab", "flow_ba", "balance", "magnitude", "value", "previous_value",
+               "rolling_ab", "rolling_ba", "total", "latest")
+"""Columns whose values are in the unit named by the row's ``unit`` column."""
+LABELLED_VALUES = ("mode", "channel", "unit", "form")
+"""Columns whose values are names shown by their label (``licensed_production`` →
+``licensed production``)."""
+
+
 def table(frame: pd.DataFrame, title: str | None = None, caption: str | None = None,
-          columns: list[str] | None = None) -> None:
-    """Print a frame as a Rich table (numbers right-aligned, nulls empty)."""
+          columns: list[str] | None = None, *, units: Mapping[str, str] | None = None,
+          labels: Mapping[str, str] | None = None) -> None:
+    """Print a frame as a Rich table for people: headings from :func:`reciprocity.labels.label`
+    (or ``labels``), values by :func:`reciprocity.labels.fmt` in their unit (``units``: a
+    column's unit or format; columns of :data:`IN_ROW_UNIT` take the row's ``unit``; the
+    others their column's format), numbers right-aligned, nulls empty."""
     import pandas as pd
 
+    from reciprocity.labels import fmt, kind, label
+
     cols = columns or list(frame.columns)
+    units = dict(units or {})
+    labels = dict(labels or {})
     t = Table(title=title, caption=caption, caption_justify="left", header_style="bold")
-    for c in cols:
-        numeric = pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(
-            frame[c])
-        t.add_column(c, justify="right" if numeric else "left", overflow="fold")
-    for row in frame[cols].itertuples(index=False):
-        t.add_row(*(fmt_value(v) for v in row))
+    formats: list[tuple[str | None, bool]] = []
+    heads = [labels.get(c) or label(c) for c in cols]
+    for c, head in zip(cols, heads, strict=True):
+        series = frame[c]
+        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(
+            series)
+        t.add_column(head, justify="right" if numeric else "left", overflow="fold")
+        if c in units:
+            formats.append((units[c], False))
+        elif c in IN_ROW_UNIT and "unit" in frame.columns:
+            formats.append((None, True))
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            formats.append(("date", False))
+        elif (kind(c) is None and pd.api.types.is_float_dtype(series)
+              and not (series.dropna() % 1 == 0).all()):
+            formats.append(("decimal", False))  # one column, one number of decimals
+        else:
+            formats.append((c, False))
+    row_units = frame["unit"].tolist() if "unit" in frame.columns else [None] * len(frame)
+    rows: list[list[str]] = []
+    for row, row_unit in zip(frame[cols].itertuples(index=False), row_units, strict=True):
+        cells = []
+        for c, v, (unit, in_row) in zip(cols, row, formats, strict=True):
+            if c in LABELLED_VALUES and isinstance(v, str):
+                cells.append(label(v))
+            else:
+                cells.append(fmt(v, row_unit if in_row else unit))
+        t.add_row(*cells)
+        rows.append(cells)
+    for column, width in zip(t.columns, _fit([heads, *rows], console.width), strict=True):
+        column.width = width
     console.print(t)
+
+
+def _fit(rows: list[list[str]], width: int) -> list[int | None]:
+    """Column widths that fit ``width`` without breaking a word: every column gets at least
+    its longest word; narrow columns keep their whole width and the widest share what is
+    left (one cap for all). None (Rich's own layout) when the table fits as it is, or when
+    even its longest words do not fit (then Rich folds them)."""
+    if not rows or not rows[0]:
+        return []
+    n = len(rows[0])
+    longest = [0] * n
+    word = [1] * n
+    for row in rows:
+        for i, cell in enumerate(row):
+            for line in str(cell).split("\n"):
+                longest[i] = max(longest[i], len(line))
+                word[i] = max([word[i], *(len(w) for w in line.split())])
+    room = width - (3 * n + 1)  # a border and a space either side of each column
+    if sum(longest) <= room or sum(word) > room:
+        return [None] * n
+    def widths(cap: int) -> list[int]:
+        return [min(lo, max(w, cap)) for lo, w in zip(longest, word, strict=True)]
+
+    cap = max(longest)
+    while cap > 1 and sum(widths(cap)) > room:
+        cap -= 1
+    return list(widths(cap))
 
 
 @dataclass(frozen=True)
@@ -101,25 +197,35 @@ class View:
     caption: str | None = None
     columns: list[str] | None = None
     notes: Sequence[str] = ()
+    units: Mapping[str, str] | None = None
+    """A column's unit or format where it is not the column's own (:func:`table`)."""
+    labels: Mapping[str, str] | None = None
+    """Headings instead of the labels of :mod:`reciprocity.labels` (e.g. ``USA→JPN``)."""
+    wide_columns: list[str] | None = None
+    """The columns ``--wide`` shows (default: every column of the frame)."""
 
 
 def emit(frame: pd.DataFrame, fmt: Format, title: str | None = None,
          caption: str | None = None, json_data: Any = None, *,
          columns: list[str] | None = None, views: Sequence[View] | None = None,
          empty: str | None = None, empty_csv: bool = False,
-         notes: Iterable[str] = ()) -> None:
+         notes: Iterable[str] = (), wide: bool = False,
+         csv_frame: pd.DataFrame | None = None) -> None:
     """Print a tabular result in the chosen format (reports such as `ledger show` print their own).
 
-    JSON: ``json_data`` (default: the frame's rows). CSV: the frame. Table: the frame with
-    ``title``, ``caption`` and ``columns`` (or the ``views``, for a result shown as several
-    tables, each followed by its own notes), or instead the ``empty`` message when the frame
-    has no rows (in CSV too with ``empty_csv``); then the ``notes``, one line each.
+    JSON: ``json_data`` (default: the frame's rows). CSV: ``csv_frame`` (default: the frame;
+    every column, raw values, with its ``credit`` column where the command adds one). Table:
+    the frame with ``title``, ``caption`` and ``columns`` (or the ``views``, for a result
+    shown as several tables, each followed by its own notes), or instead the ``empty``
+    message when the frame has no rows (in CSV too with ``empty_csv``); then the ``notes``,
+    one line each. A table shows its ``columns`` (chosen to fit a 100-column terminal);
+    ``wide`` shows its ``wide_columns`` (default: all).
     """
     if fmt is Format.json:
         emit_json(json_data if json_data is not None else records(frame))
         return
     if fmt is Format.csv and not (empty_csv and empty is not None and frame.empty):
-        emit_csv(frame)
+        emit_csv(frame if csv_frame is None else csv_frame)
         return
     if empty is not None and frame.empty:
         console.print(empty)
@@ -127,7 +233,10 @@ def emit(frame: pd.DataFrame, fmt: Format, title: str | None = None,
             return
     else:
         for view in views if views is not None else [View(frame, title, caption, columns)]:
-            table(view.frame, title=view.title, caption=view.caption, columns=view.columns)
+            columns_shown = (view.wide_columns or list(view.frame.columns)) if wide \
+                else view.columns
+            table(view.frame, title=view.title, caption=view.caption, columns=columns_shown,
+                  units=view.units, labels=view.labels)
             for line in view.notes:
                 console.print(line)
     for line in notes:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from reciprocity.cli.common import FormatOpt, session
+from reciprocity.cli.common import FormatOpt, WideOpt, session
 from reciprocity.cli.render import (
     Format,
     View,
@@ -27,26 +27,35 @@ else:  # imported when a command runs (reciprocity.cli.lazy)
 
 SOURCE_COLUMNS = ["vintage_id", "layout", "generated_at", "ingested_at", "is_complete",
                   "is_default", "rows_read", "flows_loaded", "sha256", "file_name"]
-"""Columns of the table view (the vintage id starts with its dataset; dates without times);
-JSON and CSV have every column."""
+"""Columns of the table view with ``--wide`` (the vintage id starts with its dataset; dates
+without times); JSON and CSV have every column."""
+SOURCE_DEFAULT = ["vintage_id", "generated_at", "status", "rows_read", "flows_loaded",
+                  "sha256"]
+"""Columns of the table view for a 100-column terminal: ``status`` is default, kept or held
+back, and partial when the vintage is an extract."""
 
 
 def register(app: typer.Typer) -> None:
     register_channels(app)
 
     @app.command("sources")
-    def sources(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+    def sources(ctx: typer.Context, fmt: FormatOpt = Format.table,
+                wide: WideOpt = False) -> None:
         """Datasets and vintages in the store: dates, checksums, row counts, credit lines."""
         with session(ctx, read_only=True) as r:
             frame = r.sources()
         views = None if frame.empty else [View(
-            frame[SOURCE_COLUMNS].assign(
-                sha256=frame["sha256"].str[:12] + "…",
-                generated_at=frame["generated_at"].dt.strftime("%Y-%m-%d").fillna(""),
-                ingested_at=frame["ingested_at"].dt.strftime("%Y-%m-%d").fillna(""),
+            frame.assign(
+                # the id breaks after its dataset; several files of one vintage, one a line
+                vintage_id=frame["vintage_id"].str.replace("/", "/\n", n=1, regex=False),
+                status=[_status(row) for row in frame.to_dict("records")],
+                sha256=frame["sha256"] if wide else frame["sha256"].str[:12] + "…",
                 file_name=frame["file_name"].str.replace(" + ", "\n+ ", regex=False)),
-            title="Datasets and vintages", caption=" · ".join(sorted(set(frame["credit"]))))]
-        emit(frame, fmt, views=views, empty_csv=True,
+            title="Datasets and vintages", caption=" · ".join(sorted(set(frame["credit"]))),
+            columns=SOURCE_DEFAULT,
+            wide_columns=[c for c in SOURCE_COLUMNS if c in frame.columns],
+            labels={"status": "Status"})]
+        emit(frame, fmt, views=views, empty_csv=True, wide=wide,
              empty="The store is empty: run `reciprocity ingest sipri FILE`.")
 
     @app.command("diff")
@@ -99,6 +108,15 @@ def register_channels(app: typer.Typer) -> None:
                         "aggregation": {n: u.aggregation for n, u in UNIT_DECLARATIONS.items()}},
              notes=[f"[bold]{unit}[/] ({UNIT_DECLARATIONS[unit].aggregation}): {meaning}"
                     for unit, meaning in UNITS.items()])
+
+
+def _status(row: dict) -> str:
+    """A vintage's status in a word or two: default, held back or kept; partial when an
+    extract."""
+    held = row.get("held_back")
+    state = ("default" if row["is_default"] else
+             "held back" if isinstance(held, str) and held else "kept")
+    return state + ("" if row["is_complete"] else ", partial")
 
 
 def _diff_table(result: Diff) -> None:

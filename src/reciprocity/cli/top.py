@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from reciprocity.cli.common import FormatOpt, SinceOpt, UntilOpt, VintageOpt, session
-from reciprocity.cli.render import Format, View, emit
+from reciprocity.cli.common import FormatOpt, SinceOpt, UntilOpt, VintageOpt, WideOpt, session
+from reciprocity.cli.render import Format, View, emit, with_credit
+from reciprocity.labels import label
 
 if TYPE_CHECKING:  # the query (pandas, DuckDB) is imported when the command runs
     from reciprocity.queries.top import Top
@@ -34,6 +35,7 @@ def register(app: typer.Typer) -> None:
             "--unit", help="Unit (default: the channel's first additive unit in the data).")
         ] = None,
         fmt: FormatOpt = Format.table,
+        wide: WideOpt = False,
     ) -> None:
         """The largest exporters or importers over a window, as SIPRI ranks them each March.
 
@@ -43,12 +45,15 @@ def register(app: typer.Typer) -> None:
         with session(ctx, read_only=True) as r:
             result = r.top(kind, channel=channel, since=since, until=until, vintage=vintage,
                            limit=limit, unit=unit)
-        shown = result.rows.rename(columns={
-            "share": "share %", "previous_value": f"previous {result.previous_since}–"
-            f"{result.previous_until}", "change_pct": "change %"})
-        emit(result.rows, fmt, json_data=result.to_dict(),
-             views=[View(shown, _title(result), columns=[
-                 "rank", "name", "country", "value", *shown.columns[-3:]])],
+        previous = f"{result.previous_since}–{result.previous_until}"
+        emit(result.rows, fmt, json_data=result.to_dict(), wide=wide,
+             csv_frame=with_credit(result.rows, " · ".join(result.credits)),
+             views=[View(result.rows, _title(result),
+                         columns=["rank", "name", "country", "value", "share",
+                                  "previous_value", "change_pct"],
+                         units={"value": result.unit, "previous_value": result.unit},
+                         labels={"value": f"{result.since}–{result.until}",
+                                 "previous_value": previous})],
              empty=f"No {result.channel} flows in the store for {_span(result)}.",
              notes=_notes(result))
 
@@ -60,14 +65,14 @@ def _span(t: Top) -> str:
 def _title(t: Top) -> str:
     n = len(t.rows)
     head = f"Top {n} of {t.countries_total}" if n < t.countries_total else f"All {n}"
-    return f"{head} {t.channel} {t.kind}, {_span(t)} ({t.unit})"
+    return f"{head} {label(t.channel).lower()} {t.kind}, {_span(t)} ({label(t.unit)})"
 
 
 def _notes(t: Top) -> list[str]:
     if t.world_total is None:
         return []
-    return [f"World total {t.since}–{t.until}: {t.world_total:,.0f} {t.unit} (unknown parties "
-            f"included; share % is of it) · change % from {t.previous_since}–"
+    return [f"World total {t.since}–{t.until}: {t.world_total:,.0f} {label(t.unit)} (unknown "
+            f"parties included; share % is of it) · change % from {t.previous_since}–"
             f"{t.previous_until}, empty when that is 0 or has no data · vintage {t.vintage}",
             *([f"[bold]A partial extract, not the world:[/] {t.partial_scope}"]
               if t.partial_scope else []),
