@@ -60,7 +60,7 @@ def store_path(ctx: typer.Context) -> Path:
         return db
     path, note = default_store()
     if note and not obj.get("noted"):
-        err_console.print(f"[dim]{note}[/]", highlight=False)
+        err_console.print(f"[dim]{note}[/]", highlight=False, soft_wrap=True)
         obj["noted"] = True
     return path
 
