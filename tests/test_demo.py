@@ -56,6 +56,19 @@ def test_demo_exits_cleanly_and_prints_the_brief(demo_run):
     assert db.is_file()
 
 
+def test_demo_prints_the_briefing_headline(demo_run):
+    """The demo opens with the same headline sentence as the briefing's page 1."""
+    from reciprocity.api import Reciprocity
+    from reciprocity.report.headline import sentence
+
+    _, text, _, db, _ = demo_run
+    with Reciprocity(db, read_only=True) as r:
+        expected = sentence(r.dyad("USA", "JPN").to_dict(),
+                            r.composite_index("USA", "JPN").to_dict())
+    assert expected[:60] in " ".join(text.split())
+    assert " ".join(expected.split()) in " ".join(text.split())
+
+
 def test_demo_writes_csv_files_with_the_credit_line(demo_run):
     _, _, _, _, out = demo_run
     assert {p.name for p in out.iterdir()} >= EXPECTED_FILES

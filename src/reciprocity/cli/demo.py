@@ -87,6 +87,11 @@ def register(app: typer.Typer) -> None:
             state = "added" if ing.added else "already there"
             console.print(f"  {ing.vintage_id}: {ing.flows_loaded:,} flows ({role}; {state})")
         arms = result.dyad.to_dict()["channels"].get("arms")
+        from reciprocity.report.headline import sentence
+
+        console.rule("[bold]United States ⇄ Japan: the headline (as the briefing's page 1)")
+        console.print(sentence(result.dyad.to_dict(), result.assessment.index.to_dict()
+                               if result.assessment is not None else None), highlight=False)
         console.rule("[bold]United States ⇄ Japan: arms transfers")
         if arms is None:
             console.print("No arms flows between the United States and Japan in the data.")
