@@ -126,6 +126,10 @@ def loads_csv(text: str, name: str = "transfers.csv", known: Mapping[str, Record
     problems: list[Problem] = []
     missing = [c for c in CSV_REQUIRED if c not in header]
     unknown = [c for c in header if c not in CSV_COLUMNS]
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        problems.append(Problem(f"{name}:1", f"column(s) {repeated} given twice",
+                                "each column once"))
     if missing:
         problems.append(Problem(f"{name}:1", f"no column(s) {missing}",
                                 "a header with " + ",".join(CSV_COLUMNS)))
