@@ -107,8 +107,10 @@ def test_wide_shows_every_column(run_main, out_db):
     for heading in ("Layout", "Ingested", "Complete", "Default", "File"):
         assert heading not in narrow and heading in wide
     assert "classic" in wide and "classic" not in narrow
-    explain = run_main("--db", out_db, "explain", "USA", "JPN", "--wide").stdout
-    for heading in ("Comments", "Vintage", "Supplier", "Recipient", "Ordered"):
+    explain = run_main("--db", out_db, "explain", "USA", "JPN", "--wide",
+                       env={"COLUMNS": "1000"}).stdout
+    for heading in ("Comments", "Vintage", "Supplier", "Recipient", "Ordered", "From",
+                    "Dataset", "Deal", "Local production"):
         assert heading in explain
     assert "Comments" not in run_main("--db", out_db, "explain", "USA", "JPN").stdout
     json_keys = set(csv_rows(run_main("--db", out_db, "explain", "USA", "JPN", "-f", "csv"))[0])

@@ -156,7 +156,8 @@ def register(app: typer.Typer) -> None:
         emit(frame, fmt, wide=wide, csv_frame=frame_csv if fmt is Format.csv else None,
              views=[View(shown, title=f"Records behind {a}–{b} · {label(channel)}"
                          + (f" · {year}" if year else ""), caption=" · ".join(credits),
-                         columns=default, wide_columns=cols,
+                         columns=default,  # --wide: the record's columns first, then all
+                         wide_columns=[*cols, *(c for c in frame.columns if c not in cols)],
                          units={"tiv_delivered": "tiv_millions"},
                          labels={"magnitude": label(units[0])} if len(units) == 1 else None)],
              json_data={"a": ca, "b": cb, "channel": channel,
