@@ -246,7 +246,8 @@ def test_dyad_csv(run_main, db):
     (["partners", "JPN", "--sort", "alphabet"], 2, "--sort"),
     (["explain", "USA", "JPN", "--channel", "spies"], 2, "unknown channel"),
     (["diff", "sipri"], 3, "a diff needs two"),
-    (["diff", "nope"], 3, "nope"),
+    (["diff", "nope"], 2, "unknown source or dataset 'nope'"),
+    (["diff", "sipiri"], 2, "did you mean 'sipri'?"),
 ])
 def test_query_errors_exit_nonzero_with_a_message(run_main, db, args, code, fragment):
     result = run_main("--db", db, *args)

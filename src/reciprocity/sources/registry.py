@@ -6,7 +6,7 @@ import importlib
 from functools import cache
 from typing import TYPE_CHECKING
 
-from reciprocity.errors import NotFoundError, unknown_name
+from reciprocity.errors import unknown_name
 
 if TYPE_CHECKING:  # names() stays light: the command line's help lists them
     from reciprocity.sources.base import Source
@@ -40,7 +40,8 @@ def for_dataset(dataset: str) -> Source:
     for source in all_sources():
         if dataset == source.info.dataset or dataset.startswith(source.info.dataset + ":"):
             return source
-    raise NotFoundError(f"no source reads dataset {dataset!r}")
+    known = [*_MODULES, *(source.info.dataset for source in all_sources())]
+    raise unknown_name("source or dataset", dataset, known, not_found=True)
 
 
 def names() -> list[str]:
