@@ -87,6 +87,7 @@ def main() -> int:
         compare(store, "sipri")
 
     join()  # warm
+    load_before = os.getloadavg()[0]
     summary_s, join_s, ratios = [], [], []
     for i in range(args.repeat):
         if i % 2:
@@ -140,6 +141,8 @@ def main() -> int:
         "cli_best_s": round(min(cli_s), 3),
         "cli_lines": cli_lines,
         "repeat": args.repeat,
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        "cores": os.cpu_count(),
         "machine": f"{platform.machine()}, {platform.python_implementation()} "
                    f"{platform.python_version()}",
     }
