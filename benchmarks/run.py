@@ -322,7 +322,11 @@ def _diff_section(results: list[dict]) -> list[str]:
             *(["Where the summary's time goes (best of the repeats): " + ", ".join(
                 f"{k} {v * 1000:.0f} ms" for k, v in r["summary_parts_s"].items()) + ".", ""]
               if "summary_parts_s" in r else []),
-            f"Measured {r['measured']} on {r['machine']}. Reproduce: "
+            f"Measured {r['measured']} on {r['machine']}"
+            + (f", {r['cores']} cores, load average {r['load_average'][0]:g} before and "
+               f"{r['load_average'][1]:g} after (other work on the machine)"
+               if "load_average" in r else "")
+            + ". Reproduce: "
             "`python benchmarks/run.py --only diff`, or `python benchmarks/diff.py --repeat 7 "
             "--json OUT` (`--new`/`--old` name other registers).",
         ]
