@@ -111,6 +111,9 @@ UNIT_DECLARATIONS: dict[str, Unit] = {u.name: u for u in (
     Unit("percent_of_gdp", "percent of GDP, e.g. R&D expenditure (WDI): a ratio", "index"),
     Unit("per_million_people", "per million people, e.g. researchers in R&D (WDI): a ratio",
          "index"),
+    Unit("patent_families_fractional",
+         "IP5 patent families by inventor country and priority year, fractional counts: a "
+         "family with inventors in several countries is split between them (OECD)", "sum"),
 )}
 
 #: Unit → its description (the meaning shown next to figures).
