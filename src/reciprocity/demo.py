@@ -130,8 +130,7 @@ def run(db: Path, out: Path | None, *, fetch: Callable[[], Path] | None = None,
         reverse = reverse[reverse["direction"] == "b_to_a"].reset_index(drop=True)
         partners = r.partners("JPN", channel="arms")
         try:
-            d = r.diff("sipri")
-            counts = d["change"].value_counts().to_dict()
+            counts = r.diff_summary("sipri", limit=1).counts
             diff_summary = {k: int(counts.get(k, 0)) for k in ("added", "removed", "changed")}
         except ReciprocityError:
             diff_summary = {}
