@@ -243,9 +243,11 @@ def test_cli_ingests_parts_and_sources_shows_the_layout(run_main, tmp_path):
     table = run_main("--db", db, "sources")
     assert table.exit_code == 0
     rows = [ln for ln in table.stdout.splitlines() if "sipri_arms_transf" in ln]
+    assert len(rows) == 2
+    assert [ln.split("│")[3].strip() for ln in rows] == ["default", "kept, partial"]
+    wide = run_main("--db", db, "sources", "--wide", env={"COLUMNS": "400"})
+    rows = [ln for ln in wide.stdout.splitlines() if "sipri_arms_transf" in ln]
     assert len(rows) == 2 and all("per_delivery_year" in ln for ln in rows)
-    assert [("yes" in ln.split("│")[5], "yes" in ln.split("│")[6]) for ln in rows] == [
-        (True, True), (False, False)]  # complete and default; partial
 
 
 def test_cli_explain_names_the_part_and_line_of_an_export_in_parts(run_main, tmp_path,
@@ -254,13 +256,16 @@ def test_cli_explain_names_the_part_and_line_of_an_export_in_parts(run_main, tmp
     assert run_main("--db", db, "ingest", "sipri", PARTS).exit_code == 0
     shown = run_main("--db", db, "explain", "USA", "JPN", "--year", "1989")
     assert shown.exit_code == 0, shown.output
-    header = shown.stdout.split("┡")[0]
-    assert "source" in header and "_file" in header and "line" in header
-    row = next(ln for ln in shown.stdout.splitlines() if "a_to_b" in ln)
-    assert [c.strip() for c in row.split("│")][-4:-1] == ["trade-", "17", "17"]
+    header = shown.stdout.split("┏")[1].split("┡")[0]  # the headings, without the title
+    assert "File" in header and "Line" in header and "Record" not in header
+    row = next(ln for ln in shown.stdout.splitlines() if "USA→JPN" in ln)
+    cells = [c.strip() for c in row.split("│")]
+    assert cells[-3] in (LATE.name, EARLY.name) and cells[-2] == "17"  # whole, not folded
     # a single-file vintage's record id is its line: no extra columns
     classic = run_main("--db", classic_db, "explain", "USA", "JPN")
-    assert classic.exit_code == 0 and "source" not in classic.stdout
+    classic_header = classic.stdout.split("┏")[1].split("┡")[0]
+    assert classic.exit_code == 0 and "File" not in classic_header
+    assert "Record" in classic_header
 
 
 def test_cli_refuses_parts_that_do_not_fit(run_main, tmp_path):

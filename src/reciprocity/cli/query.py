@@ -148,9 +148,13 @@ def register(app: typer.Typer) -> None:
 
         ca, cb = resolve(a).code, resolve(b).code
         units = sorted(frame["unit"].dropna().unique()) if len(frame) else []
+        # an export read in parts: which file and line instead of the record id (which runs on
+        # across the files) and the mode's evidence, for room
+        where = (["source_file", "line"] if in_parts and "line" in frame.columns
+                 else ["mode_evidence", "record_id"])
         default = [c for c in ("direction", "year", "magnitude",
                                *(["unit"] if len(units) > 1 else []), "mode", "designation",
-                               "mode_evidence", "record_id") if c in frame.columns]
+                               *where) if c in frame.columns]
         shown = frame.assign(direction=frame["direction"].map(
             {"a_to_b": f"{ca}→{cb}", "b_to_a": f"{cb}→{ca}"})) if len(frame) else frame
         emit(frame, fmt, wide=wide, csv_frame=frame_csv if fmt is Format.csv else None,
