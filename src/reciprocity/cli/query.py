@@ -192,7 +192,8 @@ def with_rolling(result: Dyad) -> pd.DataFrame:
         "end": "year", "start": "rolling_start", "flow_ab": "rolling_ab",
         "flow_ba": "rolling_ba", "gl_index": "rolling_gl_index"})
     return result.by_year.merge(w[["channel", "unit", "year", *ROLLING]],
-                                on=["channel", "unit", "year"], how="left")
+                                on=["channel", "unit", "year"], how="left").astype(
+        {"rolling_start": "Int64"})  # a year, empty for units never added up
 
 
 def _key_label(key: str) -> str:
