@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -130,6 +131,17 @@ def test_single_value_channels_are_cards(web_session: Reciprocity) -> None:
     assert 'data-figure="fig-flows-' not in html  # no chart of one point
 
 
+MARKS_JS = """els => els.map(el => {
+    const shapes = el.querySelectorAll(
+        '.scatterlayer path.js-line, .scatterlayer path.point, .barlayer path');
+    return Array.from(shapes).filter(s => {
+        const b = s.getBBox(); const st = getComputedStyle(s);
+        return (b.width > 0 || b.height > 0) && st.opacity !== '0'
+            && st.visibility !== 'hidden';
+    }).length; })"""
+"""Per chart, its data marks (lines, points, bars) that are drawn and visible."""
+
+
 def _figure_titles(html: str) -> list[str]:
     titles = []
     for spec in re.findall(r'<script id="fig-[^"]+" type="application/json">(.*?)</script>',
@@ -155,25 +167,28 @@ def test_pdf_prints_every_chart_and_page_one_is_the_answer(
     page_file = tmp_path / "briefing.html"
     page_file.write_text(usa_jpn_html, encoding="utf-8")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:  # the print layout, as the printer sees it
-        browser = p.chromium.launch(executable_path=executable, args=list(CHROMIUM_FLAGS))
-        try:
-            page = browser.new_page(viewport={"width": PRINT_WIDTH_PX + 40, "height": 1000})
-            page.goto(page_file.as_uri())
-            page.wait_for_function("window.__briefingReady === true")
-            page.emulate_media(media="print")
-            page.evaluate(f"window.__prepareForPrint({PRINT_WIDTH_PX})")
-            marks = page.eval_on_selector_all("[data-figure]", """els => els.map(el => {
-                const shapes = el.querySelectorAll(
-                    '.scatterlayer path.js-line, .scatterlayer path.point, .barlayer path');
-                return Array.from(shapes).filter(s => {
-                    const b = s.getBBox(); const st = getComputedStyle(s);
-                    return (b.width > 0 || b.height > 0) && st.opacity !== '0'
-                        && st.visibility !== 'hidden';
-                }).length; })""")
-            page.screenshot(path=str(SHOTS / "briefing-print-layout.png"), full_page=True)
-        finally:
-            browser.close()
+
+    def print_layout_marks() -> list[int]:
+        with sync_playwright() as p:  # the print layout, as the printer sees it
+            browser = p.chromium.launch(executable_path=executable,
+                                        args=list(CHROMIUM_FLAGS))
+            try:
+                page = browser.new_page(viewport={"width": PRINT_WIDTH_PX + 40,
+                                                  "height": 1000})
+                page.goto(page_file.as_uri())
+                page.wait_for_function("window.__briefingReady === true")
+                page.emulate_media(media="print")
+                page.evaluate(f"window.__prepareForPrint({PRINT_WIDTH_PX})")
+                marks = page.eval_on_selector_all("[data-figure]", MARKS_JS)
+                page.screenshot(path=str(SHOTS / "briefing-print-layout.png"), full_page=True)
+                return marks
+            finally:
+                browser.close()
+
+    # Playwright's sync API refuses a thread with a running event loop (the browser tests'
+    # session may hold one): drive it from a fresh thread, as the printer does.
+    with ThreadPoolExecutor(1) as pool:
+        marks = pool.submit(print_layout_marks).result()
     assert marks and all(n > 0 for n in marks), marks
 
     out = tmp_path / "briefing.pdf"
