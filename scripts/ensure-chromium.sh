@@ -5,6 +5,14 @@
 # As root, installs them with apt-get when missing; otherwise says how to.
 set -euo pipefail
 
+# poppler-utils: the briefing test keeps a PNG of every PDF page (pdftoppm) and reads its text.
+if ! command -v pdftoppm >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && \
+   command -v apt-get >/dev/null 2>&1; then
+  echo "pdftoppm: not found; installing Debian's poppler-utils"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null 2>&1 || \
+    echo "poppler-utils: could not be installed; the PDF page images will be skipped" >&2
+fi
+
 if [ -n "${RECIPROCITY_CHROMIUM:-}" ] && [ -x "${RECIPROCITY_CHROMIUM}" ]; then
   echo "chromium: ${RECIPROCITY_CHROMIUM} (RECIPROCITY_CHROMIUM)"
   exit 0
