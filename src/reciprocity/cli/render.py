@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -65,7 +64,9 @@ def _jsonable(value: Any) -> Any:
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    from reciprocity.jsonout import dumps
+
+    sys.stdout.write(dumps(data, indent=2) + "\n")
 
 
 def emit_csv(frame: pd.DataFrame) -> None:
