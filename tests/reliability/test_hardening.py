@@ -257,6 +257,15 @@ def test_one_strict_json_encoder():
     assert _strict(text) == {"a": None, "b": None, "c": [None, 1.5], "d": None, "e": 3}
 
 
+def test_the_cli_and_the_api_use_the_strict_encoder(capsys):
+    from reciprocity.cli.render import emit_json
+    from reciprocity.web.api.core import json_bytes
+
+    emit_json({"x": float("nan"), "y": [float("inf")]})
+    assert _strict(capsys.readouterr().out) == {"x": None, "y": [None]}
+    assert _strict(json_bytes({"x": np.float64("-inf")}).decode()) == {"x": None}
+
+
 def test_cli_and_api_json_are_strict(classic_db, run_main):
     from fastapi.testclient import TestClient
 
