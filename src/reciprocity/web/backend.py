@@ -1,10 +1,11 @@
-"""The server's hold on the store: one DuckDB database, a small pool of sessions, one writer.
+"""The server's hold on the store: read-only sessions, and a writer only while it writes.
 
-DuckDB lets one process write a file. The server opens the store once (every session in the
-pool is a connection to the same in-process database, so they share its memory and see each
-other's commits); reads take a free session from the pool and run in parallel, writes go
-through the one writer session under a lock. Answers of read endpoints are cached until the
-next write: nothing else can change the file while the server holds it.
+DuckDB lets many processes read a file, or one process write it. So the server keeps a small
+pool of read-only sessions, and the CLI can read the same store while the server runs. A
+write (the ledger, users, sign-in sessions) waits for the reads under way, closes the pool,
+opens the store for writing, and reopens the pool when it is done: the write lock is held
+only for the write. Answers of read endpoints are cached until the next write: while the
+server holds its read-only sessions no other process can write the file.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from typing import Any
 from reciprocity.api import Reciprocity
 from reciprocity.errors import ReciprocityError
 
+WRITE_WAIT = 3.0
+"""Seconds a write waits for another process that holds the store (then: StoreBusyError)."""
+
 
 class ReadOnlyStoreError(ReciprocityError):
     """A write was asked of a server started with ``--read-only``."""
@@ -28,54 +32,99 @@ class ReadOnlyStoreError(ReciprocityError):
 
 
 class Backend:
-    """Pooled read sessions and one locked writer on one store file."""
+    """Pooled read-only sessions, and one writer opened for each write."""
 
     def __init__(self, db_path: str | Path, *, read_only: bool = False, pool_size: int = 4,
                  cache_size: int = 512) -> None:
         self.db_path = Path(db_path)
         self.read_only = read_only
-        self._writer = Reciprocity(self.db_path, read_only=read_only)
+        self._pool_size = max(1, pool_size)
         self._pool: queue.LifoQueue[Reciprocity] = queue.LifoQueue()
-        self._sessions = [Reciprocity(self.db_path, read_only=read_only)
-                          for _ in range(max(1, pool_size))]
-        for s in self._sessions:
-            self._pool.put(s)
+        self._sessions: list[Reciprocity] = []
+        self._gate = threading.Condition()
+        self._readers = 0
+        self._writing = False
         self._write_lock = threading.RLock()
+        self._writer: Reciprocity | None = None
+        self._writer_thread: int | None = None
         self.cache = ResponseCache(cache_size)
         if not read_only:
             from reciprocity.web import auth
 
-            with self._write_lock:
-                auth.ensure_table(self._writer.store)
+            with Reciprocity(self.db_path, wait=WRITE_WAIT) as w:  # creates a new store
+                auth.ensure_table(w.store)
+        self._open_pool()
+
+    def _open_pool(self) -> None:
+        self._sessions = [Reciprocity(self.db_path, read_only=True)
+                          for _ in range(self._pool_size)]
+        for s in self._sessions:
+            self._pool.put(s)
+
+    def _close_pool(self) -> None:
+        while not self._pool.empty():
+            self._pool.get_nowait()
+        for s in self._sessions:
+            s.close()
+        self._sessions = []
 
     @contextmanager
     def read(self) -> Iterator[Reciprocity]:
-        """A session for reading (blocks while every session is busy)."""
-        session = self._pool.get()
+        """A read-only session (waits while a write is under way or every session is busy)."""
+        with self._gate:
+            while self._writing and self._writer_thread != threading.get_ident():
+                self._gate.wait()
+            self._readers += 1
         try:
-            yield session
+            if self._writer is not None and self._writer_thread == threading.get_ident():
+                yield self._writer   # a read inside this thread's write sees the write
+                return
+            session = self._pool.get()
+            try:
+                yield session
+            finally:
+                self._pool.put(session)
         finally:
-            self._pool.put(session)
+            with self._gate:
+                self._readers -= 1
+                self._gate.notify_all()
 
     @contextmanager
     def write(self, clear_cache: bool = True) -> Iterator[Reciprocity]:
-        """The writer session, alone; cached answers are dropped afterwards (unless
+        """The store opened for writing, alone; cached answers are dropped afterwards (unless
         ``clear_cache`` is False: writes that change no answer, such as sessions)."""
         if self.read_only:
             raise ReadOnlyStoreError(f"the server opened {self.db_path} read-only "
                                      "(reciprocity serve --read-only); restart it without "
                                      "--read-only to change the ledger or users")
         with self._write_lock:
-            try:
+            if self._writer is not None:   # a write inside a write: the same writer
                 yield self._writer
+                return
+            with self._gate:
+                self._writing = True
+                self._writer_thread = threading.get_ident()
+                while self._readers:
+                    self._gate.wait()
+            try:
+                self._close_pool()
+                with Reciprocity(self.db_path, wait=WRITE_WAIT) as writer:
+                    self._writer = writer
+                    try:
+                        yield writer
+                    finally:
+                        self._writer = None
+                        if clear_cache:
+                            self.cache.clear()
             finally:
-                if clear_cache:
-                    self.cache.clear()
+                self._open_pool()
+                with self._gate:
+                    self._writing = False
+                    self._writer_thread = None
+                    self._gate.notify_all()
 
     def close(self) -> None:
-        for s in self._sessions:
-            s.close()
-        self._writer.close()
+        self._close_pool()
 
 
 class ResponseCache:
