@@ -19,6 +19,7 @@ _MODULES = {
     "ledger": "reciprocity.sources.ledger",
     "patentsview": "reciprocity.sources.patentsview",
     "oecd_sti": "reciprocity.sources.oecd_sti",
+    "atop": "reciprocity.sources.atop",
 }
 
 
