@@ -95,3 +95,15 @@ def test_no_atop_vintage_gives_none(tmp_path: Path):
     with Store(tmp_path / "empty.duckdb") as s:
         assert alliance(s, "USA", "JPN") is None
         assert allies_of(s, "USA") is None
+
+
+def test_dyad_json_carries_the_alliance(store: Store, classic_store: Store):
+    from reciprocity.queries.dyad import dyad
+
+    got = dyad(store, "USA", "JPN").to_dict()["alliance"]
+    assert got["allied_since"] == 1951
+    assert [t["atopid"] for t in got["treaties"]][-2:] == [3220, 3375]
+    assert dyad(store, "USA", "JPN", until=1925).to_dict()["alliance"]["allied_since"] == 1921
+    # no ATOP vintage in the store: the key is there, null
+    out = dyad(classic_store, "USA", "JPN").to_dict()
+    assert "alliance" in out and out["alliance"] is None

@@ -11,6 +11,7 @@ import pandas as pd
 
 from reciprocity import channels as channels_mod
 from reciprocity.metrics.twoway import INDEX_KEYS, add_indices, clean, measures
+from reciprocity.queries.alliance import alliance
 from reciprocity.queries.common import Pair, credits_for, span_filter
 from reciprocity.queries.design import DESIGN_CHANNELS, by_design, design_summary
 from reciprocity.store.db import Store
@@ -44,6 +45,9 @@ class Dyad:
     by_design: pd.DataFrame | None = None
     """Per channel, unit and direction, whose design the flow carries
     (:mod:`reciprocity.queries.design`); channels whose sources record a design only."""
+    alliance: dict[str, Any] | None = None
+    """The pair's ATOP alliances (:func:`reciprocity.queries.alliance.alliance`): None when
+    the store holds no ATOP vintage."""
 
     def channel_keys(self) -> list[tuple[str, str, str]]:
         """(key, channel, unit) for each channel/unit present; extra units get ``ch:unit``."""
@@ -64,6 +68,7 @@ class Dyad:
             "b": self.pair.b.code, "b_name": self.pair.b.name,
             "since": self.since, "until": self.until, "window": self.window,
             "vintages": self.vintages, "credits": self.credits, "channels": {},
+            "alliance": self.alliance,
         }
         # Frames → plain rows once, grouped by (channel, unit): no per-channel pandas filtering.
         totals = _grouped(self.totals, ())
@@ -188,6 +193,7 @@ def dyad(store: Store, a: str, b: str, *, channel: str | None = None, mode: str 
         credits_for(store, sorted({d for _, d in used})),
         by_design(store, a, b, channel=channel, mode=mode, area=area, since=since,
                   until=until, vintage=vintage),
+        alliance(store, a, b, year=until, vintage=vintage),
     )
 
 
