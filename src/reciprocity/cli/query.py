@@ -85,15 +85,21 @@ def register(app: typer.Typer) -> None:
             "--area", help="Technology area (see reciprocity taxonomy).")] = None,
         unit: Annotated[str | None, typer.Option(
             "--unit", help="Unit (default: the channel's first unit in the data).")] = None,
+        allies_only: Annotated[bool, typer.Option(
+            "--allies-only", help="Only partners allied with A (ATOP, any obligation) in "
+            "--until, else ATOP's latest year.")] = False,
         fmt: FormatOpt = Format.table,
         wide: WideOpt = False,
     ) -> None:
         """All of A's partners in a channel, ranked by two-way index and volume."""
         with session(ctx, read_only=True) as r:
             frame = r.partners(a, channel=channel, since=since, until=until, vintage=vintage,
-                               sort=sort, area=area, unit=unit)
+                               sort=sort, area=area, unit=unit, allies_only=allies_only)
             units = sorted(frame["unit"].dropna().unique()) if "unit" in frame.columns else []
             credits = _credits(r, channel, units or None)
+            if allies_only:  # the alliance data used to choose the partners
+                from reciprocity.sources.atop import SOURCE as ATOP
+                credits = [*credits, ATOP.info.credit]
         cols = ["rank", "partner", "partner_name", "flow_ab", "flow_ba", "unit",
                 *(["year"] if "year" in frame.columns else []), "gl_index", "balance",
                 "coverage_ratio"]

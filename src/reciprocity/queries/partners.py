@@ -6,7 +6,7 @@ import pandas as pd
 
 from reciprocity import channels as channels_mod
 from reciprocity import countries
-from reciprocity.errors import InputError
+from reciprocity.errors import InputError, NotFoundError
 from reciprocity.metrics.twoway import INDEX_KEYS, add_indices
 from reciprocity.queries.common import span_filter
 from reciprocity.store.db import Store
@@ -17,14 +17,16 @@ SORTS = ("gl_index", "volume")
 def partners(store: Store, a: str, *, channel: str = "arms", since: int | None = None,
              until: int | None = None, vintage: str | None = None,
              sort: str = "gl_index", area: str | None = None,
-             unit: str | None = None) -> pd.DataFrame:
+             unit: str | None = None, allies_only: bool = False) -> pd.DataFrame:
     """One row per partner: ``flow_ab`` (A→partner), ``flow_ba`` (partner→A) and measures.
 
     Ranked by two-way index (highest first, undefined last) and then by two-way volume;
     ``sort="volume"`` ranks by volume first. One unit per ranking: ``unit``, or the
     channel's first unit present. ``sum`` units are totals over the span; ``snapshot`` and
     ``index`` units are never added up: each partner's values are those of its latest year
-    with data in the span, given in ``year``.
+    with data in the span, given in ``year``. ``allies_only`` keeps the partners allied
+    with A (ATOP, any obligation) in the span's last year: ``until``, else the latest year
+    ATOP covers (:func:`reciprocity.queries.alliance.allies_of`).
     """
     country = countries.resolve(a)
     chan = channels_mod.get(channel)
@@ -56,6 +58,14 @@ def partners(store: Store, a: str, *, channel: str = "arms", since: int | None =
     frame = add_indices(frame)
     if not chan.directed:
         frame[list(INDEX_KEYS)] = float("nan")
+    if allies_only:
+        from reciprocity.queries.alliance import allies_of
+
+        allies = allies_of(store, a, year=until, vintage=vintage)
+        if allies is None:
+            raise NotFoundError("--allies-only needs the ATOP alliance data, and the store has "
+                                "none: reciprocity ingest atop atop-member-level.csv")
+        frame = frame[frame["partner"].isin(allies)]
     frame.insert(1, "partner_name", frame["partner"].map(countries.name_of))
     frame["volume"] = frame["flow_ab"] + (frame["flow_ba"] if chan.directed else 0)
     keys = ["gl_index", "volume"] if sort == "gl_index" else ["volume", "gl_index"]
