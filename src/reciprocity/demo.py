@@ -49,6 +49,7 @@ DEMO_FILES = (
     *(("oecd_sti", f"oecd_sti_patents_by_tech/IP5{f}_NB_V8.txt", f"OECD IP5 patent families, {f}")
       for f in ("ICT", "AI", "BIOT", "NANO", "MEDT", "ENV")),
     ("openalex", "openalex/works.jsonl", "OpenAlex works (if fetched into the data folder)"),
+    ("atop", "atop_v4/atop-member-level.csv", "ATOP v4 alliances, member level"),
 )
 
 HOW_TO_GET_DATA = (
