@@ -26,9 +26,10 @@ else:  # imported when a command runs (reciprocity.cli.lazy)
     from reciprocity.cli.lazy import pandas as pd
 
 SOURCE_COLUMNS = ["vintage_id", "layout", "generated_at", "ingested_at", "is_complete",
-                  "is_default", "rows_read", "flows_loaded", "sha256", "file_name"]
+                  "is_default", "held_back", "rows_read", "flows_loaded", "sha256", "file_name"]
 """Columns of the table view with ``--wide`` (the vintage id starts with its dataset; dates
-without times); JSON and CSV have every column."""
+without times); JSON and CSV have every column. ``held_back``: why a vintage is not the
+default although newer (``ingest --force`` overrides); absent from stores made before it."""
 SOURCE_DEFAULT = ["vintage_id", "generated_at", "status", "rows_read", "flows_loaded",
                   "sha256"]
 """Columns of the table view for a 100-column terminal: ``status`` is default, kept or held
