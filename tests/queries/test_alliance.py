@@ -100,10 +100,13 @@ def test_no_atop_vintage_gives_none(tmp_path: Path):
 def test_dyad_json_carries_the_alliance(store: Store, classic_store: Store):
     from reciprocity.queries.dyad import dyad
 
-    got = dyad(store, "USA", "JPN").to_dict()["alliance"]
+    data = dyad(store, "USA", "JPN").to_dict()
+    got = data["alliance"]
     assert got["allied_since"] == 1951
+    assert got["credit"] in data["credits"]   # ATOP's data appear, so does its credit line
     assert [t["atopid"] for t in got["treaties"]][-2:] == [3220, 3375]
     assert dyad(store, "USA", "JPN", until=1925).to_dict()["alliance"]["allied_since"] == 1921
     # no ATOP vintage in the store: the key is there, null
     out = dyad(classic_store, "USA", "JPN").to_dict()
     assert "alliance" in out and out["alliance"] is None
+    assert not any("ATOP" in c for c in out["credits"])

@@ -182,6 +182,10 @@ def dyad(store: Store, a: str, b: str, *, channel: str | None = None, mode: str 
     totals = _sum(by_year, 2)
     by_mode = _sum(by_mode_year, 3)
     by_window = _rolling(by_year, window)
+    allied = alliance(store, a, b, year=until, vintage=vintage)
+    credits = credits_for(store, sorted({d for _, d in used}))
+    if allied is not None and allied.get("credit") not in (None, *credits):
+        credits.append(allied["credit"])   # ATOP's data appear in the answer too
     return Dyad(
         pair, since, until, window,
         _frame(totals, ["channel", "unit"]),
@@ -190,10 +194,10 @@ def dyad(store: Store, a: str, b: str, *, channel: str | None = None, mode: str 
         _frame(by_window, ["channel", "unit", "start", "end"]),
         _frame(by_mode_year, ["channel", "unit", "mode", "year"]),
         [v for v, _ in used],
-        credits_for(store, sorted({d for _, d in used})),
+        credits,
         by_design(store, a, b, channel=channel, mode=mode, area=area, since=since,
                   until=until, vintage=vintage),
-        alliance(store, a, b, year=until, vintage=vintage),
+        allied,
     )
 
 
