@@ -379,3 +379,15 @@ def test_undirected_expectation():
                        columns=["origin", "destination", "magnitude"])
     # strengths USA 20, JPN 10, DEU 10; total 40
     assert undirected_expected(net, "USA", "JPN") == pytest.approx(20 * 10 / 40)
+
+
+
+def test_a_composite_of_one_channel_is_that_channel_interval_and_all():
+    ab = [float(v) for v in range(10, 40, 3)]
+    ba = [float(v) for v in range(5, 25, 4)]
+    result = run("USA", "JPN", [channel(ab, ba)])
+    (used,) = [r for r in result.channels if r.excluded is None]
+    assert result.interval is used.interval   # not a second, percentile interval
+    assert result.interval.method in ("BCa", "percentile")
+    assert (result.interval.low, result.interval.high) == (used.ci_low, used.ci_high)
+    assert result.value == pytest.approx(used.index)

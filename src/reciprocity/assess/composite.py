@@ -558,13 +558,16 @@ def composite(a: str, b: str, channels: Sequence[ChannelData], weights: Weights,
             r.weight = float(wi)
         value = float(sum(wi * r.index for r, wi in zip(used, w, strict=True)))
         reps = np.column_stack([r.interval.replicates for r in used]) @ w
-        iv = percentile_interval(reps, level)
-        se = math.sqrt(sum(wi ** 2 * (r.interval.variance or 0.0)
-                           for r, wi in zip(used, w, strict=True)))
-        interval = Interval(iv[0] if iv else None, iv[1] if iv else None,
-                            "percentile" if iv else None, se,
-                            sum(r.interval.units for r in used), reps,
-                            None if iv else "no finite replicate")
+        if len(used) == 1:   # one channel: the composite is that channel, interval and all
+            interval = used[0].interval
+        else:
+            iv = percentile_interval(reps, level)
+            se = math.sqrt(sum(wi ** 2 * (r.interval.variance or 0.0)
+                               for r, wi in zip(used, w, strict=True)))
+            interval = Interval(iv[0] if iv else None, iv[1] if iv else None,
+                                "percentile" if iv else None, se,
+                                sum(r.interval.units for r in used), reps,
+                                None if iv else "no finite replicate")
         if all(r.null is not None for r in used):
             null = Null(np.column_stack([r.null.draws for r in used]) @ w,  # type: ignore[union-attr]
                         level)
