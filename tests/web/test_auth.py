@@ -221,3 +221,31 @@ def test_form_without_csrf_token_is_refused(web_rw_client: TestClient) -> None:
         "status": "approved", "date": "2024", "reason": "x"})
     assert resp.status_code == 403
     assert state(web_rw_client) == before
+
+
+EXECUTED = {
+    "id": "web-t-executed", "from": "JPN", "to": "USA", "technology": "Test sensor know-how",
+    "status_history": [{"status": "proposed", "date": "2023", "reason": "offered"},
+                       {"status": "approved", "date": "2024", "reason": "signed"},
+                       {"status": "executed", "date": "2025", "reason": "delivered"}],
+    "sources": [{"title": "A test source", "publisher": "Reciprocity tests"}],
+}
+
+
+def test_a_write_through_the_api_clears_the_cached_answers(web_rw_client: TestClient) -> None:
+    """Read answers are cached until the next write: after a ledger create, the cached dyad and
+    sources answers must show it (they would not if the write left the cache as it was)."""
+    dyad_url = "/api/dyad?a=USA&b=JPN&channel=programs"
+    cache = web_rw_client.app.state.backend.cache
+    first = web_rw_client.get(dyad_url)
+    sources = {v["vintage_id"] for v in web_rw_client.get("/api/sources").json()}
+    hits = cache.hits
+    assert web_rw_client.get(dyad_url).content == first.content and cache.hits == hits + 1
+    before = first.json()["channels"]["programs"]
+    assert 2025 not in before["years_with_data"]
+    resp = web_rw_client.post("/api/ledger/transfers", json=EXECUTED, headers=basic("ed"))
+    assert resp.status_code == 201, resp.text
+    after = web_rw_client.get(dyad_url).json()["channels"]["programs"]
+    assert after["flow_ba"] == before["flow_ba"] + 1 and 2025 in after["years_with_data"]
+    new = {v["vintage_id"] for v in web_rw_client.get("/api/sources").json()} - sources
+    assert new == {resp.json()["result"]["vintage_id"]}

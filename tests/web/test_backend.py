@@ -87,3 +87,14 @@ def test_a_read_inside_a_write_sees_the_write(backend):
         with backend.read() as r:
             assert r is w
             assert auth.get_user(r.store, "bob") is not None
+
+
+def test_a_write_clears_the_answer_cache_unless_told_not_to(backend):
+    backend.cache.put(("dyad", "USA", "JPN"), "an answer")
+    with backend.write(clear_cache=False):
+        pass
+    assert backend.cache.get(("dyad", "USA", "JPN")) == "an answer"
+    with backend.write():
+        pass
+    assert backend.cache.get(("dyad", "USA", "JPN")) is None
+    assert backend.cache.bytes == 0
