@@ -92,6 +92,22 @@ def assess_db(tmp_path_factory: pytest.TempPathFactory, full_store_path: Path,
     return path
 
 
+@pytest.fixture(scope="session")
+def assess_small_db(tmp_path_factory: pytest.TempPathFactory,
+                    store_templates: dict[str, Path]) -> Path:
+    """The composed classic register (tests/fixtures/sipri/classic.csv: USA and JPN trade both
+    ways) and the starter ledger: a small closed store for the refusals, which need no real
+    data and so run without ``../shared``. Tests must not change it."""
+    from reciprocity.api import Reciprocity
+    from reciprocity.ledger.starter import load_starter
+
+    path = tmp_path_factory.mktemp("assess_small") / "small.duckdb"
+    shutil.copyfile(store_templates["classic"], path)
+    with Reciprocity(path) as r:
+        load_starter(r)
+    return path
+
+
 @pytest.fixture
 def assess_today() -> object:
     """A fixed 'today' for scenario validation."""

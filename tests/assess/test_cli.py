@@ -1,4 +1,7 @@
-"""The assessment commands answer for USA and JPN; bad inputs exit 2 and change nothing."""
+"""The assessment commands answer for USA and JPN; bad inputs exit 2 and change nothing.
+
+The answers need the real SIPRI register (``assess_db``, from ``../shared``); the refusals run
+on a small store built from tests/fixtures (``assess_small_db``), so they run everywhere."""
 
 from __future__ import annotations
 
@@ -153,22 +156,29 @@ def test_alerts_json_and_tables(cli):
     ("a.yaml", "alerts:\n  - {kind: hhi_over, country: JPN, channel: arms, threshold: 2}\n",
      ("alerts", "--config"), "between 0 and 1"),
 ])
-def test_bad_inputs_exit_2_and_write_nothing(run_main, assess_db, tmp_path, name, text, args,
-                                             message):
+def test_bad_inputs_exit_2_and_write_nothing(run_main, assess_small_db, tmp_path, name, text,
+                                             args, message):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    before = digest(assess_db)
+    before = digest(assess_small_db)
     argv = [*args, path] if args[0] != "scenario" else ["scenario", path]
-    result = run_main("--db", assess_db, *argv, "--format", "json")
+    result = run_main("--db", assess_small_db, *argv, "--format", "json")
     assert result.exit_code == 2, result.stdout
     assert message in result.stderr
     assert result.stdout == ""
-    assert digest(assess_db) == before
+    assert digest(assess_small_db) == before
 
 
-def test_other_refusals(cli):
+def test_other_refusals(run_main, assess_small_db):
+    def cli(*args: object, code: int):
+        result = run_main("--db", assess_small_db, *args)
+        assert result.exit_code == code, result.stderr or result.stdout
+        return result
+
+    before = digest(assess_small_db)
     assert "undirected" in cli("assess", "dependence", "JPN", "--channel", "coauthorship",
                                code=2).stderr
     assert "--replicates" in cli("index", "USA", "JPN", "--replicates", "3", code=2).stderr
     assert "area" in cli("assess", "capabilities", "JPN", "--area", "cooking", code=2).stderr
     assert cli("index", "USA", "USA", code=2).stderr
+    assert digest(assess_small_db) == before
