@@ -1,8 +1,11 @@
 """Shared fixtures: the data folder, small composed registers, stores and a CLI runner.
 
 The full SIPRI registers live in ``../shared/data/raw`` (third-party files, read in place and
-never copied); tests that need them skip when the folder is absent. The store built from the
-two full registers is made once per session, because ingesting them takes a few seconds.
+never copied). A test that needs them carries the ``requires_shared`` marker (added by itself to
+every test that uses the ``shared_raw`` fixture) or asks :func:`sipri_helpers.shared_path` for a
+file: it skips when the data are absent, and fails instead under ``RECIPROCITY_REQUIRE_SHARED=1``
+(set by ``.ci/run``). The store built from the two full registers is made once per session,
+because ingesting them takes a few seconds.
 """
 
 from __future__ import annotations
@@ -25,16 +28,35 @@ from sipri_helpers import (
     SHARED_RAW,
     classic_v2_bytes,
     read_classic_rows,
+    shared_path,
     snapshot,
 )
+
+
+# -- the requires_shared marker ------------------------------------------------------------------
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses ``shared_raw`` (directly or through another fixture) is marked."""
+    for item in items:
+        if "shared_raw" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.requires_shared)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """``@pytest.mark.requires_shared("rel/path", ...)``: the files the test needs (default: the
+    data folder itself) must be present, else the test skips (or fails)."""
+    for mark in item.iter_markers("requires_shared"):
+        if not mark.args:
+            shared_path(kind="dir")
+        for rel in mark.args:
+            shared_path(rel)
 
 
 # -- data folder -------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def shared_raw() -> Path:
-    """``../shared/data/raw`` beside the project (skips the test when it is absent)."""
-    if not (SHARED_RAW / FULL_REGISTER).is_file():
-        pytest.skip(f"shared data folder not found at {SHARED_RAW}")
+    """``../shared/data/raw`` beside the project (skips the test when it is absent, or fails it
+    under ``RECIPROCITY_REQUIRE_SHARED=1``)."""
+    shared_path(FULL_REGISTER)
     return SHARED_RAW
 
 
@@ -45,18 +67,12 @@ def full_register(shared_raw: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def register_2025(shared_raw: Path) -> Path:
-    path = shared_raw / REGISTER_2025
-    if not path.is_file():
-        pytest.skip(f"{path} not found")
-    return path
+    return shared_path(REGISTER_2025)
 
 
 @pytest.fixture(scope="session")
 def new_format_sample(shared_raw: Path) -> Path:
-    path = shared_raw / NEW_FORMAT_SAMPLE
-    if not path.is_file():
-        pytest.skip(f"{path} not found")
-    return path
+    return shared_path(NEW_FORMAT_SAMPLE)
 
 
 @pytest.fixture(scope="session")

@@ -12,12 +12,11 @@ import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import pytest
 import yaml
 
 from reciprocity.store.db import Store
+from sipri_helpers import shared_path
 
-SHARED_RAW = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "raw"
 OPENALEX_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "openalex" / "works.jsonl"
 NCSES_YAML = Path(__file__).resolve().parents[1] / "src" / "reciprocity" / "sources" / "data" \
     / "ncses.yaml"
@@ -27,11 +26,9 @@ BX_NAME = "Charges for the use of intellectual property, receipts (BoP, current 
 
 
 def raw_file(rel: str) -> Path:
-    """A file of ``../shared/data/raw``; skips the test when it is absent."""
-    path = SHARED_RAW / rel
-    if not path.is_file():
-        pytest.skip(f"{path} not found (shared data folder absent)")
-    return path
+    """A file of ``../shared/data/raw``; skips the test when it is absent (fails it under
+    ``RECIPROCITY_REQUIRE_SHARED=1``)."""
+    return shared_path(rel)
 
 
 def counts(store: Store) -> dict[str, int]:

@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
+
+import pytest
 
 from reciprocity.store.db import Store
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sipri"
-SHARED_RAW = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "raw"
+# ``../shared`` beside the project; RECIPROCITY_SHARED_ROOT points the tests elsewhere (set it to
+# an empty folder to see what runs without the data).
+SHARED_ROOT = Path(os.environ.get("RECIPROCITY_SHARED_ROOT")
+                   or Path(__file__).resolve().parents[1].parent / "shared")
+SHARED_RAW = SHARED_ROOT / "data" / "raw"
 FULL_REGISTER = "sipri_trade_register/trade-register.csv"
 REGISTER_2025 = "sipri_register_2025/trade-register.csv"
 NEW_FORMAT_SAMPLE = "sipri_register_new_format_sample/trade-register.csv"
@@ -25,6 +32,24 @@ CREDIT = "Information from the SIPRI Arms Transfers Database"
 RECIPIENT, SUPPLIER, ORDER_YEAR, ORDER_Q, N_ORDERED, N_ORDERED_Q = 0, 1, 2, 3, 4, 5
 DESIGNATION, DESCRIPTION, N_DELIVERED, N_DELIVERED_Q, YEARS, STATUS = 6, 7, 8, 9, 10, 11
 COMMENTS, TIV_UNIT, TIV_ORDER, TIV_DELIVERED = 12, 13, 14, 15
+
+
+def missing_shared(reason: str) -> None:
+    """Skip the test for want of shared data, or fail it when ``RECIPROCITY_REQUIRE_SHARED=1``
+    (CI sets it: there the data must be present, and a skip would hide an untested change)."""
+    if os.environ.get("RECIPROCITY_REQUIRE_SHARED") == "1":
+        pytest.fail(f"{reason} (RECIPROCITY_REQUIRE_SHARED=1: the shared data must be present)",
+                    pytrace=False)
+    pytest.skip(reason)
+
+
+def shared_path(rel: str = "", *, kind: str = "file") -> Path:
+    """``SHARED_RAW / rel``, a file (or, with ``kind="dir"``, a folder); when it is absent the
+    test skips, or fails under ``RECIPROCITY_REQUIRE_SHARED=1`` (:func:`missing_shared`)."""
+    path = SHARED_RAW / rel
+    if not (path.is_dir() if kind == "dir" else path.is_file()):
+        missing_shared(f"{path} not found (shared data folder absent)")
+    return path
 
 
 def read_classic_rows(path: Path) -> list[tuple[int, list[str]]]:

@@ -24,8 +24,7 @@ from reciprocity.countries import (
     resolve_all,
 )
 from reciprocity.errors import InputError, UnknownCountryError
-
-RAW = (Path(__file__).parents[1] / ".." / "shared" / "data" / "raw").resolve()
+from sipri_helpers import missing_shared, shared_path
 
 # (relative path, encoding, indices of the two name columns)
 SIPRI_FILES = [
@@ -56,9 +55,7 @@ NCSES_NOT_COUNTRIES = {
 
 
 def _need_raw() -> Path:
-    if not RAW.is_dir():
-        pytest.skip(f"raw data folder {RAW} is absent")
-    return RAW
+    return shared_path(kind="dir")
 
 
 def _data_rows(filename: str) -> list[dict[str, str]]:
@@ -68,12 +65,10 @@ def _data_rows(filename: str) -> list[dict[str, str]]:
 
 
 def _sipri_names() -> set[str]:
-    raw = _need_raw()
+    _need_raw()
     names: set[str] = set()
     for rel, encoding, cols in SIPRI_FILES:
-        path = raw / rel
-        if not path.is_file():
-            pytest.skip(f"{path} is absent")
+        path = shared_path(rel)
         with path.open(encoding=encoding, newline="") as handle:
             for _ in range(SIPRI_PREAMBLE_LINES):
                 next(handle)
@@ -92,6 +87,7 @@ def _sipri_names() -> set[str]:
 # --- the real files -------------------------------------------------------------------------
 
 
+@pytest.mark.requires_shared
 def test_every_sipri_name_resolves() -> None:
     names = _sipri_names()
     assert len(names) > 250
@@ -123,7 +119,7 @@ def _wdi_pairs() -> set[tuple[str, str]]:
     for pattern, skip in (("wdi_2026_rd/*.csv", 4), ("wdi_2013_ronnywang/*.csv", 0)):
         paths = sorted(glob.glob(str(raw / pattern)))
         if not paths:
-            pytest.skip(f"no files match {raw / pattern}")
+            missing_shared(f"no files match {raw / pattern}")
         for path in paths:
             with open(path, encoding="utf-8-sig", newline="") as handle:
                 rows = list(csv.reader(handle))[skip:]
@@ -133,6 +129,7 @@ def _wdi_pairs() -> set[tuple[str, str]]:
     return pairs
 
 
+@pytest.mark.requires_shared
 def test_wdi_countries_resolve_to_their_own_code() -> None:
     pairs = _wdi_pairs()
     iso = {c.alpha_3 for c in pycountry.countries}
@@ -171,11 +168,12 @@ def test_wdi_special_spellings() -> None:
     }
 
 
+@pytest.mark.requires_shared
 def test_ncses_country_names_resolve() -> None:
     raw = _need_raw()
     paths = sorted(glob.glob(str(raw / "ncses_sei" / "*_data.csv")))
     if not paths:
-        pytest.skip("no NCSES files")
+        missing_shared(f"no NCSES files in {raw / 'ncses_sei'}")
     names: set[str] = set()
     for path in paths:
         with open(path, encoding="utf-8", newline="") as handle:

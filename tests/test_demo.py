@@ -11,7 +11,7 @@ import pytest
 from reciprocity import demo as demo_mod
 from reciprocity.errors import NotFoundError, ReciprocityError
 from reciprocity.store.db import Store
-from sipri_helpers import CREDIT, RECIPIENT, SUPPLIER, TIV_DELIVERED, YEARS, snapshot
+from sipri_helpers import CREDIT, RECIPIENT, SUPPLIER, TIV_DELIVERED, YEARS, shared_path, snapshot
 
 EXPECTED_FILES = {
     "usa_jpn_arms_by_year.csv", "usa_jpn_arms_by_decade.csv", "usa_jpn_arms_by_mode.csv",
@@ -122,8 +122,7 @@ def test_demo_reads_every_sipri_export_and_answers_from_the_newest_register(demo
     per_year, feb = "sipri_arms_transfers/2024-04-16", "sipri_arms_transfers/2026-02-12"
     with Store(db, read_only=True) as store:
         v = store.vintages().set_index("vintage_id")
-        if not (shared_raw / "sipri_register_per_year_all").is_dir():
-            pytest.skip("the per-year exports are not in the data folder")
+        shared_path("sipri_register_per_year_all", kind="dir")
         assert v.at[per_year, "layout"] == v.at[feb, "layout"] == "per_delivery_year"
         assert v.at[per_year, "rows_read"] == 59_157
         assert bool(v.at[per_year, "is_complete"]) and not bool(v.at[feb, "is_complete"])

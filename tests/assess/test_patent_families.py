@@ -18,7 +18,7 @@ from reciprocity.assess import capabilities as cap
 from reciprocity.assess import inputs
 from reciprocity.assess.config import load_settings
 from reciprocity.store.db import Store
-from sipri_helpers import SHARED_RAW
+from sipri_helpers import SHARED_RAW, shared_path
 
 # Hand-worked example. Priority year 2020 (period 2016–2020) and 2015 (2011–2015).
 TOTAL = {"JPN": {2015: 1000.0, 2020: 1000.0}, "USA": {2015: 3000.0, 2020: 3000.0},
@@ -167,10 +167,9 @@ FILES = ["oecd_sti_scoreboard/IP5_NB_V8.txt",
 
 
 @pytest.fixture(scope="module")
-def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    paths = [SHARED_RAW / f for f in FILES]
-    if not all(p.is_file() for p in paths):
-        pytest.skip("OECD STI files not found (shared data folder absent)")
+def real_db(tmp_path_factory: pytest.TempPathFactory, shared_raw: Path) -> Path:
+    # shared_raw: the tests using this store are marked requires_shared
+    paths = [shared_path(f) for f in FILES]
     db = tmp_path_factory.mktemp("oecd") / "oecd.duckdb"
     with Store(db) as store:
         for path in paths:

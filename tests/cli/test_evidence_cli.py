@@ -4,6 +4,7 @@ directed channels with --area, partners --area, indicators, taxonomy; bad input 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,9 @@ def _ok(result) -> object:
 
 
 @pytest.fixture(scope="module")
-def ev_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store holding NCSES 10003/10016, two composed WDI files and the OpenAlex fixture."""
+def ev_db(tmp_path_factory: pytest.TempPathFactory, shared_raw: Path) -> Path:
+    """A store holding NCSES 10003/10016 (from ``../shared``, hence ``shared_raw``: the tests
+    using it are marked ``requires_shared``), two composed WDI files and the OpenAlex fixture."""
     tmp_path = tmp_path_factory.mktemp("ev")
     db = tmp_path / "ev.duckdb"
     bm = tmp_path / "BM.GSR.ROYL.CD_WDI.csv"
@@ -46,6 +48,7 @@ def ev_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+@pytest.mark.requires_shared
 def test_ingest_commands(tmp_path: Path, run_main) -> None:
     db = tmp_path / "cli.duckdb"
     bm = tmp_path / "BM.GSR.ROYL.CD_WDI.csv"
@@ -133,7 +136,10 @@ def test_taxonomy_reports_unmapped_sipri(tmp_path: Path, run_main, classic_file:
     assert _ok(plain)["store"] is None
 
 
-def test_bad_files_exit_2_and_write_nothing(ev_db: Path, tmp_path: Path, run_main) -> None:
+def test_bad_files_exit_2_and_write_nothing(ncses_db: Path, tmp_path: Path, run_main) -> None:
+    """On a small store of composed NCSES tables (no real data needed)."""
+    ev_db = tmp_path / "ev.duckdb"
+    shutil.copyfile(ncses_db, ev_db)
     with Store(ev_db, read_only=True) as store:
         before = counts(store)
     bad = tmp_path / "bad.jsonl"

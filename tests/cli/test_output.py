@@ -186,6 +186,7 @@ def test_csv_rows_carry_their_own_credit(run_main, out_db):
         "world_bank_wdi:BX.GSR.ROYL.CD": WDI_CREDIT}
 
 
+@pytest.mark.requires_shared
 def test_csv_credit_of_a_mixed_dyad_is_per_channel(run_main, tmp_path, out_db):
     import shutil
 

@@ -9,9 +9,6 @@ import pytest
 from reciprocity.api import Reciprocity
 from reciprocity.ledger import flows, io
 
-FULL_REGISTER = (Path(__file__).resolve().parents[3] / "shared" / "data" / "raw"
-                 / "sipri_trade_register" / "trade-register.csv")
-
 
 def test_build_counts_and_values_never_mixed(ledger_yaml_text: str) -> None:
     reg = io.loads_yaml(ledger_yaml_text)
@@ -67,11 +64,11 @@ def test_ingest_ledger_file_as_a_snapshot(ledger_r: Reciprocity, ledger_yaml: Pa
     assert programs["flow_ab"] == 3.0
 
 
-@pytest.mark.skipif(not FULL_REGISTER.is_file(), reason="shared SIPRI register not present")
-def test_with_the_real_register_and_the_starter_registry(ledger_r: Reciprocity) -> None:
+def test_with_the_real_register_and_the_starter_registry(ledger_r: Reciprocity,
+                                                         full_register: Path) -> None:
     from reciprocity.ledger.starter import load_starter
 
-    ledger_r.ingest("sipri", FULL_REGISTER)
+    ledger_r.ingest("sipri", full_register)
     load_starter(ledger_r)
     data = ledger_r.dyad("USA", "JPN").to_dict()
     assert {"arms", "programs"} <= set(data["channels"])

@@ -75,6 +75,7 @@ def test_aggregates_are_kept_apart(ev_store: Store) -> None:
     assert 1000.0 not in indicators(ev_store, "JPN").series["value"].tolist()
 
 
+@pytest.mark.requires_shared
 def test_real_coverage_ratios(tmp_path: Path) -> None:
     with Store(tmp_path / "r.duckdb") as store:
         for rel in ("wdi_2013_ronnywang/BM.GSR.ROYL.CD_WDI.csv",

@@ -25,7 +25,7 @@ import pytest
 
 from reciprocity.api import Reciprocity
 from reciprocity.errors import ReciprocityError
-from sipri_helpers import SHARED_RAW
+from sipri_helpers import SHARED_RAW, shared_path
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reliability"
 REPO = Path(__file__).resolve().parents[2]
@@ -140,9 +140,7 @@ def _sipri(r: Reciprocity, path: Path) -> object:
 
 
 def _need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"{path} not found")
-    return path
+    return shared_path(str(path.relative_to(SHARED_RAW)), kind="dir" if path.is_dir() else "file")
 
 
 def _slice(path: Path, lines: int, tmp: Path, name: str | None = None) -> Path:
@@ -154,6 +152,7 @@ def _slice(path: Path, lines: int, tmp: Path, name: str | None = None) -> Path:
 
 
 # -- SIPRI ---------------------------------------------------------------------------------
+@pytest.mark.requires_shared
 def test_sipri_classic_corpus(tmp_path: Path) -> None:
     base = _slice(SHARED_RAW / "sipri_trade_register" / "trade-register.csv", 12 + 1500,
                   tmp_path)
@@ -178,6 +177,7 @@ def test_sipri_classic_corpus(tmp_path: Path) -> None:
     check(run_corpus("sipri-classic", tmp_path, base, _sipri, cases))
 
 
+@pytest.mark.requires_shared
 def test_sipri_per_delivery_year_corpus(tmp_path: Path) -> None:
     base = _need(SHARED_RAW / "sipri_register_new_format_sample" / "trade-register.csv")
     raw = base.read_bytes()
@@ -198,6 +198,7 @@ def test_sipri_per_delivery_year_corpus(tmp_path: Path) -> None:
 
 
 # -- WDI, NCSES, OECD ------------------------------------------------------------------------
+@pytest.mark.requires_shared
 def test_wdi_corpus(tmp_path: Path) -> None:
     base = _need(SHARED_RAW / "wdi_2026_rd" / "API_GB.XPD.RSDV.GD.ZS_DS2_en_csv_v2_232.csv")
     raw = base.read_bytes()
@@ -215,6 +216,7 @@ def test_wdi_corpus(tmp_path: Path) -> None:
     check(run_corpus("wdi", tmp_path, base, lambda r, p: r.store.ingest("wdi", p), cases))
 
 
+@pytest.mark.requires_shared
 def test_ncses_corpus(tmp_path: Path) -> None:
     base = _need(SHARED_RAW / "ncses_sei" / "10003_data.csv")
     raw = base.read_bytes()
@@ -226,6 +228,7 @@ def test_ncses_corpus(tmp_path: Path) -> None:
     check(run_corpus("ncses", tmp_path, base, lambda r, p: r.store.ingest("ncses", p), cases))
 
 
+@pytest.mark.requires_shared
 def test_oecd_corpus(tmp_path: Path) -> None:
     base = _need(SHARED_RAW / "oecd_sti_patents_by_tech" / "IP5AI_NB_V8.txt")
     raw = base.read_bytes()

@@ -91,10 +91,9 @@ def check_store(db: Path) -> dict:
     return report
 
 
+@pytest.mark.requires_shared(FULL_REGISTER, REGISTER_2025)
 def test_kill_9_during_ingest_leaves_a_whole_store(tmp_path: Path) -> None:
     full, older = SHARED_RAW / FULL_REGISTER, SHARED_RAW / REGISTER_2025
-    if not (full.is_file() and older.is_file()):
-        pytest.skip("the SIPRI registers are not in ../shared/data/raw")
     points = []
     for i, delay in enumerate(FRESH):
         db = tmp_path / f"fresh{i}.duckdb"

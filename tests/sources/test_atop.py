@@ -11,14 +11,12 @@ from atop_helpers import member_row, write_members
 from reciprocity.errors import FormatError, InputError
 from reciprocity.sources import atop, registry
 from reciprocity.store.db import Store
+from sipri_helpers import shared_path
 
 
 @pytest.fixture(scope="session")
 def atop_dir(shared_raw: Path) -> Path:
-    path = shared_raw / "atop_v4"
-    if not (path / "atop-member-level.csv").is_file():
-        pytest.skip(f"{path} not found")
-    return path
+    return shared_path("atop_v4/atop-member-level.csv").parent
 
 
 # -- the real file ---------------------------------------------------------------------------

@@ -53,6 +53,7 @@ def test_composed_matrix_gets_documented_labels(ev_matrix: Path) -> None:
     assert "WLD" not in set(flows["origin"]) | set(flows["destination"])
 
 
+@pytest.mark.requires_shared
 def test_real_coauthorship_cell_equals_flow() -> None:
     path = raw_file("ncses_sei/10003_data.csv")
     cell = ncses_cell(path, "United States", "Japan", 2022)
@@ -65,6 +66,7 @@ def test_real_coauthorship_cell_equals_flow() -> None:
     assert parsed.dataset_part == "SPBS-35"
 
 
+@pytest.mark.requires_shared
 def test_real_index_and_citation_directions() -> None:
     index = ncses.SOURCE.read(raw_file("ncses_sei/10006_data.csv")).flows
     jp_us = index[(index["origin"] == "JPN") & (index["destination"] == "USA")]
@@ -79,6 +81,7 @@ def test_real_index_and_citation_directions() -> None:
     assert cites[("USA", "JPN")] == float(rows["Japan"]["united_states"]) == 1.13
 
 
+@pytest.mark.requires_shared
 def test_field_tables_have_units_and_areas() -> None:
     materials = ncses.SOURCE.read(raw_file("ncses_sei/10016_data.csv"))
     assert set(materials.flows["unit"]) == {"relative_citation_index_materials_science"}
@@ -88,6 +91,7 @@ def test_field_tables_have_units_and_areas() -> None:
     assert physics.notes["flows_unmapped_area"] == len(physics.flows)  # counted, kept
 
 
+@pytest.mark.requires_shared
 def test_dyad_reads_the_2022_cell_and_never_sums_indices(tmp_path: Path) -> None:
     with Store(tmp_path / "s.duckdb") as store:
         store.ingest("ncses", raw_file("ncses_sei/10003_data.csv"))

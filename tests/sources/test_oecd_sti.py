@@ -14,17 +14,14 @@ from oecd_helpers import document, series, write_field
 from reciprocity.errors import FormatError, InputError, UnknownCountryError
 from reciprocity.sources import oecd_sti, registry
 from reciprocity.store.db import Store
-from sipri_helpers import SHARED_RAW
+from sipri_helpers import SHARED_RAW, shared_path
 
 BY_TECH = SHARED_RAW / "oecd_sti_patents_by_tech"
 TOTALS = SHARED_RAW / "oecd_sti_scoreboard"
 
 
 def shared(rel: str) -> Path:
-    path = SHARED_RAW / rel
-    if not path.is_file():
-        pytest.skip(f"{path} not found (shared data folder absent)")
-    return path
+    return shared_path(rel)
 
 
 def value(parsed, country: str, year: int) -> float:
@@ -54,6 +51,7 @@ def value(parsed, country: str, year: int) -> float:
     ("oecd_sti_scoreboard/IP5_NB_V8.txt", "_T",
      {("JPN", 2020): 56407.9, ("USA", 2020): 45643.3}),
 ])
+@pytest.mark.requires_shared
 def test_real_files_match_source_md(rel: str, tech: str, figures: dict) -> None:
     parsed = oecd_sti.SOURCE.read(shared(rel))
     assert parsed.layout == "sdmx_structure_specific"
@@ -74,6 +72,7 @@ def test_real_files_match_source_md(rel: str, tech: str, figures: dict) -> None:
     assert n_obs == len(parsed.records["oecd_sti_observations"])
 
 
+@pytest.mark.requires_shared
 def test_ict_share_2020_as_source_md_states() -> None:
     ict = oecd_sti.SOURCE.read(shared("oecd_sti_patents_by_tech/IP5ICT_NB_V8.txt"))
     total = oecd_sti.SOURCE.read(shared("oecd_sti_scoreboard/IP5_NB_V8.txt"))
@@ -82,6 +81,7 @@ def test_ict_share_2020_as_source_md_states() -> None:
             share, abs=0.0005)
 
 
+@pytest.mark.requires_shared
 def test_japan_split_over_several_series_is_merged() -> None:
     """SOURCE.md: one area can span several <Series> (JPN in the AI file)."""
     parsed = oecd_sti.SOURCE.read(shared("oecd_sti_patents_by_tech/IP5AI_NB_V8.txt"))
@@ -91,6 +91,7 @@ def test_japan_split_over_several_series_is_merged() -> None:
     assert sorted(jpn["year"]) == list(range(1985, 2021))
 
 
+@pytest.mark.requires_shared
 def test_co_invention_file_is_refused_with_what_it_is() -> None:
     path = shared("oecd_sti_scoreboard/COPAT_NB_V8.txt")
     with pytest.raises(FormatError) as exc:

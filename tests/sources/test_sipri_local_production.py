@@ -15,7 +15,7 @@ import pytest
 
 from reciprocity.sources.sipri import SOURCE
 from reciprocity.sources.sipri_match import DISAGREEMENTS, OVERREACH, agreement, match_deals
-from sipri_helpers import FULL_REGISTER, REGISTER_2025
+from sipri_helpers import FULL_REGISTER, REGISTER_2025, shared_path
 
 PER_YEAR = ("sipri_register_per_year_all/trade-register_initial_situation.csv",
             "sipri_register_per_year_all/trade-register.csv")
@@ -37,8 +37,7 @@ def _records(path: Path) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def per_year(shared_raw: Path) -> pd.DataFrame:
     for name in PER_YEAR:
-        if not (shared_raw / name).is_file():
-            pytest.skip(f"{shared_raw / name} not found")
+        shared_path(name)
     return pd.concat([_records(shared_raw / name) for name in PER_YEAR], ignore_index=True)
 
 
@@ -88,9 +87,7 @@ def test_reading_against_sipri_flag_may_2026(classic_2026, per_year):
 
 
 def test_reading_against_sipri_flag_march_2025(shared_raw, per_year):
-    path = shared_raw / REGISTER_2025
-    if not path.is_file():
-        pytest.skip(f"{path} not found")
+    path = shared_path(REGISTER_2025)
     result, _ = agreement(_records(path), per_year)
     _report("March 2025 register", result)
     assert result.precision >= 0.95

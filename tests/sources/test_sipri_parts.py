@@ -17,7 +17,7 @@ import pytest
 
 from reciprocity.errors import InputError
 from reciprocity.sources.sipri import SOURCE, _is_complete
-from sipri_helpers import FIXTURES
+from sipri_helpers import FIXTURES, shared_path
 
 TABLE = "sipri_transfers"
 PARTS = FIXTURES / "per_year_parts"
@@ -237,18 +237,12 @@ def test_a_clean_file_is_left_as_it_is():
 # -- the real files ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def per_year_all(shared_raw: Path) -> Path:
-    path = shared_raw / PER_YEAR_ALL
-    if not path.is_dir():
-        pytest.skip(f"{path} not found")
-    return path
+    return shared_path(PER_YEAR_ALL, kind="dir")
 
 
 @pytest.fixture(scope="module")
 def per_year_2026(shared_raw: Path) -> Path:
-    path = shared_raw / PER_YEAR_2026
-    if not path.is_file():
-        pytest.skip(f"{path} not found")
-    return path
+    return shared_path(PER_YEAR_2026)
 
 
 def _usa_jpn_by_year(flows) -> dict[int, float]:

@@ -26,7 +26,7 @@ import pytest
 from reciprocity import countries
 from reciprocity.queries.top import top
 from reciprocity.store.db import Store
-from sipri_helpers import FULL_VINTAGE
+from sipri_helpers import FULL_VINTAGE, shared_path
 
 TABLES = "sipri_tiv_tables"
 EXPORTS = "import-export-values_1950-2024_1950-2024.csv"  # first header cell "Exports by"
@@ -161,8 +161,8 @@ def compare_totals(table: Table, totals: dict[str, float]) -> Comparison:
 @pytest.fixture(scope="module")
 def tables(shared_raw: Path) -> dict[str, Table]:
     folder = shared_raw / TABLES
-    if not (folder / EXPORTS).is_file() or not (folder / IMPORTS).is_file():
-        pytest.skip(f"{folder} not found")
+    for name in (EXPORTS, IMPORTS):
+        shared_path(f"{TABLES}/{name}")
     return {kind: read_table(folder / name) for kind, name in KINDS.items()}
 
 
@@ -172,8 +172,8 @@ def per_year(shared_raw: Path, tmp_path_factory: pytest.TempPathFactory
     """A store holding the April 2024 per-year export (its folder: both parts as one vintage),
     and the vintage that holds each year."""
     folder = shared_raw / PER_YEAR
-    if not all((folder / name).is_file() for name in PARTS):
-        pytest.skip(f"{folder} not found")
+    for name in PARTS:
+        shared_path(f"{PER_YEAR}/{name}")
     path = tmp_path_factory.mktemp("per_year") / "per_year.duckdb"
     with Store(path) as store:
         vid = store.ingest("sipri", folder).vintage_id

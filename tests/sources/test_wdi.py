@@ -61,6 +61,7 @@ def test_api_layout_with_preamble_and_trailing_comma(tmp_path: Path) -> None:
     ("wdi_2026_rd/API_SP.POP.SCIE.RD.P6_DS2_en_csv_v2_37695.csv", "USA", 2022, 4937.49441),
     ("wdi_2026_rd/API_GB.XPD.RSDV.GD.ZS_DS2_en_csv_v2_232.csv", "JPN", 2023, 3.44125),
 ])
+@pytest.mark.requires_shared
 def test_real_files(rel: str, code: str, year: int, expected: float) -> None:
     path = raw_file(rel)
     parsed = wdi.SOURCE.read(path)

@@ -63,6 +63,7 @@ def test_sipri_descriptions(description: str | None, area: str | None) -> None:
     assert got.tolist() == [area]
 
 
+@pytest.mark.requires_shared
 def test_every_distinct_sipri_description_is_placed() -> None:
     seen = set()
     for rel in ("sipri_trade_register/trade-register.csv",
