@@ -167,6 +167,8 @@ class Store:
         self.path = Path(path) if path is not None else default_path()
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                self._create()
         elif not self.path.exists():
             raise NotFoundError(f"no store at {self.path}; ingest data first "
                                 "(reciprocity ingest sipri FILE, or reciprocity demo)")
@@ -175,6 +177,30 @@ class Store:
             self._ensure_schema()
         else:
             self._check_schema()
+
+    def _create(self) -> None:
+        """Create a new store whole: its file and tables are built under a temporary name
+        beside it and renamed into place, so a process killed while creating it (even while
+        DuckDB writes the file's first blocks) leaves no store, never a half-written file."""
+        tmp = self.path.with_name(f".{self.path.name}.creating-{os.getpid()}")
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        con = connect_file(tmp, read_only=False, wait=0.0)
+        try:
+            self.con = con
+            self._ensure_schema()
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        try:   # never over a store another process created meanwhile
+            os.link(tmp, self.path)
+        except FileExistsError:
+            pass
+        except OSError:   # a file system without hard links
+            if not self.path.exists():
+                os.replace(tmp, self.path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     # -- life cycle -------------------------------------------------------------------------
     def close(self) -> None:
