@@ -21,8 +21,8 @@ from sipri_helpers import FIXTURES, shared_path
 
 TABLE = "sipri_transfers"
 PARTS = FIXTURES / "per_year_parts"
-EARLY = PARTS / "trade-register_initial_situation.csv"   # 1950-1989, generated 16 Apr 2024
-LATE = PARTS / "trade-register.csv"                      # 1990-2023, generated 13 Apr 2024
+EARLY = PARTS / "part-1950-1989.csv"   # 1950-1989, generated 16 Apr 2024
+LATE = PARTS / "part-1990-2023.csv"                      # 1990-2023, generated 13 Apr 2024
 SEMICOLONS = FIXTURES / "per_year_semicolons.csv"        # Feb 2026 copy: ';' CRLF, no final LF
 PER_YEAR_ALL = "sipri_register_per_year_all"
 PER_YEAR_2026 = "sipri_register_per_year_2026/trade_register.csv"
@@ -100,7 +100,7 @@ def test_parts_flows_are_sipris_own_yearly_figures():
 
 
 def test_a_folder_is_read_as_its_csv_parts():
-    assert SOURCE.input_files(PARTS) == [LATE, EARLY]  # SOURCE.md is not a part
+    assert SOURCE.input_files(PARTS) == sorted([EARLY, LATE])  # by name; SOURCE.md is not one
     folder = SOURCE.read(PARTS)
     given = SOURCE.read_parts([EARLY, LATE])
     assert folder.records[TABLE].equals(given.records[TABLE])

@@ -18,8 +18,8 @@ from reciprocity.store.db import Store, digest_of_files
 from sipri_helpers import FIXTURES
 
 PARTS = FIXTURES / "per_year_parts"
-EARLY = PARTS / "trade-register_initial_situation.csv"
-LATE = PARTS / "trade-register.csv"
+EARLY = PARTS / "part-1950-1989.csv"
+LATE = PARTS / "part-1990-2023.csv"
 SEMICOLONS = FIXTURES / "per_year_semicolons.csv"
 PER_YEAR = "sipri_arms_transfers/2024-04-16"
 FEB_2026 = "sipri_arms_transfers/2026-02-12"
