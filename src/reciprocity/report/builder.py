@@ -95,14 +95,7 @@ class Section:
     notes: list[str] = field(default_factory=list)
 
 
-def _num(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
+_num = headline.number_or_none
 
 
 def fmt_num(value: Any, digits: int = 1) -> str:

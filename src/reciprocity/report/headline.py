@@ -33,7 +33,8 @@ VERDICTS = {
 }
 
 
-def _f(value: Any) -> float | None:
+def number_or_none(value: Any) -> float | None:
+    """A value as a float; None when it is missing, not a number or NaN."""
     if value is None:
         return None
     try:
@@ -45,7 +46,7 @@ def _f(value: Any) -> float | None:
 
 def number(value: Any) -> str:
     """Thousands separators; one decimal under 100 unless whole; ``—`` when undefined."""
-    f = _f(value)
+    f = number_or_none(value)
     if f is None:
         return "—"
     if f.is_integer() or abs(f) >= 100:
@@ -54,12 +55,12 @@ def number(value: Any) -> str:
 
 
 def index(value: Any) -> str:
-    f = _f(value)
+    f = number_or_none(value)
     return "—" if f is None else f"{f:.3f}"
 
 
 def percent(share: Any) -> str:
-    f = _f(share)
+    f = number_or_none(share)
     return "—" if f is None else f"{100 * f:.0f}%"
 
 
@@ -101,11 +102,11 @@ def _design(data: dict[str, Any], ch: dict[str, Any]) -> list[str]:
     a, b = data.get("a_name") or data["a"], data.get("b_name") or data["b"]
     out = []
     licensed = (design.get("a_to_b") or {}).get("supplier_licensed")
-    if licensed and _f(licensed.get("share")):
+    if licensed and number_or_none(licensed.get("share")):
         out.append(f"{percent(licensed['share'])} of it was made in {b} under licence or "
                    "locally")
     back = (design.get("b_to_a") or {}).get("recipient")
-    if back and _f(back.get("share")):
+    if back and number_or_none(back.get("share")):
         out.append(f"{percent(back['share'])} of what {b} sent was of {_possessive(_the(a))} "
                    "own design")
     return out
@@ -116,7 +117,7 @@ def _composite(composite: dict[str, Any] | None) -> str | None:
         return None
     if composite.get("value") is None:
         return "no composite index over the channels (no channel has an interval)"
-    level = _f(composite.get("level")) or 0.95
+    level = number_or_none(composite.get("level")) or 0.95
     text = f"the composite index over all channels is {index(composite['value'])}"
     if composite.get("ci_low") is not None and composite.get("ci_high") is not None:
         text += (f" ({100 * level:.0f}% interval {index(composite['ci_low'])}–"
