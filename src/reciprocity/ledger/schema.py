@@ -10,6 +10,7 @@ the executed transfers the flows were derived from (what ``explain`` joins to).
 from __future__ import annotations
 
 from reciprocity.store.schema import Field, Table, register
+from reciprocity.store.versioned import AUDIT_FIELDS, current_sql
 
 FORMS = ("licensed_production", "co_production", "co_development", "joint_research",
          "procurement", "technology_transfer_agreement", "data_exchange", "other")
@@ -19,15 +20,7 @@ KINDS = ("hard", "soft")
 SIGNIFICANCE = ("major", "minor")
 RATINGS = ("none", "low", "medium", "high")
 
-_AUDIT = (
-    Field("version", "INTEGER", "Version of the record, 1 for the first; each change adds one.",
-          False),
-    Field("changed_at", "TIMESTAMP", "When this version was written (UTC).", False),
-    Field("changed_by", "VARCHAR", "Who wrote it (`--by`, default $USER).", False),
-    Field("reason", "VARCHAR", "Why it was written (the import, the status change, …).", False),
-    Field("is_deleted", "BOOLEAN", "True for a version that deletes the record (its content is "
-          "the last content, kept for the trail).", False),
-)
+_AUDIT = AUDIT_FIELDS
 
 PROGRAMS = register(Table(
     name="ledger_programs",
@@ -128,9 +121,7 @@ FLOW_RECORDS = register(Table(
 ))
 
 CURRENT_SQL = {
-    "programs": "SELECT * FROM ledger_programs QUALIFY row_number() OVER "
-                "(PARTITION BY program_id ORDER BY version DESC) = 1",
-    "transfers": "SELECT * FROM ledger_transfers QUALIFY row_number() OVER "
-                 "(PARTITION BY transfer_id ORDER BY version DESC) = 1",
+    "programs": current_sql("ledger_programs", "program_id"),
+    "transfers": current_sql("ledger_transfers", "transfer_id"),
 }
 """Newest version of every record (deleted ones included: filter ``NOT is_deleted``)."""

@@ -7,14 +7,11 @@ then add the new versions and rebuild the ``programs`` flows as a new vintage of
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
-import os
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,49 +34,16 @@ from reciprocity.ledger.schema import CURRENT_SQL, FLOW_RECORDS, PROGRAMS, STATU
 from reciprocity.store import tables
 from reciprocity.store.db import Store
 from reciprocity.store.schema import Table
+from reciprocity.store.versioned import (
+    ImportResult,
+    Version,
+    audit_meta,
+    next_versions,
+    sort_import,
+    trail,
+)
 
 KINDS = ("programs", "transfers")
-
-
-def default_user() -> str:
-    """Who a change is recorded as when ``--by`` is not given: $USER, else 'unknown'."""
-    try:
-        return os.environ.get("USER") or getpass.getuser() or "unknown"
-    except Exception:
-        return "unknown"
-
-
-@dataclass(frozen=True)
-class Version:
-    """One version of a record, with who wrote it, when and why."""
-
-    record: Record
-    version: int
-    changed_at: datetime
-    changed_by: str
-    reason: str
-    is_deleted: bool
-    changes: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"version": self.version, "changed_at": self.changed_at.isoformat(),
-                "changed_by": self.changed_by, "reason": self.reason,
-                "is_deleted": self.is_deleted, "changes": list(self.changes),
-                "record": self.record.to_dict()}
-
-
-@dataclass
-class ImportResult:
-    """What an import did: ids added and changed; unchanged ones got no new version."""
-
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    vintage_id: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"added": self.added, "changed": self.changed, "unchanged": self.unchanged,
-                "vintage_id": self.vintage_id}
 
 
 class Ledger:
@@ -141,24 +105,8 @@ class Ledger:
         rows = self._versions(record_id)
         if not rows:
             raise NotFoundError(f"no program or transfer {record_id!r} in the ledger")
-        out: list[Version] = []
-        previous: dict[str, Any] | None = None
-        for kind, row in rows:
-            record = _program(row) if kind == "programs" else _transfer(row)
-            now = record.to_dict()
-            if previous is None:
-                changes = ("created",)
-            else:
-                keys = sorted(set(now) | set(previous))
-                changes = tuple(k for k in keys if now.get(k) != previous.get(k))
-                if row["is_deleted"]:
-                    changes = ("deleted",)
-                elif not changes:
-                    changes = ("restored",) if out and out[-1].is_deleted else ()
-            out.append(Version(record, row["version"], row["changed_at"], row["changed_by"],
-                               row["reason"], row["is_deleted"], changes))
-            previous = now
-        return out
+        return trail((row, _program(row) if kind == "programs" else _transfer(row))
+                     for kind, row in rows)
 
     def frame(self, kind: str) -> pd.DataFrame:
         """Current programs or transfers as a table (the ``ledger list`` view)."""
@@ -228,17 +176,9 @@ class Ledger:
     def import_registry(self, registry: Registry, by: str | None = None,
                         reason: str = "import") -> ImportResult:
         """Add the records of an already validated registry (see :meth:`import_file`)."""
-        current = self.known()
-        result = ImportResult()
-        programs: list[Program] = []
-        transfers: list[Transfer] = []
-        for record in [*registry.programs, *registry.transfers]:
-            old = current.get(record.id)
-            if old == record:
-                result.unchanged.append(record.id)
-                continue
-            (result.changed if old is not None else result.added).append(record.id)
-            (programs if isinstance(record, Program) else transfers).append(record)
+        result, todo = sort_import([*registry.programs, *registry.transfers], self.known())
+        programs = [r for r in todo if isinstance(r, Program)]
+        transfers = [r for r in todo if isinstance(r, Transfer)]
         if programs or transfers:
             result.vintage_id = self._write(programs, transfers, by, reason)
         return result
@@ -294,9 +234,8 @@ class Ledger:
     def _write(self, programs: list[Program], transfers: list[Transfer], by: str | None,
                reason: str, deleted: bool = False) -> str | None:
         """New versions of the given records and a new flows vintage, in one transaction."""
-        now = datetime.now(UTC).replace(tzinfo=None)
-        meta = {"changed_at": now, "changed_by": (by or default_user()).strip() or "unknown",
-                "reason": reason, "is_deleted": deleted}
+        meta = audit_meta(by, reason, deleted)
+        now = meta["changed_at"]
         next_version = self._next_versions()
         frames = {
             PROGRAMS: pd.DataFrame([{**_program_row(p), **meta,
@@ -324,13 +263,9 @@ class Ledger:
         return vintage
 
     def _next_versions(self) -> dict[tuple[str, str], int]:
-        out: dict[tuple[str, str], int] = {}
-        for kind, table, key in (("programs", PROGRAMS, "program_id"),
-                                 ("transfers", TRANSFERS, "transfer_id")):
-            for rid, version in self.con.execute(
-                    f"SELECT {key}, max(version) FROM {table.name} GROUP BY ALL").fetchall():
-                out[(kind, rid)] = version + 1
-        return out
+        return {(kind, rid): v for kind, table, key in (
+            ("programs", PROGRAMS, "program_id"), ("transfers", TRANSFERS, "transfer_id"))
+            for rid, v in next_versions(self.con, table.name, key).items()}
 
     def _rebuild_flows(self, now: datetime) -> str | None:
         """A new vintage of the ledger's flows when the current state differs from the last."""
