@@ -12,7 +12,9 @@ from rich.markup import escape
 from reciprocity import __version__
 from reciprocity.cli import (
     assess,
+    compare,
     demo,
+    events,
     fetch,
     indicators,
     ingest,
@@ -66,12 +68,14 @@ sources.register(app)
 fetch.register(app)
 demo.register(app)
 ledger.register(app)
+events.register(app)
 indicators.register(app)
 taxonomy.register(app)
 report.register(app)
 serve.register(app)
 users.register(app)
 assess.register(app)
+compare.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -19,7 +19,14 @@ import yaml
 
 from reciprocity import yamlsafe
 from reciprocity.errors import FormatError, InputError, Problem
-from reciprocity.ledger.model import FORMAT, Record, Registry, Transfer, parse_registry
+from reciprocity.ledger.model import (
+    FORMAT,
+    Locate,
+    Record,
+    Registry,
+    Transfer,
+    parse_registry,
+)
 
 CSV_COLUMNS = ("id", "from", "to", "program", "technology", "area", "firms", "kind",
                "significance", "status_history", "value_amount_millions", "value_currency",
@@ -63,10 +70,26 @@ def load(path: str | Path, known: Mapping[str, Record] | None = None,
 def loads_yaml(text: str, name: str = "registry.yaml",
                known: Mapping[str, Record] | None = None) -> Registry:
     """Validate YAML text; raise InputError listing every problem with its line."""
+    data, locate, problems = read_located(text, name, "a mapping with programs: and/or "
+                                          "transfers:")
+    registry, found = parse_registry(data, locate, known)
+    problems += found
+    if problems:
+        raise InputError(f"{name}: {len(problems)} problem(s); nothing was written",
+                         problems)
+    return registry
+
+
+def read_located(text: str, name: str, expected: str) -> tuple[Any, Locate, list[Problem]]:
+    """Bounded safe YAML (dates kept as text) with a locator of record paths
+    (``events[3].date`` → ``file.yaml:42 events[3].date``) and keys given twice.
+
+    An empty file is refused, saying ``expected``.
+    """
     node = yamlsafe.compose(text, name, _Loader)  # size, depth and alias limits
     if node is None:
-        raise InputError(f"{name}: empty file", [Problem(
-            f"{name}:1", "an empty file", "a mapping with programs: and/or transfers:")])
+        raise InputError(f"{name}: empty file", [Problem(f"{name}:1", "an empty file",
+                                                         expected)])
     lines: dict[str, int] = {}
     problems: list[Problem] = []
     _walk(node, "", lines, problems, name)
@@ -78,12 +101,7 @@ def loads_yaml(text: str, name: str = "registry.yaml",
             near = _parent(near)
         return f"{name}:{lines.get(near, 1)} {path}".rstrip()
 
-    registry, found = parse_registry(data, locate, known)
-    problems += found
-    if problems:
-        raise InputError(f"{name}: {len(problems)} problem(s); nothing was written",
-                         problems)
-    return registry
+    return data, locate, problems
 
 
 def _walk(node: yaml.Node, path: str, lines: dict[str, int], problems: list[Problem],

@@ -284,6 +284,7 @@ def tables() -> Iterable[Table]:
 TABLE_MODULES = (
     "reciprocity.store.tables",
     "reciprocity.ledger.schema",
+    "reciprocity.events.schema",
     "reciprocity.web.auth",
 )
 
