@@ -12,15 +12,23 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
+from reciprocity.queries.diff import Diff
+from reciprocity.queries.diff import compare as _compare
+from reciprocity.queries.diff import diff as _diff
 from reciprocity.queries.dyad import Dyad
 from reciprocity.queries.dyad import dyad as _dyad
+from reciprocity.queries.explain import explain as _explain
+from reciprocity.queries.partners import partners as _partners
+from reciprocity.queries.sources import sources as _sources
+from reciprocity.queries.top import Top
+from reciprocity.queries.top import top as _top
+from reciprocity.sources.base import Progress
 from reciprocity.store.db import IngestResult, Store
 
-if TYPE_CHECKING:  # the other queries (pandas) are imported by the method that runs them
-    import pandas as pd
-
+if TYPE_CHECKING:
     from reciprocity.assess.capabilities import Capabilities
-    from reciprocity.assess.compare import EventStudyResult
     from reciprocity.assess.composite import Composite
     from reciprocity.assess.dependence import Dependence
     from reciprocity.assess.needs import Need
@@ -32,10 +40,7 @@ if TYPE_CHECKING:  # the other queries (pandas) are imported by the method that 
     from reciprocity.ledger.checks import CheckResult
     from reciprocity.ledger.model import Program, Transfer
     from reciprocity.ledger.store import ImportResult, Ledger, Version
-    from reciprocity.queries.diff import Diff
     from reciprocity.queries.indicators import Indicators
-    from reciprocity.queries.top import Top
-    from reciprocity.sources.base import Progress
 
 
 class Reciprocity:
@@ -74,16 +79,12 @@ class Reciprocity:
 
     def partners(self, a: str, **filters: object) -> pd.DataFrame:
         """A's partners ranked by two-way index and volume."""
-        from reciprocity.queries.partners import partners as _partners
-
         _check_area(filters.get("area"))
         return _partners(self.store, a, **filters)  # type: ignore[arg-type]
 
     def top(self, kind: str, **filters: object) -> Top:
         """The largest ``exporters`` or ``importers`` of a channel over a window of years
         (SIPRI's rankings); see :func:`reciprocity.queries.top.top`."""
-        from reciprocity.queries.top import top as _top
-
         return _top(self.store, kind, **filters)  # type: ignore[arg-type]
 
     def indicators(self, a: str, **filters: object) -> Indicators:
@@ -100,14 +101,10 @@ class Reciprocity:
 
     def explain(self, a: str, b: str, **filters: object) -> pd.DataFrame:
         """Source records behind a pair's figure."""
-        from reciprocity.queries.explain import explain as _explain
-
         return _explain(self.store, a, b, **filters)  # type: ignore[arg-type]
 
     def sources(self) -> pd.DataFrame:
         """Datasets and vintages with dates, checksums and counts."""
-        from reciprocity.queries.sources import sources as _sources
-
         return _sources(self.store)
 
     def diff(self, dataset: str = "sipri", from_vintage: str | None = None,
@@ -116,8 +113,6 @@ class Reciprocity:
         """Every record added, removed and changed between two vintages, the largest effect
         on the flows first; the summary (counts, changed fields, totals) is in
         ``.attrs["summary"]``."""
-        from reciprocity.queries.diff import diff as _diff
-
         return _diff(self.store, dataset, from_vintage=from_vintage, to_vintage=to_vintage,
                      pair=pair, country=country)
 
@@ -127,8 +122,6 @@ class Reciprocity:
         """What a revision did: counts by kind, changed fields, totals per supplier,
         recipient and pair, and the first ``limit`` changes (0: all); ``.to_dict()`` is the
         JSON of ``reciprocity diff --format json``."""
-        from reciprocity.queries.diff import compare as _compare
-
         return _compare(self.store, dataset, from_vintage=from_vintage, to_vintage=to_vintage,
                         pair=pair, country=country, limit=limit)
 
@@ -141,10 +134,9 @@ class Reciprocity:
         return Ledger(self.store)
 
     def ledger_import(self, path: str | Path, by: str | None = None,
-                      reason: str | None = None, force: bool = False) -> ImportResult:
-        """Validate a ledger YAML or transfers CSV and add a version of each changed record;
-        one that would lose fields or items it has is refused unless ``force``."""
-        return self.ledger.import_file(path, by=by, reason=reason, force=force)
+                      reason: str | None = None) -> ImportResult:
+        """Validate a ledger YAML or transfers CSV and add a version of each changed record."""
+        return self.ledger.import_file(path, by=by, reason=reason)
 
     def ledger_export(self, fmt: str = "yaml") -> str:
         """The current ledger as YAML (programs and transfers) or CSV (transfers)."""
@@ -275,18 +267,6 @@ class Reciprocity:
         from reciprocity.assess import service
 
         return service.alerts(self.store, config, weights=weights, settings=settings)
-
-    def compare(self, a: str, b: str, at: int, *, window: int = 5, channel: str | None = None,
-                replicates: int | None = None, seed: int | None = None,
-                settings: SettingsArg = None, event: dict | None = None) -> EventStudyResult:
-        """Event study of A and B at year ``at``: each channel's flows each way and two-way
-        index in the ``window`` years before (at−window … at−1) and from ``at`` on, the change
-        with a bootstrap interval over the sampling unit and a segmented regression's p-value
-        (docs/event_studies.md)."""
-        from reciprocity.assess.compare import compare
-
-        return compare(self.store, a, b, at, window=window, channel=channel,
-                       replicates=replicates, seed=seed, settings=settings, event=event)
 
 
 def _check_area(area: object) -> None:
