@@ -17,6 +17,7 @@ import pandas as pd
 from reciprocity.api import Reciprocity
 from reciprocity.assess.brief import Brief, brief
 from reciprocity.errors import FetchError, NotFoundError, ReciprocityError, StoreBusyError
+from reciprocity.events.starter import load_starter as load_starter_events
 from reciprocity.ledger.checks import CheckResult
 from reciprocity.ledger.starter import load_starter
 from reciprocity.queries.common import credit_map
@@ -119,6 +120,8 @@ def run(db: Path, out: Path | None, *, fetch: Callable[[], Path] | None = None,
             ingested.append((role, r.ingest(source, path)))
         log("loading the starter ledger of U.S.–Japan programs and transfers")
         load_starter(r)
+        log("loading the starter timeline of U.S.–Japan policy events")
+        load_starter_events(r)
         ledger_check = r.ledger_check("USA", "JPN")
         result = r.dyad("USA", "JPN", channel="arms")
         design = by_design(r.store, "USA", "JPN")
@@ -203,6 +206,7 @@ def _work_in(con: object) -> list[str]:
     not written by the starter registry (edits, status changes, deletions, imports)."""
     import duckdb
 
+    from reciprocity.events.starter import BY as EVENTS_BY
     from reciprocity.ledger.starter import BY
 
     found = []
@@ -221,6 +225,10 @@ def _work_in(con: object) -> list[str]:
     if edits:
         found.append(f"{edits} ledger edit{'s' if edits != 1 else ''} beyond the starter "
                      "registry (reciprocity ledger history ID)")
+    events = count("SELECT count(*) FROM policy_events WHERE changed_by <> ?", [EVENTS_BY])
+    if events:
+        found.append(f"{events} event edit{'s' if events != 1 else ''} beyond the starter "
+                     "timeline (reciprocity events show ID)")
     return found
 
 

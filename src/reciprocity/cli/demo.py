@@ -23,6 +23,7 @@ NEXT_COMMANDS = (
     "dyad USA JPN --mode licensed_production --format csv",
     "partners JPN",
     "top exporters",
+    "events USA JPN",
     "explain USA JPN --channel arms --year 2025",
     "sources",
     "serve",
