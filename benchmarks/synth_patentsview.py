@@ -1,7 +1,7 @@
 """Synthetic PatentsView bulk tables at any size, seeded, with PatentsView's documented schema.
 
 Usage: python benchmarks/synth_patentsview.py OUTDIR --citations N [--seed S]
-       [--format tsv|parquet] [--memory-limit 4GB]
+       [--format tsv|parquet] [--memory-limit 4GB] [--defence-scale 1]
 
 Writes g_patent, g_us_patent_citation, g_inventor_disambiguated, g_location_disambiguated,
 g_assignee_disambiguated, g_wipo_technology and g_cpc_current as ``<table>.parquet`` or as
@@ -13,7 +13,15 @@ and 1 assignee per patent. Skew: inventor countries drawn from shares close to t
 grants' (US 46 %, JP 16 %, DE 6.5 %, KR 5.5 %, CN 5 %, …) with 12 % of inventors outside the
 patent's home country; more patents in later grant years (1976–2024); citation lags drawn
 from an exponential distribution; a skewed mix of WIPO fields (computer technology, digital
-communication, medical technology and semiconductors lead). Real-data blemishes are kept in
+communication, medical technology and semiconductors lead). Defence classes (``DEFENCE``):
+3.3 % of patents carry an additional CPC class placed directly in a defence area of the
+taxonomy (aircraft B64C/B64D, space B64G, uncrewed B64U, ships B63, weapons F41/F42, missiles
+F42B15, rocket and jet engines F02K, armoured vehicles F41H7, directed energy F41H13, radar
+G01S, navigation G01S19), a fifth of them a second one (a patent in two areas). The shares are
+an assumption of the order of magnitude (CPC B64 about 1 % of U.S. grants, weapons and
+ammunition F41/F42 a few per mille), not measured: no PatentsView table is at hand to check
+them; ``defence_scale`` multiplies them (tests use it so that small tables reach every area).
+Real-data blemishes are kept in
 small, seeded proportions: inventors without a location (0.8 %), locations without a country
 (0.5 %), assignees without a location (5 %), unassigned patents (8 %), patents without a WIPO
 field (1 %, placed by their CPC class), citations of patents outside the table (2 %), and
@@ -48,11 +56,30 @@ FIELDS = [
     (6, 130, "G06F"), (4, 90, "H04L"), (13, 70, "A61B"), (8, 60, "H01L"), (3, 45, "H04W"),
     (10, 45, "G01N"), (1, 45, "H01M"), (2, 40, "H04N"), (9, 35, "G02B"), (16, 35, "A61K"),
     (7, 30, "G06Q"), (32, 30, "B60R"), (31, 25, "F16H"), (15, 22, "C12N"), (14, 20, "C07D"),
-    (12, 20, "G05B"), (29, 20, "F41A"), (27, 18, "F02C"), (17, 18, "C08L"), (34, 18, "A63F"),
+    (12, 20, "G05B"), (29, 20, "A01B"), (27, 18, "F02C"), (17, 18, "C08L"), (34, 18, "A63F"),
     (25, 15, "B25J"), (26, 15, "B23K"), (20, 15, "C22C"), (21, 15, "C23C"), (19, 12, "C09K"),
     (35, 12, "E04B"), (33, 12, "A47C"), (23, 10, "B01J"), (5, 10, "H03K"), (11, 8, "G01N33"),
     (30, 8, "F24F"), (24, 8, "B01D"), (28, 6, "D06F"), (18, 5, "A23L"), (22, 4, "B81B"),
 ]
+# Additional CPC classes placed directly in a defence area (per 100,000 patents), each with
+# the taxonomy's area (cpc_areas.csv) in the comment. Assumed orders of magnitude, see above.
+DEFENCE = [
+    ("B64C", 800),    # aerospace: aeroplanes, helicopters
+    ("B64D", 400),    # aerospace: aircraft equipment
+    ("B64G", 150),    # space
+    ("B64U", 150),    # uncrewed_systems: uncrewed aerial vehicles
+    ("B63B", 200),    # naval_shipbuilding: ships
+    ("B63H", 100),    # naval_shipbuilding: marine propulsion
+    ("F41A", 100),    # guns_artillery: weapons
+    ("F42B", 100),    # guns_artillery: ammunition
+    ("F42B15", 50),   # missiles_propulsion: rockets and missiles
+    ("F02K", 50),     # missiles_propulsion: jet and rocket engines
+    ("F41H7", 30),    # land_systems: armoured or armed vehicles
+    ("F41H13", 20),   # directed_energy: directed-energy weapons
+    ("G01S7", 900),   # sensors_radar: radar, sonar, lidar
+    ("G01S19", 250),  # pnt: satellite positioning
+]
+SECOND_DEFENCE_CLASS = 0.2  # share of those patents with a second defence class
 SECTORS = {range(1, 9): "Electrical engineering", range(9, 14): "Instruments",
            range(14, 25): "Chemistry", range(25, 33): "Mechanical engineering",
            range(33, 36): "Other fields"}
@@ -74,8 +101,21 @@ def _sector(field: int) -> str:
     return next(s for r, s in SECTORS.items() if field in r)
 
 
+def _defence_bounds(scale: float) -> str:
+    """``VALUES`` rows ``(cpc, lo, hi)``: each defence class's interval of [0, 1)."""
+    rows, lo = [], 0.0
+    for cpc, per_100k in DEFENCE:
+        hi = lo + per_100k * scale / 100_000
+        rows.append(f"({cpc!r}, {lo!r}, {hi!r})")
+        lo = hi
+    if lo > 1:
+        raise ValueError(f"defence_scale {scale} puts {lo:.0%} of patents in defence classes")
+    return ", ".join(rows)
+
+
 def generate(outdir: str | Path, citations: int, seed: int = 1, fmt: str = "parquet",
-             memory_limit: str = "4GB", log: bool = False) -> dict[str, Path]:
+             memory_limit: str = "4GB", log: bool = False, defence_scale: float = 1.0
+             ) -> dict[str, Path]:
     """Write the tables into ``outdir``; returns the path of each."""
     if fmt not in ("tsv", "parquet"):
         raise ValueError(f"format must be tsv or parquet, not {fmt!r}")
@@ -94,6 +134,8 @@ def generate(outdir: str | Path, citations: int, seed: int = 1, fmt: str = "parq
                 "t(slot, iso2)")
     con.execute(f"CREATE TABLE fslot AS SELECT * FROM (VALUES {_slots(FIELDS, 1)}) "
                 "t(slot, field, cpc)")
+    con.execute(f"CREATE TABLE dbound AS SELECT * FROM (VALUES {_defence_bounds(defence_scale)}"
+                ") t(cpc, lo, hi)")
     con.execute("CREATE TABLE fields AS SELECT * FROM (VALUES "
                 + ", ".join(f"({f}, {c!r}, {_sector(f)!r})" for f, _, c in FIELDS)
                 + ") t(field, cpc, sector)")
@@ -193,9 +235,18 @@ def generate(outdir: str | Path, citations: int, seed: int = 1, fmt: str = "parq
           f.sector AS wipo_sector_title, 'Field ' || w.field AS wipo_field_title
         FROM w JOIN fields f USING (field)""",
           ["patent_id", "wipo_field_id", "wipo_sector_title", "wipo_field_title"])
-    write("g_cpc_current", """WITH c AS (
+    # defence classes: one for a patent whose draw falls in a class's interval, and for a
+    # fifth of those a second one drawn alike (possibly the same class: one vote, not two)
+    write("g_cpc_current", f"""WITH c AS (
           SELECT patent_id, 0 AS seq, cpc FROM pat
-          UNION ALL SELECT patent_id, 1, 'G06F' FROM pat WHERE i % 3 = 0)
+          UNION ALL SELECT patent_id, 1, 'G06F' FROM pat WHERE i % 3 = 0
+          UNION ALL SELECT patent_id, 2, d.cpc FROM pat
+              JOIN dbound d ON u(i, 60) >= d.lo AND u(i, 60) < d.hi
+          UNION ALL SELECT patent_id, 3, d2.cpc FROM pat
+              JOIN dbound d ON u(i, 60) >= d.lo AND u(i, 60) < d.hi
+              JOIN dbound d2 ON u(i, 62) * (SELECT max(hi) FROM dbound) >= d2.lo
+                  AND u(i, 62) * (SELECT max(hi) FROM dbound) < d2.hi
+              WHERE u(i, 61) < {SECOND_DEFENCE_CLASS})
         SELECT patent_id, seq AS cpc_sequence, left(cpc, 1) AS cpc_section,
           left(cpc, 3) AS cpc_class, left(cpc, 4) AS cpc_subclass,
           CASE WHEN length(cpc) > 4 THEN cpc || '/00' ELSE cpc || '1/00' END AS cpc_group,
@@ -247,10 +298,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--format", choices=("tsv", "parquet"), default="parquet")
     ap.add_argument("--memory-limit", default="4GB")
+    ap.add_argument("--defence-scale", type=float, default=1.0,
+                    help="multiplies the shares of patents in defence classes")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     paths = generate(args.outdir, int(args.citations), args.seed, args.format,
-                     args.memory_limit, log=True)
+                     args.memory_limit, log=True, defence_scale=args.defence_scale)
     size = sum(p.stat().st_size for p in paths.values())
     print(f"wrote {len(paths)} tables ({size / 1e6:,.1f} MB) to {args.outdir} in "
           f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)

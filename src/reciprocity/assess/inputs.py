@@ -191,12 +191,23 @@ def capability_panel(store: Store, vintage: str | None = None) -> pd.DataFrame:
         FROM af WHERE channel = 'citation' AND starts_with(unit, 'relative_citation_index_')
         AND area IS NOT NULL GROUP BY ALL""")]
     if has_table(store, "patent_country_fields"):
-        parts.append(store.query(prefix + """
+        # areas from CPC classes (patent_country_areas); a vintage ingested before those
+        # were computed has only its WIPO fields' areas
+        by_area = ("SELECT vintage_id, country, area, period_start, period, patents_fractional "
+                   "FROM patent_country_areas" if has_table(store, "patent_country_areas")
+                   else "SELECT * FROM patent_country_fields WHERE false")
+        parts.append(store.query(prefix + f"""
+            , pa AS ({by_area}),
+            pf AS (SELECT * FROM patent_country_fields
+                   WHERE vintage_id NOT IN (SELECT vintage_id FROM pa))
             SELECT 'patents' AS measure, p.country, p.area, p.period_start AS year,
                    p.period, sum(p.patents_fractional) AS value,
                    'patents_fractional' AS unit, a.dataset
-            FROM patent_country_fields p JOIN active a USING (vintage_id)
-            WHERE p.wipo_field IS NOT NULL GROUP BY ALL"""))
+            FROM (SELECT vintage_id, country, area, period_start, period, patents_fractional
+                  FROM pa WHERE area IS NOT NULL
+                  UNION ALL SELECT vintage_id, country, area, period_start, period,
+                  patents_fractional FROM pf WHERE wipo_field IS NOT NULL) p
+            JOIN active a USING (vintage_id) GROUP BY ALL"""))
     if has_table(store, "openalex_works"):
         parts.append(store.query(prefix + """
             SELECT 'publications' AS measure, country, area, year, NULL AS period,

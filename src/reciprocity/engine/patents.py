@@ -15,12 +15,20 @@ Counting rules (docs/patents.md):
 - year = grant year (``patent_date``); field = the patent's primary WIPO field (lowest
   ``wipo_field_sequence``), else the WIPO field of its first CPC class (the taxonomy's
   concordance, when ``g_cpc_current`` is given), else null;
+- area (docs/taxonomy.md): from all the patent's CPC classes placed directly in an area
+  (``cpc_areas.csv``, longest prefix); each distinct CPC symbol so placed votes once and the
+  patent's weight 1 is split over its areas in proportion to the votes. A patent without such a
+  class takes its WIPO field's area (weight 1), or no area (null, weight 1);
 - ``patent_citation`` origin = cited patent's countries, destination = citing patent's, in the
-  citing patent's year and field, weight ``share_cited × share_citing`` (1 per citation);
+  citing patent's year, field and area, weight ``share_cited × share_citing × area_weight``
+  (1 per citation);
 - ``coinvention``: for a patent with inventors in several countries, each pair ``i < j`` gets
   ``s_i s_j / Σ_{k<l} s_k s_l`` (1 per patent, split over its country pairs);
 - ``patent_ownership``: inventor country → assignee country, weight ``s_inv × s_asg`` where
   assignees share a patent equally (``1 / n_assignees``);
+- every flow row and count of one patent carries ``× area_weight``: fractional counts add up
+  over areas to the patent's (or citation's) 1; whole counts (``patents``) count a patent or
+  citation in each area it falls in;
 - domestic weight (origin = destination) is returned too and reported, not stored as a flow.
 """
 
@@ -38,7 +46,7 @@ import pandas as pd
 
 UNKNOWN = "UNK"
 CHANNELS = ("patent_citation", "coinvention", "patent_ownership")
-FLOW_KEYS = ["origin", "destination", "year", "wipo_field"]
+FLOW_KEYS = ["origin", "destination", "year", "wipo_field", "area"]
 STATUSES = ("placed", "no_location", "location_not_found", "no_country", "unknown_code")
 DECIMALS = 9  # fractional counts are rounded here so that every engine returns the same numbers
 
@@ -62,6 +70,7 @@ class Result:
     flows: dict[str, pd.DataFrame]
     country_fields: pd.DataFrame
     notes: dict[str, float] = field(default_factory=dict)
+    country_areas: pd.DataFrame | None = None
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -229,18 +238,71 @@ def profile(inventor_shares: ir.Table, universe: ir.Table,
                     wipo_field=ibis.coalesce(j.wipo_field, j.cpc_field.cast("int32")))
 
 
-def citation_flows(citation: ir.Table, prof: ir.Table) -> ir.Table:
-    """Cited patent's countries → citing patent's countries, by citing year and field."""
+def cpc_symbols(cpc: ir.Table, na: Sequence[str]) -> ir.Table:
+    """``patent_id, symbol``: every CPC row's symbol (group, else subclass), all rows of
+    ``g_cpc_current`` (not only the first)."""
+    c = cpc.select(patent_id=key(cpc.patent_id),
+                   symbol=ibis.coalesce(text(cpc.cpc_group, na), text(cpc.cpc_subclass, na)))
+    return c.filter(c.patent_id.notnull() & c.symbol.notnull())
+
+
+def placed_classes(symbols: ir.Table, placed_symbols: ir.Table, patent_ids: ir.Table
+                   ) -> ir.Table:
+    """``patent_id, symbol, area``: the distinct CPC symbols of the given patents that the
+    taxonomy places directly (``placed_symbols``: ``symbol, area``, a small table).
+
+    The join with the small table comes first: it keeps the few percent of rows in a placed
+    class, so that making them distinct and matching them to the patents costs little.
+    """
+    d = symbols.join(placed_symbols, "symbol").distinct()
+    return d.semi_join(patent_ids, "patent_id")
+
+
+def patent_areas(fields: ir.Table, placed: ir.Table | None, field_areas: ir.Table
+                 ) -> ir.Table:
+    """``patent_id, area, weight, route``: each patent's areas, weights adding to 1.
+
+    ``placed`` (:func:`placed_classes`) gives the CPC route: each placed symbol votes once,
+    the patent's 1 is split over its areas in proportion. Patents of ``fields``
+    (``patent_id, wipo_field``) without a placed symbol take the area of their WIPO field
+    (``field_areas``: ``field, field_area``), weight 1, null when the field has none.
+    Aggregated to (patent, area) first, so that joins to flows never multiply by CPC rows.
+    """
+    rest = fields.select("patent_id", "wipo_field")
+    parts = []
+    if placed is not None:
+        votes = placed.group_by(["patent_id", "area"]).agg(votes=placed.count())
+        total = votes.votes.sum().over(ibis.window(group_by="patent_id"))
+        parts.append(votes.select("patent_id", "area",
+                                  weight=votes.votes.cast("float64") / total,
+                                  route=ibis.literal("cpc")))
+        rest = rest.anti_join(parts[0], "patent_id")
+    j = rest.left_join(field_areas, rest.wipo_field == field_areas.field)
+    parts.append(j.select("patent_id", area=j.field_area, weight=ibis.literal(1.0),
+                          route=ibis.literal("wipo_field")))
+    return parts[0] if len(parts) == 1 else ibis.union(*parts)
+
+
+def with_areas(prof: ir.Table, areas: ir.Table) -> ir.Table:
+    """The profile with one row per patent, country and area; ``w`` = share × area weight."""
+    j = prof.join(areas.select("patent_id", "area", "weight"), "patent_id")
+    return j.select("patent_id", "country", "k", "share", "year", "wipo_field", "area",
+                    w=j.share * j.weight)
+
+
+def citation_flows(citation: ir.Table, prof: ir.Table, prof_area: ir.Table) -> ir.Table:
+    """Cited patent's countries → citing patent's countries, by citing year, field and area."""
     c = citation.select(citing=key(citation.patent_id), cited=key(citation.citation_patent_id))
-    to = prof.select(citing=prof.patent_id, destination=prof.country, w_to=prof.share,
-                     year=prof.year, wipo_field=prof.wipo_field)
+    to = prof_area.select(citing=prof_area.patent_id, destination=prof_area.country,
+                          w_to=prof_area.w, year=prof_area.year,
+                          wipo_field=prof_area.wipo_field, area=prof_area.area)
     fr = prof.select(cited=prof.patent_id, origin=prof.country, w_from=prof.share)
-    # the narrow cited side first: the 100-million-row intermediate carries 3 columns, not 5
+    # the narrow cited side first: the 100-million-row intermediate carries 3 columns, not 6
     j = c.join(fr, "cited").join(to, "citing")
     return j.group_by(FLOW_KEYS).agg(patents=j.count(), fractional=(j.w_from * j.w_to).sum())
 
 
-def coinvention_flows(prof: ir.Table) -> ir.Table:
+def coinvention_flows(prof: ir.Table, areas: ir.Table) -> ir.Table:
     """Country pairs (``origin`` < ``destination``) sharing a patent's inventors."""
     # A patent with one country has share 1 exactly (k / k); with several, every share is < 1.
     multi = prof.filter(prof.share < 1)
@@ -250,43 +312,46 @@ def coinvention_flows(prof: ir.Table) -> ir.Table:
     j = j.filter(j.origin < j.destination)
     w = j.s1 * j.s2
     j = j.mutate(weight=w / w.sum().over(ibis.window(group_by="patent_id")))
-    return j.group_by(FLOW_KEYS).agg(patents=j.count(), fractional=j.weight.sum())
+    j = j.join(areas.select("patent_id", "area", aw=areas.weight), "patent_id")
+    return j.group_by(FLOW_KEYS).agg(patents=j.count(), fractional=(j.weight * j.aw).sum())
 
 
-def ownership_flows(prof: ir.Table, own: ir.Table) -> ir.Table:
+def ownership_flows(prof_area: ir.Table, own: ir.Table) -> ir.Table:
     """Inventor countries → assignee countries (``own``: the assignees' :func:`shares`)."""
-    a = prof.select("patent_id", "year", "wipo_field", origin=prof.country, s1=prof.share)
+    a = prof_area.select("patent_id", "year", "wipo_field", "area", origin=prof_area.country,
+                         s1=prof_area.w)
     b = own.select("patent_id", destination=own.country, s2=own.share)
     j = a.join(b, "patent_id")
     return j.group_by(FLOW_KEYS).agg(patents=j.count(), fractional=(j.s1 * j.s2).sum())
 
 
-def country_fields(prof: ir.Table, settings: Settings) -> ir.Table:
-    """Patents per country, field and period with the revealed technological advantage.
+def country_fields(prof: ir.Table, settings: Settings, by: str = "wipo_field",
+                   weight: str = "share") -> ir.Table:
+    """Patents per country, ``by`` (WIPO field or area) and period with the revealed
+    technological advantage; ``weight`` is the fractional count of a profile row.
 
-    RTA = (P_cf / P_c) / (P_f / P) over patents with a field, null below the floor
-    (P_c ≤ ``rta_floor``), for ``UNK`` and for the row of patents without a field.
+    RTA = (P_cf / P_c) / (P_f / P) over patents with a ``by``, null below the floor
+    (P_c ≤ ``rta_floor``), for ``UNK`` and for the row of patents without one.
     """
     length, first = settings.period_length, settings.period_first_year
     offset = ((prof.year - first) % length + length) % length
     p = prof.mutate(period_start=(prof.year - offset).cast("int32"))
-    cf = p.group_by(["country", "wipo_field", "period_start"]).agg(
-        patents=p.count(), patents_fractional=p.share.sum())
-    fielded = cf.filter(cf.wipo_field.notnull())
+    cf = p.group_by(["country", by, "period_start"]).agg(
+        patents=p.count(), patents_fractional=p[weight].sum())
+    fielded = cf.filter(cf[by].notnull())
     pc = fielded.group_by(["country", "period_start"]).agg(p_c=fielded.patents_fractional.sum())
-    pf = fielded.group_by(["wipo_field", "period_start"]).agg(
-        p_f=fielded.patents_fractional.sum())
+    pf = fielded.group_by([by, "period_start"]).agg(p_f=fielded.patents_fractional.sum())
     pt = fielded.group_by("period_start").agg(p_all=fielded.patents_fractional.sum())
     out = cf
-    for agg, keys in ((pc, ["country", "period_start"]), (pf, ["wipo_field", "period_start"]),
+    for agg, keys in ((pc, ["country", "period_start"]), (pf, [by, "period_start"]),
                       (pt, ["period_start"])):
         out = out.left_join(agg, keys).select(~selectors.endswith("_right"))
     p_c = out.p_c.fill_null(0.0)
     below = p_c <= settings.rta_floor
     rta = (out.patents_fractional / out.p_c) / (out.p_f / out.p_all)
-    defined = out.wipo_field.notnull() & ~below & (out.country != UNKNOWN)
+    defined = out[by].notnull() & ~below & (out.country != UNKNOWN)
     return out.select(
-        "country", "wipo_field", "period_start", "patents", "patents_fractional",
+        "country", by, "period_start", "patents", "patents_fractional",
         country_patents_fractional=p_c, below_floor=below,
         rta=ibis.cases((defined, rta), else_=ibis.null("float64")),
     )
@@ -339,13 +404,21 @@ def counts(tables: Mapping[str, ir.Table], universe: ir.Table, prof: ir.Table,
 
 
 # -- the whole run ---------------------------------------------------------------------------
+CpcLookup = Callable[[str], object]
+
+
 def run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
         settings: Settings = Settings(), stage: Stage | None = None,
-        cpc_field: Callable[[str], int | None] | None = None) -> Result:
-    """Compute flows, country-field counts and counts on ``con`` (an Ibis backend).
+        cpc_field: Callable[[str], int | None] | None = None,
+        cpc_area: Callable[[str], str | None] | None = None,
+        field_areas: Mapping[int, str | None] | None = None) -> Result:
+    """Compute flows, country-field and country-area counts and the counts on ``con``.
 
     ``cpc_field`` maps a CPC symbol to a WIPO field (the taxonomy's concordance); with it and
     a ``g_cpc_current`` table, patents without a WIPO field take their first CPC's field.
+    ``cpc_area`` maps a CPC symbol to the area the taxonomy places it in directly (or None)
+    and ``field_areas`` a WIPO field to its area: together they give each patent's areas
+    (:func:`patent_areas`); without them every flow's area is null.
     """
     held: list[ir.Table] = []  # materialised intermediates, dropped at the end
 
@@ -355,15 +428,28 @@ def run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
         return table
 
     try:
-        return _run(con, tables, codes, settings, stage or (lambda _name: None), cpc_field,
-                    hold)
+        return _run(con, tables, codes, settings, stage or (lambda _name: None),
+                    {"field": cpc_field, "area": cpc_area}, field_areas or {}, hold)
     finally:
         _release(*held)
 
 
+def _symbol_table(con: object, name: str, symbols: ir.Table, lookup: CpcLookup,
+                  column: str, dtype: str) -> ir.Table:
+    """The distinct symbols of ``symbols`` mapped by ``lookup`` (in Python, once per symbol)
+    as a small table ``symbol, <column>`` of the symbols it places."""
+    values = con.execute(symbols.select("symbol").distinct())["symbol"].tolist()
+    mapped = [(s, v) for s in values if (v := lookup(s)) is not None]
+    frame = pd.DataFrame(mapped, columns=["symbol", column], dtype=object)
+    if dtype == "float64":
+        frame[column] = pd.to_numeric(frame[column]).astype("float64")
+    return small_table(con, name, frame, {"symbol": "string", column: dtype})
+
+
 def _run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
-         settings: Settings, say: Stage, cpc_field: Callable[[str], int | None] | None,
-         hold: Callable[[ir.Table], ir.Table]) -> Result:
+         settings: Settings, say: Stage, lookups: Mapping[str, CpcLookup | None],
+         field_areas: Mapping[int, str | None], hold: Callable[[ir.Table], ir.Table]
+         ) -> Result:
     na = settings.na_markers
     code_tab = code_table(con, codes)
     say("patent profiles")
@@ -374,21 +460,34 @@ def _run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
     assignees = hold(placement_counts(assignee_rows, locs))
     owners = hold(shares(placed(assignee_rows, locs)))
     universe = hold(patents(tables["g_patent"], tables["g_wipo_technology"]))
+    cpc = tables.get("g_cpc_current")
     first = fallback = None
-    if cpc_field is not None and "g_cpc_current" in tables:
+    if lookups["field"] is not None and cpc is not None:
         say("CPC fields for patents without a WIPO field")
         nofield = universe.filter(universe.wipo_field.isnull()).select("patent_id")
-        first = hold(primary_cpc(tables["g_cpc_current"], nofield, na))
-        symbols = con.execute(first.select("symbol").distinct())["symbol"].tolist()
-        mapping = pd.DataFrame({"symbol": symbols,
-                                "cpc_field": [cpc_field(s) for s in symbols]}, dtype=object)
-        mapping["cpc_field"] = pd.to_numeric(mapping["cpc_field"]).astype("float64")
-        mapped = small_table(con, "pv_cpc_fields", mapping,
-                             {"symbol": "string", "cpc_field": "float64"})
-        fallback = first.join(mapped, "symbol")
-        fallback = hold(fallback.filter(fallback.cpc_field.notnull()).select(
-            "patent_id", "cpc_field"))
+        first = hold(primary_cpc(cpc, nofield, na))
+        mapped = _symbol_table(con, "pv_cpc_fields", first, lookups["field"], "cpc_field",
+                               "float64")
+        fallback = hold(first.join(mapped, "symbol").select("patent_id", "cpc_field"))
     prof = hold(profile(shares(placed(inventor_rows, locs)), universe, fallback))
+    say("technology areas from CPC classes")
+    in_class = None
+    if lookups["area"] is not None and cpc is not None:
+        symbols = cpc_symbols(cpc, na)
+        placed_symbols = _symbol_table(con, "pv_cpc_areas", symbols, lookups["area"], "area",
+                                       "string")
+        in_class = placed_classes(symbols, placed_symbols, universe.select("patent_id"))
+    area_frame = pd.DataFrame(sorted((int(f), a) for f, a in field_areas.items() if a),
+                              columns=["field", "field_area"])
+    field_tab = small_table(con, "pv_field_areas", area_frame,
+                            {"field": "int32", "field_area": "string"})
+    fields = universe
+    if fallback is not None:
+        j = universe.left_join(fallback, "patent_id")
+        fields = j.select("patent_id", wipo_field=ibis.coalesce(
+            j.wipo_field, j.cpc_field.cast("int32")))
+    areas = hold(patent_areas(fields, in_class, field_tab))
+    prof_area = hold(with_areas(prof, areas))
     say("counts")
     wide, per_code = counts(tables, universe, prof, inventors, assignees, owners, first,
                             fallback)
@@ -396,11 +495,12 @@ def _run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
     raw = con.execute(per_code)
     notes.update({str(k): float(v) for k, v in zip(raw["name"], raw["value"], strict=True)
                   if pd.notna(v)})
+    notes.update(area_notes(con, areas))
     # only the counts needed these: free their memory for the joins to come
     _release(inventors, assignees, universe, first, fallback, locs)
-    exprs = {"coinvention": coinvention_flows(prof),
-             "patent_ownership": ownership_flows(prof, owners),
-             "patent_citation": citation_flows(tables["g_us_patent_citation"], prof)}
+    exprs = {"coinvention": coinvention_flows(prof, areas),
+             "patent_ownership": ownership_flows(prof_area, owners),
+             "patent_citation": citation_flows(tables["g_us_patent_citation"], prof, prof_area)}
     flows: dict[str, pd.DataFrame] = {}
     if backend_name(con) == "pyspark":
         # one job instead of three: Spark's per-job overhead dominates on small inputs
@@ -417,9 +517,12 @@ def _run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
             flows[channel] = _frame(con, expr)
             if channel == "patent_ownership":
                 _release(owners)
-    say("patent counts and RTA by country, field and period")
+    say("patent counts and RTA by country, field or area and period")
     cf = con.execute(country_fields(prof, settings))
     cf = _tidy(cf, ["country", "wipo_field", "period_start"],
+               ["patents_fractional", "country_patents_fractional", "rta"])
+    ca = con.execute(country_fields(prof_area, settings, by="area", weight="w"))
+    ca = _tidy(ca, ["country", "area", "period_start"],
                ["patents_fractional", "country_patents_fractional", "rta"])
     if "patents_with_first_cpc" in notes:
         notes["patents_with_unmapped_first_cpc"] = (notes.pop("patents_with_first_cpc")
@@ -436,7 +539,22 @@ def _run(con: object, tables: Mapping[str, ir.Table], codes: Mapping[str, str],
         notes[f"{channel}_cross_border_fractional"] = float(
             frame.loc[~domestic, "fractional"].sum())
         flows[channel] = frame[~domestic].reset_index(drop=True)
-    return Result(flows, cf, notes)
+    return Result(flows, cf, notes, ca)
+
+
+def area_notes(con: object, areas: ir.Table) -> dict[str, float]:
+    """Patents by the route that placed them (CPC class, WIPO field, none) and per area
+    (fractional: a patent's area weights add to 1)."""
+    g = areas.group_by(["route", "area"]).agg(patents=areas.weight.sum())
+    frame = con.execute(g)
+    route = frame.groupby(frame["route"] + frame["area"].isna().map({True: "-", False: "+"}))[
+        "patents"].sum()
+    notes = {"patents_area_from_cpc": float(route.get("cpc+", 0.0)),
+             "patents_area_from_wipo_field": float(route.get("wipo_field+", 0.0)),
+             "patents_without_area": float(route.get("wipo_field-", 0.0))}
+    for area, value in frame.dropna(subset=["area"]).groupby("area")["patents"].sum().items():
+        notes[f"patents_fractional_in_{area}"] = round(float(value), DECIMALS)
+    return notes
 
 
 def _release(*held: ir.Table | None) -> None:
@@ -464,6 +582,8 @@ def _tidy(frame: pd.DataFrame, keys: list[str] | None, fractions: list[str]) -> 
     frame = frame.copy()
     for col in fractions:
         frame[col] = frame[col].astype("float64").round(DECIMALS)
+    if "area" in frame.columns:
+        frame["area"] = frame["area"].astype(object).where(frame["area"].notna(), None)
     for col in ("year", "wipo_field", "period_start"):
         if col in frame.columns:
             frame[col] = frame[col].astype("Int64")

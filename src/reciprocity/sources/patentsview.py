@@ -46,14 +46,14 @@ MODES = {"patent_citation": "unspecified", "coinvention": "joint",
 RECORDS = register(Table(
     name="patent_flow_records",
     description="PatentsView flows as aggregated by the patent pipeline: one row per channel, "
-                "country pair, grant year and WIPO field, with the whole and the fractional "
-                "count (source rows are not stored; the input files are archived by reference "
-                "in `raw_references`). Flows point here by `record_id`.",
+                "country pair, grant year, WIPO field and technology area, with the whole "
+                "and the fractional count (source rows are not stored; the input files are "
+                "archived by reference in `raw_references`). Flows point here by `record_id`.",
     unique_key=("vintage_id", "record_id"),
     fields=(
         Field("vintage_id", "VARCHAR", "Vintage the row belongs to.", False),
         Field("record_id", "BIGINT", "Stable id of the aggregate, a hash of channel, origin, "
-              "destination, year and WIPO field (the same in every vintage).", False),
+              "destination, year, WIPO field and area (the same in every vintage).", False),
         Field("channel", "VARCHAR", "Channel of the flow.", False, enum=CHANNELS),
         Field("origin", "VARCHAR", "Cited patent's inventor country (citations), the first "
               "country of the pair in code order (co-invention) or the inventor country "
@@ -64,41 +64,65 @@ RECORDS = register(Table(
               "patent.", False),
         Field("wipo_field", "INTEGER", "WIPO technology field (1–35) of the citing patent or "
               "of the patent; empty when it has none."),
-        Field("area", "VARCHAR", "Technology area of the WIPO field (taxonomy); empty when "
-              "the field is not placed in an area."),
+        Field("area", "VARCHAR", "Technology area of the citing patent or of the patent: "
+              "from its CPC classes placed directly in an area (fractional across areas), "
+              "else from its WIPO field (docs/taxonomy.md); empty when neither places it."),
         Field("patents", "BIGINT", "Whole count: citations (patent_citation) or patents "
-              "(coinvention, patent_ownership) contributing to the row.", False),
+              "(coinvention, patent_ownership) contributing to the row (one in several areas "
+              "counts in each).", False),
         Field("fractional_count", "DOUBLE", "Fractional count (the flow's magnitude): each "
-              "citation or patent counts 1 in total, split over countries.", False,
+              "citation or patent counts 1 in total, split over countries and areas.", False,
               unit="citations_fractional or patents_fractional"),
     ),
 ))
+
+def _country_counts(unit: str, short: str, *by: Field) -> tuple[Field, ...]:
+    """The columns of patent counts per country, ``unit`` (field or area: the ``by``
+    columns) and period."""
+    return (
+        Field("vintage_id", "VARCHAR", "Vintage the row belongs to.", False),
+        Field("country", "VARCHAR", "Inventor country (`UNK`: inventors not placed).", False),
+        *by,
+        Field("period", "VARCHAR", "Grant-year window, e.g. `2019–2021`.", False),
+        Field("period_start", "INTEGER", "First year of the window.", False),
+        Field("patents", "BIGINT", "Patents with at least one inventor in the country "
+              f"(whole count; a patent in several {unit}s counts in each).", False),
+        Field("patents_fractional", "DOUBLE", f"P_c{short}: the country's fractional patent "
+              f"count in the {unit}.", False, unit="patents_fractional"),
+        Field("country_patents_fractional", "DOUBLE", "P_c: the country's fractional count "
+              f"over all {unit}s in the window.", False, unit="patents_fractional"),
+        Field("rta", "DOUBLE", "Revealed technological advantage (an index, never summed); "
+              f"empty when P_c is at or below the floor, for `UNK` and for patents without "
+              f"a {unit}."),
+        Field("below_floor", "BOOLEAN", "P_c is at or below the floor (500 patents in the "
+              "window, as the OECD applies): RTA not computed.", False),
+    )
+
 
 COUNTRY_FIELDS = register(Table(
     name="patent_country_fields",
     description="Patents per inventor country, WIPO field and period (fractional counting) "
                 "with the revealed technological advantage, from a PatentsView vintage. RTA = "
                 "(P_cf / P_c) / (P_f / P); empty below the OECD-style floor.",
-    fields=(
-        Field("vintage_id", "VARCHAR", "Vintage the row belongs to.", False),
-        Field("country", "VARCHAR", "Inventor country (`UNK`: inventors not placed).", False),
+    fields=_country_counts(
+        "field", "f",
         Field("wipo_field", "INTEGER", "WIPO technology field (1–35); empty for patents "
               "without a field (not used for RTA)."),
-        Field("area", "VARCHAR", "Technology area of the field (taxonomy); empty when not "
-              "placed."),
-        Field("period", "VARCHAR", "Grant-year window, e.g. `2019–2021`.", False),
-        Field("period_start", "INTEGER", "First year of the window.", False),
-        Field("patents", "BIGINT", "Patents with at least one inventor in the country "
-              "(whole count).", False),
-        Field("patents_fractional", "DOUBLE", "P_cf: the country's fractional patent count in "
-              "the field.", False, unit="patents_fractional"),
-        Field("country_patents_fractional", "DOUBLE", "P_c: the country's fractional count "
-              "over all fields in the window.", False, unit="patents_fractional"),
-        Field("rta", "DOUBLE", "Revealed technological advantage; empty when P_c is at or "
-              "below the floor, for `UNK` and for patents without a field."),
-        Field("below_floor", "BOOLEAN", "P_c is at or below the floor (500 patents in the "
-              "window, as the OECD applies): RTA not computed.", False),
-    ),
+        Field("area", "VARCHAR", "Technology area of the WIPO field (wipo_fields.csv; the "
+              "patents' areas from CPC classes are in `patent_country_areas`); empty when "
+              "not placed.")),
+))
+
+COUNTRY_AREAS = register(Table(
+    name="patent_country_areas",
+    description="Patents per inventor country, technology area and period (fractional "
+                "counting over countries and over a patent's areas, docs/taxonomy.md) with "
+                "the revealed technological advantage by area, from a PatentsView vintage. "
+                "RTA = (P_ca / P_c) / (P_a / P) over patents placed in an area.",
+    fields=_country_counts(
+        "area", "a",
+        Field("area", "VARCHAR", "Technology area; empty for patents placed in none (not "
+              "used for RTA).")),
 ))
 
 
@@ -158,6 +182,13 @@ def cpc_field() -> Callable[[str], int | None] | None:
         return None
     fn = getattr(taxonomy, "wipo_field_for_cpc", None)
     return fn if callable(fn) else None
+
+
+def cpc_area() -> Callable[[str], str | None]:
+    """The taxonomy's direct CPC placements (``cpc_areas.csv``, longest prefix)."""
+    from reciprocity import taxonomy
+
+    return taxonomy.direct_area_for_cpc
 
 
 # -- the input directory ---------------------------------------------------------------------
@@ -314,7 +345,7 @@ class PatentsViewSource(Source):
         channels=CHANNELS,
     )
     record_table = RECORDS
-    record_key = ("channel", "origin", "destination", "year", "wipo_field")
+    record_key = ("channel", "origin", "destination", "year", "wipo_field", "area")
     sampling_unit = None  # records are sums over patents, which are not kept
     archive_by_reference = True
     STAGES = 10
@@ -370,7 +401,8 @@ class PatentsViewSource(Source):
             tables = pipeline.load(con, readable)
             try:
                 result = pipeline.run(con, tables, country_codes(aliases), settings, stage,
-                                      cpc_field=cpc_field())
+                                      cpc_field=cpc_field(), cpc_area=cpc_area(),
+                                      field_areas=field_areas())
             except ReciprocityError:
                 raise
             except Exception as exc:  # engine errors (parse errors, out of disk, …)
@@ -391,7 +423,6 @@ class PatentsViewSource(Source):
             frame = result.flows[channel]
             rec = frame.rename(columns={"fractional": "fractional_count"})
             rec["channel"] = pd.Series([channel] * len(rec), dtype="str", index=rec.index)
-            rec["area"] = _areas(rec["wipo_field"], areas)
             rec["record_id"] = record_ids(rec)
             records.append(rec)
             n = len(rec)
@@ -418,11 +449,14 @@ class PatentsViewSource(Source):
         cf["period"] = (cf["period_start"].astype(str) + "–"
                         + (cf["period_start"] + length - 1).astype(str))
         cf = cf.loc[:, [c for c in COUNTRY_FIELDS.columns if c != "vintage_id"]]
+        ca = result.country_areas.copy()
+        ca["period"] = (ca["period_start"].astype(str) + "–"
+                        + (ca["period_start"] + length - 1).astype(str))
+        ca = ca.loc[:, [c for c in COUNTRY_AREAS.columns if c != "vintage_id"]]
         if not areas:
             notes["wipo_fields_without_area_crosswalk"] = 35
         else:
-            unmapped = record_frame["wipo_field"].notna() & record_frame["area"].isna()
-            notes["flow_rows_in_fields_without_area"] = int(unmapped.sum())
+            notes["flow_rows_without_area"] = int(record_frame["area"].isna().sum())
         years = cf["period_start"]
         scope = (f"PatentsView granted patents: {notes.get('patents_counted', 0):,} patents"
                  + (f", grant years from {int(years.min())}" if len(years) else "")
@@ -436,7 +470,8 @@ class PatentsViewSource(Source):
             scope=scope,
             is_complete=True,
             rows_read=int(rows_read),
-            records={RECORDS.name: record_frame, COUNTRY_FIELDS.name: cf},
+            records={RECORDS.name: record_frame, COUNTRY_FIELDS.name: cf,
+                     COUNTRY_AREAS.name: ca},
             flows=pd.concat(flows, ignore_index=True),
             notes=notes,
         )
@@ -454,9 +489,10 @@ def _areas(fields: pd.Series, areas: Mapping[int, str | None]) -> pd.Series:
 
 
 def record_ids(frame: pd.DataFrame) -> pd.Series:
-    """Stable 64-bit ids of aggregate rows: a hash of channel, countries, year and field."""
-    keys = frame.loc[:, ["channel", "origin", "destination", "year", "wipo_field"]].astype(
-        {"year": "Int64", "wipo_field": "Int64"}).astype(str)
+    """Stable 64-bit ids of aggregate rows: a hash of channel, countries, year, field and
+    area."""
+    columns = ["channel", "origin", "destination", "year", "wipo_field", "area"]
+    keys = frame.loc[:, columns].astype({"year": "Int64", "wipo_field": "Int64"}).astype(str)
     hashed = pd.util.hash_pandas_object(keys, index=False, categorize=False)
     return pd.Series(hashed.to_numpy().view(np.int64), index=frame.index)
 

@@ -30,6 +30,7 @@ __all__ = [
     "areas",
     "check_area",
     "critical_technology_lists",
+    "direct_area_for_cpc",
     "evidence_sources",
     "oecd_patent_fields",
     "wipo_field_for_cpc",
@@ -182,6 +183,14 @@ def wipo_field_for_cpc(symbol: str) -> int | None:
     if not isinstance(symbol, str) or not symbol.strip():
         return None
     return _longest(symbol, _cpc_to_wipo())
+
+
+def direct_area_for_cpc(symbol: object) -> str | None:
+    """Area a CPC/IPC symbol is placed in directly by ``cpc_areas.csv`` (longest prefix), or
+    None: the WIPO-field route is not taken (patents use it only without any such class)."""
+    if not isinstance(symbol, str) or not symbol.strip():
+        return None
+    return _longest(symbol, _cpc_direct()) or None
 
 
 def area_for_cpc(symbols: Iterable[str] | pd.Series | str) -> pd.Series | str | None:
