@@ -7,13 +7,13 @@ it the demo fetches SIPRI's current export; when neither works it says how to ge
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from reciprocity import settings
 from reciprocity.api import Reciprocity
 from reciprocity.assess.brief import Brief, brief
 from reciprocity.errors import FetchError, NotFoundError, ReciprocityError, StoreBusyError
@@ -65,9 +65,9 @@ HOW_TO_GET_DATA = (
 
 def data_dir() -> Path | None:
     """The folder the demo reads, or None when there is none."""
-    env = os.environ.get("RECIPROCITY_DATA")
+    env = settings.current().data
     if env:
-        path = Path(env)
+        path = env
         if not path.is_dir():
             raise NotFoundError(f"RECIPROCITY_DATA={env} is not a folder")
         return path

@@ -1,7 +1,8 @@
 """Generate the reference pages that tests keep in step with the code.
 
 ``python -m reciprocity.docgen`` rewrites docs/schema.md (from the table declarations) and
-docs/cli.md (from the commands' help); ``--check`` fails when either page is out of date.
+docs/cli.md (from the commands' help) and docs/settings.md (from
+:class:`reciprocity.settings.Settings`); ``--check`` fails when any page is out of date.
 """
 
 from __future__ import annotations
@@ -103,7 +104,13 @@ def cli_page() -> str:
     return "\n".join(lines)
 
 
-PAGES = {"schema.md": schema_page, "cli.md": cli_page}
+def settings_page() -> str:
+    from reciprocity.settings import docs_page
+
+    return docs_page()
+
+
+PAGES = {"schema.md": schema_page, "cli.md": cli_page, "settings.md": settings_page}
 
 
 def main(argv: list[str] | None = None) -> int:

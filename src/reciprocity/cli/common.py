@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -66,10 +65,10 @@ def store_path(ctx: typer.Context) -> Path:
 
 
 def lock_wait() -> float:
-    try:
-        return float(os.environ.get("RECIPROCITY_LOCK_WAIT", LOCK_WAIT))
-    except ValueError:
-        return LOCK_WAIT
+    """Seconds to retry a locked store: ``$RECIPROCITY_LOCK_WAIT``, else :data:`LOCK_WAIT`."""
+    from reciprocity import settings
+
+    return settings.current().lock_wait
 
 
 def session(ctx: typer.Context, read_only: bool = False) -> Reciprocity:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import sys
@@ -23,8 +22,8 @@ NEXT_COMMANDS = (
     "dyad USA JPN --mode licensed_production --format csv",
     "partners JPN",
     "top exporters",
-    "events USA JPN",
     "explain USA JPN --channel arms --year 2025",
+    "events USA JPN",
     "sources",
     "serve",
 )
@@ -38,8 +37,9 @@ def next_commands(db: Path) -> list[str]:
     activate = _activation()
     if activate is not None:
         lines.append(f". {shlex.quote(activate)}")
-    env = os.environ.get("RECIPROCITY_DB")
-    found = Path(env) if env else default_store()[0]
+    from reciprocity import settings
+
+    found = settings.current().db or default_store()[0]
     prefix = "reciprocity"
     if found.resolve() != db.resolve():
         prefix += f" --db {shlex.quote(_shown(db))}"

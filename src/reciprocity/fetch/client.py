@@ -34,6 +34,7 @@ import hishel
 import httpx
 from hishel.httpx import CacheTransport
 
+from reciprocity import settings
 from reciprocity.errors import FetchError
 
 #: Request extension that opts a POST into the cache: ``{"ttl": seconds, "accept": fn}``,
@@ -47,9 +48,9 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, read=300.0)
 
 def cache_dir() -> Path:
     """Where downloads and the HTTP cache live: ``$RECIPROCITY_CACHE`` or the OS cache dir."""
-    override = os.environ.get("RECIPROCITY_CACHE")
+    override = settings.current().cache
     if override:
-        return Path(override).expanduser()
+        return override.expanduser()
     if sys.platform == "win32":
         local = os.environ.get("LOCALAPPDATA")
         base = Path(local) if local else Path.home() / "AppData" / "Local"

@@ -16,6 +16,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from reciprocity import settings
 from reciprocity.errors import ReciprocityError
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -34,10 +35,10 @@ PRINT_WIDTH_PX = 690
 
 def find_chromium() -> str:
     """Path of a Chromium executable: ``$RECIPROCITY_CHROMIUM``, then the usual names."""
-    env = os.environ.get("RECIPROCITY_CHROMIUM")
+    env = settings.current().chromium
     if env:
-        if Path(env).is_file() and os.access(env, os.X_OK):
-            return env
+        if env.is_file() and os.access(env, os.X_OK):
+            return str(env)
         raise ReciprocityError(f"RECIPROCITY_CHROMIUM={env} is not an executable file. "
                                + HOW_TO_INSTALL)
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):

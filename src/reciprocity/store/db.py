@@ -34,7 +34,9 @@ DEFAULT_DB = "reciprocity.duckdb"
 
 def default_path() -> Path:
     """``$RECIPROCITY_DB`` or ``./reciprocity.duckdb``."""
-    return Path(os.environ.get("RECIPROCITY_DB") or DEFAULT_DB)
+    from reciprocity import settings
+
+    return settings.current().db or Path(DEFAULT_DB)
 
 
 _LOCK_HELD = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")

@@ -6,7 +6,6 @@ uvicorn. Pages and API call the same Python API as the CLI, so the numbers match
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,7 +20,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from reciprocity import __version__
+from reciprocity import __version__, settings
 from reciprocity.web import errors
 from reciprocity.web.backend import Backend
 from reciprocity.web.sessions import CredentialCache, SessionStore
@@ -115,7 +114,7 @@ def create_app(db_path: str | Path, *, read_only: bool = False, secret: str | No
     ``throttle`` counts failed sign-ins (default: :data:`throttle.DEFAULT_RULES`).
     """
     backend = Backend(db_path, read_only=read_only, pool_size=pool_size, cache_size=cache_size)
-    secret = secret or os.environ.get("RECIPROCITY_SECRET") or secrets.token_urlsafe(32)
+    secret = secret or settings.current().secret or secrets.token_urlsafe(32)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
