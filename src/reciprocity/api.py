@@ -12,22 +12,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from reciprocity.queries.diff import Diff
-from reciprocity.queries.diff import compare as _compare
-from reciprocity.queries.diff import diff as _diff
 from reciprocity.queries.dyad import Dyad
 from reciprocity.queries.dyad import dyad as _dyad
-from reciprocity.queries.explain import explain as _explain
-from reciprocity.queries.partners import partners as _partners
-from reciprocity.queries.sources import sources as _sources
-from reciprocity.queries.top import Top
-from reciprocity.queries.top import top as _top
-from reciprocity.sources.base import Progress
 from reciprocity.store.db import IngestResult, Store
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the other queries (pandas) are imported by the method that runs them
+    import pandas as pd
+
     from reciprocity.assess.capabilities import Capabilities
     from reciprocity.assess.composite import Composite
     from reciprocity.assess.dependence import Dependence
@@ -41,7 +32,10 @@ if TYPE_CHECKING:
     from reciprocity.ledger.model import Program, Transfer
     from reciprocity.ledger.store import ImportResult, Ledger, Version
     from reciprocity.queries.indicators import Indicators
+    from reciprocity.queries.diff import Diff
 
+    from reciprocity.queries.top import Top
+    from reciprocity.sources.base import Progress
 
 class Reciprocity:
     """A session on one store. Use as a context manager or call :meth:`close`."""
@@ -80,12 +74,16 @@ class Reciprocity:
     def partners(self, a: str, **filters: object) -> pd.DataFrame:
         """A's partners ranked by two-way index and volume."""
         _check_area(filters.get("area"))
+        from reciprocity.queries.partners import partners as _partners
+
         return _partners(self.store, a, **filters)  # type: ignore[arg-type]
 
     def top(self, kind: str, **filters: object) -> Top:
         """The largest ``exporters`` or ``importers`` of a channel over a window of years
         (SIPRI's rankings); see :func:`reciprocity.queries.top.top`."""
         return _top(self.store, kind, **filters)  # type: ignore[arg-type]
+        from reciprocity.queries.top import top as _top
+
 
     def indicators(self, a: str, **filters: object) -> Indicators:
         """Country-level indicator series and the technology-payments coverage ratio."""
@@ -102,10 +100,14 @@ class Reciprocity:
     def explain(self, a: str, b: str, **filters: object) -> pd.DataFrame:
         """Source records behind a pair's figure."""
         return _explain(self.store, a, b, **filters)  # type: ignore[arg-type]
+        from reciprocity.queries.explain import explain as _explain
+
 
     def sources(self) -> pd.DataFrame:
         """Datasets and vintages with dates, checksums and counts."""
         return _sources(self.store)
+        from reciprocity.queries.sources import sources as _sources
+
 
     def diff(self, dataset: str = "sipri", from_vintage: str | None = None,
              to_vintage: str | None = None, *, pair: tuple[str, str] | None = None,
@@ -114,6 +116,8 @@ class Reciprocity:
         on the flows first; the summary (counts, changed fields, totals) is in
         ``.attrs["summary"]``."""
         return _diff(self.store, dataset, from_vintage=from_vintage, to_vintage=to_vintage,
+        from reciprocity.queries.diff import diff as _diff
+
                      pair=pair, country=country)
 
     def diff_summary(self, dataset: str = "sipri", from_vintage: str | None = None,
@@ -123,6 +127,8 @@ class Reciprocity:
         recipient and pair, and the first ``limit`` changes (0: all); ``.to_dict()`` is the
         JSON of ``reciprocity diff --format json``."""
         return _compare(self.store, dataset, from_vintage=from_vintage, to_vintage=to_vintage,
+        from reciprocity.queries.diff import compare as _compare
+
                         pair=pair, country=country, limit=limit)
 
     # -- cooperation ledger (see docs/ledger.md) --------------------------------------------

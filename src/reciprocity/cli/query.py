@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,10 +21,10 @@ from reciprocity.cli.render import Format, View, emit, records, with_credit
 from reciprocity.labels import fmt, label
 
 if TYPE_CHECKING:  # the queries (pandas, DuckDB) are imported when a command runs
-    import pandas as pd
 
     from reciprocity.api import Reciprocity
     from reciprocity.queries.dyad import Dyad
+    from reciprocity.rowset import RowSet
 
 CountryArg = Annotated[str, typer.Argument(help="Country: ISO3 code or name (JPN, Japan).")]
 
@@ -54,7 +55,7 @@ def register(app: typer.Typer) -> None:
             result = r.dyad(a, b, channel=channel, mode=mode, area=area, since=since,
                             until=until, window=5 if window is None else window,
                             vintage=vintage)
-            frame = result.by_year if window is None else with_rolling(result)
+            frame = result.by_year_rows if window is None else with_rolling(result)
             credits = None
             if fmt is Format.csv:
                 from reciprocity.queries.common import credit_map
@@ -191,15 +192,18 @@ ROLLING = ("rolling_start", "rolling_ab", "rolling_ba", "rolling_gl_index")
 """The columns ``--window`` adds to the dyad's rows (table and CSV)."""
 
 
-def with_rolling(result: Dyad) -> pd.DataFrame:
+def with_rolling(result: Dyad) -> RowSet:
     """The dyad's rows by year with the rolling sums over ``result.window`` years ending at
     each year (``sum`` units; null for the others, never added up) and their two-way index."""
-    w = result.by_window.rename(columns={
-        "end": "year", "start": "rolling_start", "flow_ab": "rolling_ab",
-        "flow_ba": "rolling_ba", "gl_index": "rolling_gl_index"})
-    return result.by_year.merge(w[["channel", "unit", "year", *ROLLING]],
-                                on=["channel", "unit", "year"], how="left").astype(
-        {"rolling_start": "Int64"})  # a year, empty for units never added up
+    from reciprocity.rowset import RowSet
+
+    windows = {r[:3]: r[3:] for r in result.by_window_rows.select(
+        ["channel", "unit", "end", "start", "flow_ab", "flow_ba", "gl_index"])}
+    none = (None, math.nan, math.nan, math.nan)  # a year, empty for units never added up
+    years = result.by_year_rows
+    return RowSet((*years.columns, *ROLLING), (*years.kinds, "year", "float", "float", "float"),
+                  [(*r, *windows.get(k, none)) for r, k in zip(
+                      years.rows, years.select(["channel", "unit", "year"]), strict=True)])
 
 
 def _key_label(key: str) -> str:
@@ -251,7 +255,7 @@ def _design_lines(key: str, ch: dict[str, Any], a: str, b: str) -> list[str]:
     return lines
 
 
-def _dyad_views(result: Dyad, data: dict[str, Any], frame: pd.DataFrame,
+def _dyad_views(result: Dyad, data: dict[str, Any], frame: RowSet,
                 window: int | None) -> list[View]:
     """Per channel and unit: the table by year (with the rolling sums when ``--window`` is
     given), then (``sum`` units) by mode, with the total or the latest value in words and
@@ -271,7 +275,7 @@ def _dyad_views(result: Dyad, data: dict[str, Any], frame: pd.DataFrame,
         rolling = ["rolling_ab", "rolling_ba", "rolling_gl_index"]
     views = []
     for key, ch in data["channels"].items():
-        sel = frame[(frame["channel"] == ch["channel"]) & (frame["unit"] == ch["unit"])]
+        sel = frame.where(channel=ch["channel"], unit=ch["unit"])
         notes = [_dyad_line(key, ch, a.code, b.code),
                  *_design_lines(key, ch, a.code, b.code),
                  f"[dim]{_key_label(key)}: {years_text(ch['years_with_data'])}[/]"]
@@ -292,8 +296,7 @@ def _dyad_views(result: Dyad, data: dict[str, Any], frame: pd.DataFrame,
             views.append(replace(by_year, notes=notes))
             continue
         views.append(by_year)
-        modes = result.by_mode[(result.by_mode["channel"] == ch["channel"])
-                               & (result.by_mode["unit"] == ch["unit"])]
+        modes = result.by_mode_rows.where(channel=ch["channel"], unit=ch["unit"])
         views.append(View(modes, title=f"{_key_label(key)} by mode ({label(ch['unit'])})",
                           columns=["mode", *measures] if ch["directed"] else
                           ["mode", "flow_ab"], wide_columns=["mode", *ROW_KEYS],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -11,8 +12,13 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console, ConsoleDimensions
 from rich.table import Table
 
+from reciprocity.rowset import RowSet
+
 if TYPE_CHECKING:  # pandas and the metrics are imported when a result is printed
     import pandas as pd
+
+    Tabular = pd.DataFrame | RowSet
+    """What is printed as a table: a frame, or plain rows (:mod:`reciprocity.rowset`)."""
 
 
 class _Console(Console):
@@ -69,16 +75,24 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(dumps(data, indent=2) + "\n")
 
 
-def emit_csv(frame: pd.DataFrame) -> None:
-    frame.to_csv(sys.stdout, index=False)
+def emit_csv(frame: Tabular) -> None:
+    if isinstance(frame, RowSet):
+        frame.to_csv(sys.stdout)
+    else:
+        frame.to_csv(sys.stdout, index=False)
 
 
-def with_credit(frame: pd.DataFrame, credits: Mapping[Any, str] | str,
-                key: str | Sequence[str] = "dataset") -> pd.DataFrame:
+def with_credit(frame: Tabular, credits: Mapping[Any, str] | str,
+                key: str | Sequence[str] = "dataset") -> Tabular:
     """The frame with a last column ``credit``: each row's own credit line(s) (CSV output
     carries the credits of exactly the data in each row, in a column every CSV reader
     reads). ``credits``: one line for every row, or a map from the row's ``key`` (a
     column, or a tuple of columns) to its line(s); a row without one gets an empty cell."""
+    if isinstance(frame, RowSet):
+        keys = frame.select([key] if isinstance(key, str) else key)
+        return frame.with_column("credit", "str", [
+            credits if isinstance(credits, str) else
+            credits.get(k[0] if isinstance(key, str) else k, "") for k in keys])
     if isinstance(credits, str):
         return frame.assign(credit=credits)
     if isinstance(key, str):
@@ -112,15 +126,13 @@ LABELLED_VALUES = ("mode", "channel", "unit", "form")
 ``licensed production``)."""
 
 
-def table(frame: pd.DataFrame, title: str | None = None, caption: str | None = None,
+def table(frame: Tabular, title: str | None = None, caption: str | None = None,
           columns: list[str] | None = None, *, units: Mapping[str, str] | None = None,
           labels: Mapping[str, str] | None = None) -> None:
     """Print a frame as a Rich table for people: headings from :func:`reciprocity.labels.label`
     (or ``labels``), values by :func:`reciprocity.labels.fmt` in their unit (``units``: a
     column's unit or format; columns of :data:`IN_ROW_UNIT` take the row's ``unit``; the
     others their column's format), numbers right-aligned, nulls empty."""
-    import pandas as pd
-
     from reciprocity.labels import fmt, kind, label
 
     cols = columns or list(frame.columns)
@@ -130,24 +142,26 @@ def table(frame: pd.DataFrame, title: str | None = None, caption: str | None = N
     formats: list[tuple[str | None, bool]] = []
     heads = [labels.get(c) or label(c) for c in cols]
     for c, head in zip(cols, heads, strict=True):
-        series = frame[c]
-        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(
-            series)
+        numeric, dated, fractional = _column_type(frame, c)
         t.add_column(head, justify="right" if numeric else "left", overflow="fold")
         if c in units:
             formats.append((units[c], False))
         elif c in IN_ROW_UNIT and "unit" in frame.columns:
             formats.append((None, True))
-        elif pd.api.types.is_datetime64_any_dtype(series):
+        elif dated:
             formats.append(("date", False))
-        elif (kind(c) is None and pd.api.types.is_float_dtype(series)
-              and not (series.dropna() % 1 == 0).all()):
+        elif kind(c) is None and fractional:
             formats.append(("decimal", False))  # one column, one number of decimals
         else:
             formats.append((c, False))
-    row_units = frame["unit"].tolist() if "unit" in frame.columns else [None] * len(frame)
+    if isinstance(frame, RowSet):
+        row_units = frame.column("unit") if "unit" in frame.columns else [None] * len(frame)
+        values: Iterable[Sequence[Any]] = frame.select(cols)
+    else:
+        row_units = frame["unit"].tolist() if "unit" in frame.columns else [None] * len(frame)
+        values = frame[cols].itertuples(index=False)
     rows: list[list[str]] = []
-    for row, row_unit in zip(frame[cols].itertuples(index=False), row_units, strict=True):
+    for row, row_unit in zip(values, row_units, strict=True):
         cells = []
         for c, v, (unit, in_row) in zip(cols, row, formats, strict=True):
             if c in LABELLED_VALUES and isinstance(v, str):
@@ -159,6 +173,23 @@ def table(frame: pd.DataFrame, title: str | None = None, caption: str | None = N
     for column, width in zip(t.columns, _fit([heads, *rows], console.width), strict=True):
         column.width = width
     console.print(t)
+
+
+def _column_type(frame: Tabular, column: str) -> tuple[bool, bool, bool]:
+    """(numeric, dates, floats not all whole) of one column: from its declared kind in a
+    :class:`RowSet`, from its dtype (and values) in a frame."""
+    if isinstance(frame, RowSet):
+        how = frame.kind(column)
+        fractional = how == "float" and any(
+            not math.isnan(v) and v % 1 != 0 for v in frame.column(column))
+        return how in ("int", "float", "year"), False, fractional
+    import pandas as pd
+
+    series = frame[column]
+    numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    fractional = (pd.api.types.is_float_dtype(series)
+                  and not (series.dropna() % 1 == 0).all())
+    return numeric, pd.api.types.is_datetime64_any_dtype(series), fractional
 
 
 def _fit(rows: list[list[str]], width: int) -> list[int | None]:
@@ -193,7 +224,7 @@ class View:
     """One Rich table of a result: a frame with its title, caption and columns, and the
     lines printed right after it."""
 
-    frame: pd.DataFrame
+    frame: Tabular
     title: str | None = None
     caption: str | None = None
     columns: list[str] | None = None
@@ -206,12 +237,12 @@ class View:
     """The columns ``--wide`` shows (default: every column of the frame)."""
 
 
-def emit(frame: pd.DataFrame, fmt: Format, title: str | None = None,
+def emit(frame: Tabular, fmt: Format, title: str | None = None,
          caption: str | None = None, json_data: Any = None, *,
          columns: list[str] | None = None, views: Sequence[View] | None = None,
          empty: str | None = None, empty_csv: bool = False,
          notes: Iterable[str] = (), wide: bool = False,
-         csv_frame: pd.DataFrame | None = None) -> None:
+         csv_frame: Tabular | None = None) -> None:
     """Print a tabular result in the chosen format (reports such as `ledger show` print their own).
 
     JSON: ``json_data`` (default: the frame's rows). CSV: ``csv_frame`` (default: the frame;

@@ -14,10 +14,13 @@ frames); ``coverage_ratio`` is also undefined when AB is zero. See docs/methods.
 from __future__ import annotations
 
 import math
+import sys
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-from numpy.typing import ArrayLike
+if TYPE_CHECKING:  # NumPy and pandas load for frames only: a few rows need neither
+    import numpy as np
+    import pandas as pd
+    from numpy.typing import ArrayLike
 
 INDEX_KEYS = ("balance", "share_b", "gl_index", "coverage_ratio")
 
@@ -25,9 +28,11 @@ INDEX_KEYS = ("balance", "share_b", "gl_index", "coverage_ratio")
 def measures(ab: ArrayLike, ba: ArrayLike) -> dict[str, np.ndarray]:
     """The four measures for flow totals AB and BA (arrays or scalars); NaN where undefined.
 
-    The one definition of the formulas: :func:`add_indices` applies it to the columns of a
-    frame, :func:`indices` to one pair of totals.
+    The formulas of :func:`row_measures`, vectorised: :func:`add_indices` applies them to the
+    columns of a frame (a test holds the two to the same numbers).
     """
+    import numpy as np
+
     x = np.asarray(ab, dtype="float64")
     y = np.asarray(ba, dtype="float64")
     total = x + y
@@ -43,9 +48,20 @@ def measures(ab: ArrayLike, ba: ArrayLike) -> dict[str, np.ndarray]:
         }
 
 
+def row_measures(ab: float, ba: float) -> tuple[float, float, float, float]:
+    """The four measures (:data:`INDEX_KEYS` order) for one pair of flow totals, in plain
+    Python (NaN where undefined): for answers of a few rows, which need no NumPy."""
+    total = ab + ba
+    return (ab - ba,
+            ba / total if total > 0 else math.nan,
+            1.0 - abs(ab - ba) / total if total > 0 else math.nan,
+            ba / ab if ab > 0 else math.nan)
+
+
 def indices(ab: float, ba: float) -> dict[str, float | None]:
     """All two-way measures for one pair of flow totals (None where undefined)."""
-    return {k: clean(v[()]) for k, v in measures(ab, ba).items()}
+    return {k: clean(v) for k, v in zip(INDEX_KEYS, row_measures(float(ab), float(ba)),
+                                        strict=True)}
 
 
 def gl_index(ab: float, ba: float) -> float | None:
@@ -60,9 +76,17 @@ def add_indices(frame: pd.DataFrame, ab: str = "flow_ab", ba: str = "flow_ba") -
 
 def clean(value: object) -> object:
     """A JSON-safe scalar: NaN and missing become None, numpy types become Python's."""
-    if value is None or value is pd.NA:
+    if value is None:
         return None
-    if isinstance(value, (np.floating, float)):
+    if type(value) is float:
+        return None if math.isnan(value) else value
+    pd = sys.modules.get("pandas")
+    if pd is not None and value is pd.NA:
+        return None
+    np = sys.modules.get("numpy")
+    if np is None:  # then the value is no NumPy scalar
+        return value
+    if isinstance(value, np.floating):
         f = float(value)
         return None if math.isnan(f) else f
     if isinstance(value, np.integer):

@@ -20,11 +20,11 @@ from reciprocity.store.db import Store
 
 def has_atop(store: Store, vintage: str | None = None) -> bool:
     """True when the store holds an active ATOP vintage (cheap: one catalogue lookup)."""
-    found = store.con.execute("SELECT count(*) FROM information_schema.tables "
-                              "WHERE table_name = ?", [atop.RECORDS.name]).fetchone()
+    found = store.run("SELECT count(*) FROM information_schema.tables "
+                      "WHERE table_name = ?", [atop.RECORDS.name]).fetchone()
     if not (found and found[0]):
         return False
-    return bool(store.con.execute(
+    return bool(store.run(
         "SELECT count(*) FROM vintages WHERE dataset = ?", [atop.SOURCE.info.dataset]
     ).fetchone()[0])
 
@@ -37,7 +37,7 @@ def _records(store: Store, cows: list[int], vintage: str | None) -> list[dict[st
                AS open_end, {", ".join("r." + o for o in atop.OBLIGATIONS)}, r.vintage_id
         FROM {atop.RECORDS.name} r JOIN active a USING (vintage_id)
         WHERE r.cow_code IN ({marks}) ORDER BY r.atopid, r.start_year, r.phase"""
-    cur = store.con.execute(sql, cows)
+    cur = store.run(sql, cows)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -118,7 +118,7 @@ def allies_of(store: Store, a: str, year: int | None = None,
                 WHERE r.start_year <= ? AND coalesce(r.end_year, {atop.COVERAGE_END}) >= ?)
         SELECT DISTINCT o.cow_code FROM m o JOIN m s USING (atopid)
         WHERE s.cow_code IN ({marks}) AND o.cow_code NOT IN ({marks})"""
-    found = [r[0] for r in store.con.execute(sql, [as_of, as_of, *cows, *cows]).fetchall()]
+    found = [r[0] for r in store.run(sql, [as_of, as_of, *cows, *cows]).fetchall()]
     states = atop.cow_states()
     out: set[str] = set()
     for cow in found:

@@ -76,7 +76,7 @@ def credits_for(store: Store, datasets: list[str]) -> list[str]:
     if not datasets:
         return []
     marks = ", ".join("?" for _ in datasets)
-    rows = store.con.execute(
+    rows = store.run(
         f"SELECT DISTINCT credit FROM datasets WHERE dataset IN ({marks}) ORDER BY credit",
         datasets).fetchall()
     return [r[0] for r in rows]
@@ -105,7 +105,7 @@ def credit_map(store: Store, key: str = "dataset", vintages: list[str] | None = 
     if keys == ["dataset"] and not clauses:
         rows = store.con.execute("SELECT dataset, credit FROM datasets").fetchall()
     else:
-        rows = store.con.execute(
+        rows = store.run(
             f"SELECT DISTINCT {', '.join('f.' + k for k in keys)}, d.credit FROM flows f "
             "JOIN datasets d USING (dataset)"
             + (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params).fetchall()

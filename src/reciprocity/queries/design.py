@@ -15,10 +15,17 @@ One rule for every pair and channel whose source records a design origin (SIPRI'
 
 from __future__ import annotations
 
-import pandas as pd
+import math
+from typing import TYPE_CHECKING
 
 from reciprocity.queries.common import Pair, span_filter
+from reciprocity.rowset import RowSet
 from reciprocity.store.db import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+COLUMNS = ("channel", "unit", "direction", "design", "value", "share")
 
 CLASSES = ("recipient", "supplier_licensed", "supplier_stated", "third_country", "not_stated")
 
@@ -41,11 +48,19 @@ def by_design(store: Store, a: str, b: str, *, channel: str | None = None,
     """Flow per channel, unit, direction (``a_to_b``, ``b_to_a``) and design class, with its
     share of the direction's total; only :data:`DESIGN_CHANNELS` (all of them by default).
     Empty when the pair has no such flows."""
+    return design_rows(store, a, b, channel=channel, mode=mode, area=area, since=since,
+                       until=until, vintage=vintage).to_frame()
+
+
+def design_rows(store: Store, a: str, b: str, *, channel: str | None = None,
+                mode: str | None = None, area: str | None = None, since: int | None = None,
+                until: int | None = None, vintage: str | None = None) -> RowSet:
+    """:func:`by_design` as plain rows (no pandas)."""
     pair = Pair.of(a, b)
     wanted = [c for c in DESIGN_CHANNELS if channel in (None, c)]
+    kinds = ("str", "str", "str", "str", "float", "float")
     if not wanted:
-        return pd.DataFrame(columns=["channel", "unit", "direction", "design", "value",
-                                     "share"])
+        return RowSet(COLUMNS, kinds)
     where, params = span_filter(since, until, None, mode, area)
     marks = ", ".join("?" for _ in wanted)
     sql = store.active_flows_sql(vintage) + f"""
@@ -56,16 +71,23 @@ def by_design(store: Store, a: str, b: str, *, channel: str | None = None,
               {where}
         GROUP BY ALL ORDER BY channel, unit, direction, design"""
     a_, b_ = pair.a.code, pair.b.code
-    frame = store.query(sql, [a_, *wanted, a_, b_, b_, a_, *params])
-    totals = frame.groupby(["channel", "unit", "direction"])["value"].transform("sum")
-    return frame.assign(share=(frame["value"] / totals).where(totals > 0))
+    rows = store.run(sql, [a_, *wanted, a_, b_, b_, a_, *params]).fetchall()
+    totals: dict[tuple, list[float]] = {}
+    for r in rows:
+        totals.setdefault(r[:3], []).append(r[4])
+    sums = {k: math.fsum(v) for k, v in totals.items()}
+    return RowSet(COLUMNS, kinds, [
+        (*r, r[4] / sums[r[:3]] if sums[r[:3]] > 0 else math.nan) for r in rows])
 
 
-def design_summary(frame: pd.DataFrame) -> dict[str, dict[str, dict[str, float | None]]]:
+def design_summary(rows: RowSet | pd.DataFrame
+                   ) -> dict[str, dict[str, dict[str, float | None]]]:
     """``{direction: {design class: {value, share}}}`` for JSON, of one channel and unit."""
+    records = rows.records() if isinstance(rows, RowSet) else rows.to_dict("records")
     out: dict[str, dict[str, dict[str, float | None]]] = {}
-    for row in frame.itertuples(index=False):
-        share = None if pd.isna(row.share) else round(float(row.share), 4)
-        out.setdefault(row.direction, {})[row.design] = {"value": round(float(row.value), 6),
-                                                         "share": share}
+    for row in records:
+        share = row["share"]
+        share = None if share is None or math.isnan(share) else round(float(share), 4)
+        out.setdefault(row["direction"], {})[row["design"]] = {
+            "value": round(float(row["value"]), 6), "share": share}
     return out

@@ -4,56 +4,79 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from reciprocity import channels as channels_mod
-from reciprocity.metrics.twoway import INDEX_KEYS, add_indices, clean, measures
+from reciprocity.metrics.twoway import INDEX_KEYS, clean, row_measures
 from reciprocity.queries.alliance import alliance
 from reciprocity.queries.common import Pair, credits_for, span_filter
-from reciprocity.queries.design import DESIGN_CHANNELS, by_design, design_summary
+from reciprocity.queries.design import DESIGN_CHANNELS, design_rows, design_summary
+from reciprocity.rowset import Kind, RowSet
 from reciprocity.store.db import Store
+
+if TYPE_CHECKING:  # the answer is computed without pandas; its frames are built on request
+    import pandas as pd
 
 ROW_KEYS = ("flow_ab", "flow_ba", "unit", *INDEX_KEYS)
 
 
+def _frame_of(rows: str) -> cached_property:
+    """A property giving the RowSet field ``rows`` as a pandas DataFrame (None for None),
+    built on first use."""
+    def frame(self: Dyad) -> pd.DataFrame | None:
+        held = getattr(self, rows)
+        return None if held is None else held.to_frame()
+    return cached_property(frame)
+
+
 @dataclass
 class Dyad:
-    """The answer to "how reciprocal are flows between A and B": frames plus JSON.
+    """The answer to "how reciprocal are flows between A and B": tables plus JSON.
 
     Each unit declares how it aggregates (``channels.aggregation``). ``totals``: one row per
     channel (and unit) over the span, null for ``snapshot`` and ``index`` units (never added
     up); ``by_mode``: the same per mode; ``by_year``: per channel and year, every year of the
     span, null where there is no data (for ``sum`` units a year inside the source's years
     without a record is 0); ``by_window``: rolling sums over ``window`` years ending at each
-    year, ``sum`` units only (null when the window has no data at all).
+    year, ``sum`` units only (null when the window has no data at all). Each is held as a
+    :class:`~reciprocity.rowset.RowSet` (``*_rows``, what the command line prints) and given
+    as a pandas DataFrame by the property of its name.
     """
 
     pair: Pair
     since: int | None
     until: int | None
     window: int
-    totals: pd.DataFrame
-    by_mode: pd.DataFrame
-    by_year: pd.DataFrame
-    by_window: pd.DataFrame
-    by_mode_year: pd.DataFrame
+    totals_rows: RowSet
+    by_mode_rows: RowSet
+    by_year_rows: RowSet
+    by_window_rows: RowSet
+    by_mode_year_rows: RowSet
     vintages: list[str]
     credits: list[str] = field(default_factory=list)
-    by_design: pd.DataFrame | None = None
+    design_rows: RowSet | None = None
     """Per channel, unit and direction, whose design the flow carries
     (:mod:`reciprocity.queries.design`); channels whose sources record a design only."""
     alliance: dict[str, Any] | None = None
     """The pair's ATOP alliances (:func:`reciprocity.queries.alliance.alliance`): None when
     the store holds no ATOP vintage."""
 
+    totals = _frame_of("totals_rows")
+    by_mode = _frame_of("by_mode_rows")
+    by_year = _frame_of("by_year_rows")
+    by_window = _frame_of("by_window_rows")
+    by_mode_year = _frame_of("by_mode_year_rows")
+    by_design = _frame_of("design_rows")
+
     def channel_keys(self) -> list[tuple[str, str, str]]:
         """(key, channel, unit) for each channel/unit present; extra units get ``ch:unit``."""
+        units_of: dict[str, list[str]] = {}
+        for channel, unit in sorted(self.totals_rows.select(["channel", "unit"]),
+                                    key=lambda r: r[0]):
+            units_of.setdefault(channel, []).append(unit)
         keys = []
-        for channel, group in self.totals.groupby("channel", sort=True):
-            units = list(group["unit"])
+        for channel, units in units_of.items():
             primary = [u for u in channels_mod.CHANNELS.get(channel, channels_mod.Channel(
                 channel, "", True, tuple(units), ())).units if u in units] or units
             for unit in units:
@@ -70,12 +93,12 @@ class Dyad:
             "vintages": self.vintages, "credits": self.credits, "channels": {},
             "alliance": self.alliance,
         }
-        # Frames → plain rows once, grouped by (channel, unit): no per-channel pandas filtering.
-        totals = _grouped(self.totals, ())
-        modes = _grouped(self.by_mode, ("mode",))
-        mode_years = _grouped(self.by_mode_year, ("mode", "year"))
-        years = _grouped(self.by_year, ("year",))
-        windows = _grouped(self.by_window, ("start", "end"))
+        # Rows grouped once by (channel, unit): no per-channel filtering.
+        totals = _grouped(self.totals_rows, ())
+        modes = _grouped(self.by_mode_rows, ("mode",))
+        mode_years = _grouped(self.by_mode_year_rows, ("mode", "year"))
+        years = _grouped(self.by_year_rows, ("year",))
+        windows = _grouped(self.by_window_rows, ("start", "end"))
         for key, channel, unit in self.channel_keys():
             cu = (channel, unit)
             by_mode = {}
@@ -97,26 +120,26 @@ class Dyad:
                 "by_year": by_year,
                 "by_window": windows.get(cu, []),
             }
-            if self.by_design is not None and channel in DESIGN_CHANNELS:
-                design = self.by_design[(self.by_design["channel"] == channel)
-                                        & (self.by_design["unit"] == unit)]
+            if self.design_rows is not None and channel in DESIGN_CHANNELS:
+                design = self.design_rows.where(channel=channel, unit=unit)
                 out["channels"][key]["by_design"] = design_summary(design)
         return out
 
+    def _with_data(self, channel: str, unit: str) -> list[dict[str, Any]]:
+        """The rows by year of ``channel`` in ``unit`` that have a value."""
+        sel = self.by_year_rows.where(channel=channel, unit=unit)
+        return [r for r in sel.records() if not math.isnan(r["flow_ab"])]
+
     def years_with_data(self, channel: str, unit: str) -> list[int]:
         """The years of ``channel`` in ``unit`` that have a value (null years left out)."""
-        sel = self.by_year[(self.by_year["channel"] == channel) & (self.by_year["unit"] == unit)
-                           & self.by_year["flow_ab"].notna()]
-        return [int(y) for y in sel["year"]]
+        return [int(r["year"]) for r in self._with_data(channel, unit)]
 
     def latest(self, channel: str, unit: str) -> dict[str, Any] | None:
         """The row (year, flows, measures) of the latest year with data, or None."""
-        sel = self.by_year[(self.by_year["channel"] == channel) & (self.by_year["unit"] == unit)
-                           & self.by_year["flow_ab"].notna()]
-        if sel.empty:
+        rows = self._with_data(channel, unit)
+        if not rows:
             return None
-        row = sel.iloc[-1]
-        return {"year": int(row["year"]), **{k: clean(row[k]) for k in ROW_KEYS}}
+        return {"year": int(rows[-1]["year"]), **{k: clean(rows[-1][k]) for k in ROW_KEYS}}
 
     def summary(self) -> pd.DataFrame:
         """One row per channel: totals and measures (for tables)."""
@@ -139,12 +162,11 @@ def years_text(years: list[int]) -> str:
     return f"{n} year{'s' if n != 1 else ''} with data: {', '.join(parts)}"
 
 
-def _grouped(frame: pd.DataFrame, extra: tuple[str, ...]) -> dict[tuple, list[dict]]:
-    """JSON-safe rows of ``frame`` (``extra`` + ROW_KEYS) grouped by (channel, unit)."""
+def _grouped(rows: RowSet, extra: tuple[str, ...]) -> dict[tuple, list[dict]]:
+    """JSON-safe rows (``extra`` + ROW_KEYS) grouped by (channel, unit)."""
     keys = (*extra, *ROW_KEYS)
-    columns = [frame[k].tolist() for k in ("channel", "unit", *keys)]
     out: dict[tuple, list[dict]] = {}
-    for values in zip(*columns, strict=True):
+    for values in rows.select(("channel", "unit", *keys)):
         out.setdefault(values[:2], []).append(
             {k: clean(v) for k, v in zip(keys, values[2:], strict=True)})
     return out
@@ -170,7 +192,7 @@ def dyad(store: Store, a: str, b: str, *, channel: str | None = None, mode: str 
         WHERE ((origin = ? AND destination = ?) OR (origin = ? AND destination = ?)) {where}
         GROUP BY ALL ORDER BY channel, unit, mode, year"""
     a_, b_ = pair.a.code, pair.b.code
-    rows = store.con.execute(sql, [a_, b_, b_, a_, a_, b_, b_, a_, *params]).fetchall()
+    rows = store.run(sql, [a_, b_, b_, a_, a_, b_, b_, a_, *params]).fetchall()
     # Provenance: only the vintages (and credit lines) that contribute to these figures.
     used = sorted({(r[6], r[7]) for r in rows})
     # The aggregates are small (channels × modes × years): plain Python from here on, with
@@ -188,15 +210,15 @@ def dyad(store: Store, a: str, b: str, *, channel: str | None = None, mode: str 
         credits.append(allied["credit"])   # ATOP's data appear in the answer too
     return Dyad(
         pair, since, until, window,
-        _frame(totals, ["channel", "unit"]),
-        _frame(by_mode, ["channel", "unit", "mode"]),
-        _frame(by_year, ["channel", "unit", "year"]),
-        _frame(by_window, ["channel", "unit", "start", "end"]),
-        _frame(by_mode_year, ["channel", "unit", "mode", "year"]),
+        _measured(totals, ["channel", "unit"]),
+        _measured(by_mode, ["channel", "unit", "mode"]),
+        _measured(by_year, ["channel", "unit", "year"]),
+        _measured(by_window, ["channel", "unit", "start", "end"]),
+        _measured(by_mode_year, ["channel", "unit", "mode", "year"]),
         [v for v, _ in used],
         credits,
-        by_design(store, a, b, channel=channel, mode=mode, area=area, since=since,
-                  until=until, vintage=vintage),
+        design_rows(store, a, b, channel=channel, mode=mode, area=area, since=since,
+                    until=until, vintage=vintage),
         allied,
     )
 
@@ -231,7 +253,7 @@ def _source_years(store: Store, rows: list[tuple], since: int | None,
         return {}
     vintages = {r[6] for r in rows if (r[0], r[1]) in wanted}
     channels = sorted({k[0] for k in wanted})
-    found = store.con.execute(
+    found = store.run(
         "SELECT channel, unit, min(year), max(year) FROM flows "
         f"WHERE vintage_id IN ({', '.join('?' for _ in vintages)}) "
         f"AND channel IN ({', '.join('?' for _ in channels)}) GROUP BY ALL",
@@ -303,22 +325,27 @@ def _rolling(by_year: list[Row], window: int) -> list[Row]:
     return rows
 
 
-def _frame(rows: list[Row], keys: list[str]) -> pd.DataFrame:
-    """Rows with the two-way measures (null for undirected channels), as a DataFrame."""
-    data: dict[str, Any] = {k: [r[i] for r in rows] for i, k in enumerate(keys)}
-    data["flow_ab"] = np.array([r[-2] for r in rows], dtype="float64")
-    data["flow_ba"] = np.array([r[-1] for r in rows], dtype="float64")
-    undirected = np.array([not channels_mod.is_directed(r[0]) for r in rows], dtype=bool)
-    for k, values in measures(data["flow_ab"], data["flow_ba"]).items():
-        values[undirected] = np.nan
-        data[k] = values
-    return pd.DataFrame(data)
+KEY_KINDS: dict[str, Kind] = {"channel": "str", "unit": "str", "mode": "str", "year": "int",
+                              "start": "int", "end": "int"}
+
+
+def _measured(rows: list[Row], keys: list[str]) -> RowSet:
+    """Rows with the two-way measures (NaN for undirected channels and where undefined)."""
+    nan4 = (math.nan,) * len(INDEX_KEYS)
+    out = [(*r, *(row_measures(r[-2], r[-1]) if channels_mod.is_directed(r[0]) else nan4))
+           for r in rows]
+    return RowSet((*keys, "flow_ab", "flow_ba", *INDEX_KEYS),
+                  (*(KEY_KINDS[k] for k in keys), *("float",) * (2 + len(INDEX_KEYS))), out)
 
 
 def by_period(by_year: pd.DataFrame, step: int = 10) -> pd.DataFrame:
     """Sums over fixed periods (decades by default) with two-way measures: ``sum`` units only
     (a period without data is null); ``snapshot`` and ``index`` units are never added up,
     so their periods are null."""
+    import pandas as pd
+
+    from reciprocity.metrics.twoway import add_indices
+
     if by_year.empty:
         return add_indices(pd.DataFrame(columns=["channel", "unit", "period", "flow_ab",
                                                  "flow_ba"]))

@@ -26,14 +26,15 @@ from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from reciprocity.errors import FormatError, InputError, Problem
 from reciprocity.sources.base import Parsed, Progress, Source, SourceInfo, load_quirks
 from reciprocity.sources.wdi import empty_flows
 from reciprocity.store.schema import YEAR_MAX, Field, Table, register
+
+if TYPE_CHECKING:  # pandas loads when a file is read, not when the module is imported
+    import pandas as pd
 
 
 def quirks() -> dict[str, Any]:
@@ -163,6 +164,8 @@ class AtopSource(Source):
 
 def read_members(path: Path) -> pd.DataFrame:
     """The member-level file as records; every problem at once (FormatError)."""
+    import pandas as pd
+
     name = path.name
     raw = path.read_bytes()
     try:

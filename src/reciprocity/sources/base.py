@@ -14,13 +14,15 @@ from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 
 from reciprocity.errors import InputError
 from reciprocity.store.schema import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @cache

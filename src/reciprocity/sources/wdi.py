@@ -19,10 +19,8 @@ from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 import yaml
 
 from reciprocity import countries
@@ -30,6 +28,9 @@ from reciprocity.errors import FormatError, InputError, Problem, UnknownCountryE
 from reciprocity.sources.base import Parsed, Progress, Source, SourceInfo
 from reciprocity.store import tables
 from reciprocity.store.schema import Field, Table, register
+
+if TYPE_CHECKING:  # pandas loads when a file is read, not when the module is imported
+    import pandas as pd
 
 RECORDS = register(Table(
     name="wdi_rows",
@@ -89,6 +90,8 @@ def unit_of(code: str, name: str) -> str:
 
 def empty_flows() -> pd.DataFrame:
     """A flows frame with no rows (sources of country-level data derive no pair flows)."""
+    import pandas as pd
+
     cols = [c for c in tables.FLOWS.columns if c not in ("dataset", "vintage_id")]
     return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
 
@@ -180,6 +183,9 @@ class WdiSource(Source):
     def _parse(rows: list[list[str]], numbers: list[int], header: list[str], name: str,
                aliases: Mapping[str, str] | None
                ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
+        import numpy as np
+        import pandas as pd
+
         problems: list[Problem] = []
         years = [int(h) for h in header[4:] if h.strip()]
         frame = pd.DataFrame([r[:4 + len(years)] for r in rows],

@@ -12,10 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 import duckdb
-import pandas as pd
-import pyarrow as pa
 
 from reciprocity.errors import (
     InputError,
@@ -24,10 +23,14 @@ from reciprocity.errors import (
     ReciprocityError,
     StoreBusyError,
 )
-from reciprocity.sources import registry
-from reciprocity.sources.base import Progress, Source
 from reciprocity.store import tables
 from reciprocity.store.schema import REGISTRY, Table, load_all
+
+if TYPE_CHECKING:  # pandas, Arrow and the sources load when a store is written, not to read
+    import pandas as pd
+    import pyarrow as pa
+
+    from reciprocity.sources.base import Progress, Source
 
 DEFAULT_DB = "reciprocity.duckdb"
 
@@ -109,11 +112,13 @@ class IngestResult:
     """Why the new vintage is not its dataset's default (see :meth:`Store.ingest`), or None."""
 
 
-Frame = pd.DataFrame | pa.Table
+Frame: TypeAlias = "pd.DataFrame | pa.Table"
 """Sources hand the store pandas frames or Arrow tables; both are written the same way."""
 
 
 def _rows(frame: Frame) -> int:
+    import pyarrow as pa
+
     return frame.num_rows if isinstance(frame, pa.Table) else len(frame)
 
 
@@ -123,6 +128,8 @@ def _arrow(frame: Frame, without: Mapping[str, object] | None = None) -> pa.Tabl
     DuckDB scans Arrow tables directly; a pandas frame whose text columns are Arrow-backed
     (pandas' default string dtype) would be copied value by value instead.
     """
+    import pyarrow as pa
+
     table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(
         frame, preserve_index=False)
     drop = [c for c in (without or {}) if c in table.column_names]
@@ -263,6 +270,13 @@ class Store:
     def query(self, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
         return self.con.execute(sql, params or []).df()
 
+    def run(self, sql: str, params: Sequence[object] = ()) -> duckdb.DuckDBPyConnection:
+        """Execute ``sql`` with ``params`` written in as literals (:mod:`.literals`: DuckDB's
+        own binding imports pandas); fetch from the result (``.fetchall()``)."""
+        from reciprocity.store.literals import bind
+
+        return self.con.execute(bind(sql, params))
+
     def datasets(self) -> pd.DataFrame:
         return self.query("SELECT * FROM datasets ORDER BY dataset")
 
@@ -373,6 +387,8 @@ class Store:
         one of its layout, dated in the future, or undated is kept but held back
         (``held_back`` says why; :attr:`IngestResult.held_back`) unless ``force``.
         """
+        from reciprocity.sources import registry
+
         src = registry.get(source) if isinstance(source, str) else source
         paths = ([Path(p) for p in path] if isinstance(path, Sequence)
                  and not isinstance(path, str) else [Path(path)])
@@ -458,6 +474,8 @@ class Store:
         flows_loaded = _rows(parsed.flows)
         if by_reference and not entries:
             entries = [(path.name, path.stat().st_size, digest)]
+        import pandas as pd
+
         vintage = pd.DataFrame([{
             "vintage_id": vintage_id, "dataset": dataset,
             "generated_at": parsed.generated_at, "ingested_at": datetime.now(UTC).replace(
