@@ -10,13 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from reciprocity import accounts
 from reciprocity.api import Reciprocity
-from reciprocity.web import auth
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "web"
 REGISTER = FIXTURES / "register.csv"            # generated 12 Jan 2026 (the default vintage)
 REGISTER_2025 = FIXTURES / "register-2025.csv"  # generated 10 Mar 2025 (the older one)
 LEDGER = FIXTURES / "ledger.yaml"
+EVENTS = FIXTURES / "events.yaml"
 CREDIT = "Information from the SIPRI Arms Transfers Database"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -29,24 +30,25 @@ FAST_SCRYPT = {"n": 2**10, "r": 8, "p": 1}
 @contextmanager
 def fast_scrypt() -> Iterator[None]:
     """New password hashes use :data:`FAST_SCRYPT` meanwhile (and count as current)."""
-    saved = dict(auth.SCRYPT)
-    auth.SCRYPT.update(FAST_SCRYPT)
+    saved = dict(accounts.SCRYPT)
+    accounts.SCRYPT.update(FAST_SCRYPT)
     try:
         yield
     finally:
-        auth.SCRYPT.update(saved)
+        accounts.SCRYPT.update(saved)
 
 
 def build_store(path: Path) -> Path:
-    """A store at ``path`` holding both vintages, the ledger and the users."""
+    """A store at ``path`` holding both vintages, the ledger, the events and the users."""
     with Reciprocity(path) as r:
         r.ingest("sipri", REGISTER_2025)
         r.ingest("sipri", REGISTER)
         r.ledger_import(LEDGER, by="tests", reason="web test fixture")
-        auth.ensure_table(r.store)
+        r.events_import(EVENTS, by="tests", reason="web test fixture")
+        accounts.ensure_table(r.store)
         with fast_scrypt():  # a real server upgrades these hashes at the first sign-in
             for name, (role, password) in USERS.items():
-                auth.add_user(r.store, name, role, password)
+                accounts.add_user(r.store, name, role, password)
         r.store.con.execute("CHECKPOINT")
     return path
 

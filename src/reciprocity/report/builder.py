@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -27,7 +28,7 @@ from reciprocity.api import Reciprocity
 from reciprocity.errors import InputError, ReciprocityError
 from reciprocity.queries.common import span_filter
 from reciprocity.queries.dyad import Dyad, years_text
-from reciprocity.report import figures, headline
+from reciprocity.report import figures, headline, timeline
 
 SIPRI_CREDIT = "Information from the SIPRI Arms Transfers Database"
 RECORD_COLUMNS = ("designation", "technology", "description", "transfer_id", "program_id",
@@ -180,7 +181,8 @@ def _asset(name: str) -> str:
 
 # -- sections ------------------------------------------------------------------------------
 
-def _channel_views(r: Reciprocity, dyad: Dyad, data: dict[str, Any]) -> list[ChannelView]:
+def _channel_views(r: Reciprocity, dyad: Dyad, data: dict[str, Any],
+                   marks: Sequence[timeline.Marker] = ()) -> list[ChannelView]:
     views = []
     a, b = dyad.pair.a.code, dyad.pair.b.code
     for i, (key, channel, unit) in enumerate(dyad.channel_keys()):
@@ -192,14 +194,15 @@ def _channel_views(r: Reciprocity, dyad: Dyad, data: dict[str, Any]) -> list[Cha
         single = headline.single_value(ch)
         flows = index = mode_chart = None
         if not single:
-            flows = Figure(f"fig-flows-{i}", figures.to_json(figures.flows_over_time(
-                dyad, channel, unit, title=f"{human}: by year")),
+            flows = Figure(f"fig-flows-{i}", figures.to_json(timeline.add_markers(
+                figures.flows_over_time(dyad, channel, unit, title=f"{human}: by year"),
+                marks)),
                 f"{a} → {b} and {b} → {a} by year" if directed else
                 f"joint {a}–{b} count by year (undirected channel)")
         if directed and additive and not single:
-            index = Figure(f"fig-index-{i}", figures.to_json(figures.index_trend(
-                dyad, channel, unit, title=f"{human}: two-way index over {dyad.window}-year "
-                                           "windows")),
+            index = Figure(f"fig-index-{i}", figures.to_json(timeline.add_markers(
+                figures.index_trend(dyad, channel, unit, title=f"{human}: two-way index over "
+                                    f"{dyad.window}-year windows"), marks)),
                 "The line is the index over the window ending in each year; dots are single "
                 "years (no dot: no flow either way that year).")
         modes = [{"mode": m, **v} for m, v in ch["by_mode"].items()]
@@ -492,6 +495,19 @@ def _ledger(r: Reciprocity, dyad: Dyad, notes: list[str]) -> dict[str, Any] | No
         return None
 
 
+def _timeline(r: Reciprocity, dyad: Dyad, notes: list[str]) -> dict[str, Any] | None:
+    """The pair's policy events within the span (docs/events.md), numbered as on the charts."""
+    if not hasattr(r, "events"):
+        return None
+    try:
+        found = r.events(dyad.pair.a.code, dyad.pair.b.code, since=dyad.since,
+                         until=dyad.until)
+    except ReciprocityError as exc:
+        notes.append(f"Policy events not shown: {exc}")
+        return None
+    return timeline.section(found)
+
+
 def _provenance(r: Reciprocity, dyad: Dyad) -> dict[str, Any]:
     """Datasets and vintages that contributed to the pair's figures, with credit lines."""
     a, b = dyad.pair.a.code, dyad.pair.b.code
@@ -550,7 +566,8 @@ def build_context(r: Reciprocity, a: str, b: str, *, since: int | None = None,
     dyad = r.dyad(a, b, since=since, until=until, window=window)
     data = dyad.to_dict()
     notes: list[str] = []
-    views = _channel_views(r, dyad, data)
+    events = _timeline(r, dyad, notes)
+    views = _channel_views(r, dyad, data, events["markers"] if events else ())
     provenance = _provenance(r, dyad)
     ledger = _ledger(r, dyad, notes)
     if ledger is not None:
@@ -570,7 +587,7 @@ def build_context(r: Reciprocity, a: str, b: str, *, since: int | None = None,
         "sentence": headline.sentence(data, composite),
         "cards": [v.card for v in views if v.card],
         "areas": _areas(r, dyad) if views else [],
-        "ledger": ledger, "assessment": assessment,
+        "ledger": ledger, "assessment": assessment, "timeline": events,
         "provenance": provenance, "credits": credits, "formulas": FORMULAS, "notes": notes,
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "version": __version__, "build_seconds": time.perf_counter() - started,
