@@ -34,8 +34,21 @@ def register(app: typer.Typer) -> None:
             "--engine", help="Compute engine for large inputs (patentsview): duckdb (default) "
             "or spark.")] = None,
         spark_master: Annotated[str | None, typer.Option(
-            "--spark-master", help="Spark master URL for --engine spark (default local[2]).")
-        ] = None,
+            "--spark-master", help="Spark master URL for --engine spark: spark://host:port "
+            "(a standalone cluster) or local[N] (default $RECIPROCITY_SPARK_MASTER or "
+            "local[2]).")] = None,
+        spark_driver_host: Annotated[str | None, typer.Option(
+            "--spark-driver-host", help="Address of this machine that the Spark workers "
+            "connect back to, bound by the driver (default $RECIPROCITY_SPARK_DRIVER_HOST; "
+            "127.0.0.1 for a master on 127.0.0.1).")] = None,
+        spark_python: Annotated[str | None, typer.Option(
+            "--spark-python", help="Python the Spark workers run (default "
+            "$RECIPROCITY_SPARK_PYTHON or $PYSPARK_PYTHON; this Python for a master on "
+            "127.0.0.1).")] = None,
+        unpack_dir: Annotated[Path | None, typer.Option(
+            "--unpack-dir", help="Where zipped tables are unpacked; on a Spark cluster a "
+            "folder every worker reads under the same path (default $RECIPROCITY_UNPACK_DIR "
+            "or the temp folder).")] = None,
         memory_limit: Annotated[str | None, typer.Option(
             "--memory-limit", help="Engine memory limit, e.g. 4GB (default 4GB or "
             "$RECIPROCITY_MEMORY_LIMIT); larger inputs spill to disk.")] = None,
@@ -53,11 +66,14 @@ def register(app: typer.Typer) -> None:
         name = " + ".join(f.name for f in files)
         src = registry.get(source)
         options = {k: v for k, v in (("engine", engine), ("spark_master", spark_master),
-                                     ("memory_limit", memory_limit), ("temp_dir", temp_dir))
+                                     ("memory_limit", memory_limit), ("temp_dir", temp_dir),
+                                     ("spark_driver_host", spark_driver_host),
+                                     ("spark_python", spark_python), ("unpack_dir", unpack_dir))
                    if v is not None}
         if options and "options" not in inspect.signature(src.read).parameters:
-            raise InputError(f"--engine, --spark-master, --memory-limit and --temp-dir apply to "
-                             f"sources with a compute engine (patentsview), not {source}")
+            raise InputError(f"--engine, --spark-*, --memory-limit, --temp-dir and --unpack-dir "
+                             f"apply to sources with a compute engine (patentsview), not "
+                             f"{source}")
         from reciprocity.countries import load_aliases
 
         alias_map = load_aliases(aliases) if aliases else None

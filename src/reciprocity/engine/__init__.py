@@ -2,50 +2,117 @@
 
 :func:`connect` returns an Ibis backend. DuckDB (the default) runs in-process with a memory
 limit and a temporary directory, so inputs larger than memory spill to disk instead of
-failing. Spark runs in local mode (``local[2]``) unless a master URL is given; the files it
-reads must then be visible to every worker under the same path.
+failing. Spark runs in local mode (``local[2]``) unless a master URL is given; on a standalone
+cluster (``spark://host:port``) the files it reads must be visible to every worker under the
+same path. Every setting has an environment variable, read in one place,
+:func:`settings_from_env` (docs/patents.md, "On a Spark cluster").
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import socket
+import sys
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reciprocity.errors import InputError, ReciprocityError
+from reciprocity.errors import InputError, Problem, ReciprocityError
 
 if TYPE_CHECKING:
     from ibis.backends import BaseBackend
 
 ENGINES = ("duckdb", "spark")
 DEFAULT_MEMORY_LIMIT = "4GB"
+DEFAULT_SPARK_MASTER = "local[2]"
+MASTER_FORMS = "spark://host:port (a standalone master), local or local[N] (N threads, or *)"
+PARTITIONS_PER_CORE = 4  # shuffle partitions per core when none are set (local[2]: 8)
+_LOCAL = re.compile(r"local(\[(\d+|\*)(,\d+)?\])?")
+_SPARK = re.compile(r"spark://([^\s:/,]+:\d+)(,[^\s:/,]+:\d+)*")
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Engine settings from the environment; command-line options override each."""
+
+    memory_limit: str = DEFAULT_MEMORY_LIMIT  # RECIPROCITY_MEMORY_LIMIT
+    temp_dir: Path | None = None  # RECIPROCITY_TEMP_DIR
+    unpack_dir: Path | None = None  # RECIPROCITY_UNPACK_DIR (default: temp_dir)
+    spark_master: str = DEFAULT_SPARK_MASTER  # RECIPROCITY_SPARK_MASTER
+    spark_partitions: int | None = None  # RECIPROCITY_SPARK_PARTITIONS (default 4 × cores)
+    spark_driver_host: str | None = None  # RECIPROCITY_SPARK_DRIVER_HOST
+    spark_python: str | None = None  # RECIPROCITY_SPARK_PYTHON, else PYSPARK_PYTHON
+    spark_connect_timeout: float = 5.0  # RECIPROCITY_SPARK_CONNECT_TIMEOUT (seconds)
+    spark_executor_wait: float = 60.0  # RECIPROCITY_SPARK_EXECUTOR_WAIT (seconds)
+
+
+def settings_from_env(env: dict[str, str] | None = None) -> EngineSettings:
+    """The one place that reads the engines' ``RECIPROCITY_*`` environment variables."""
+    env = dict(os.environ if env is None else env)
+
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    def number(name: str, kind: type, default: Any) -> Any:
+        text = get(name)
+        if text is None:
+            return default
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if value <= 0:
+            raise InputError(f"${name}={text!r} is not a positive {kind.__name__}",
+                             [Problem(f"${name}", repr(text), f"a positive {kind.__name__}")])
+        return value
+
+    temp = get("RECIPROCITY_TEMP_DIR")
+    unpack = get("RECIPROCITY_UNPACK_DIR")
+    return EngineSettings(
+        memory_limit=get("RECIPROCITY_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT,
+        temp_dir=Path(temp) if temp else None,
+        unpack_dir=Path(unpack) if unpack else None,
+        spark_master=get("RECIPROCITY_SPARK_MASTER") or DEFAULT_SPARK_MASTER,
+        spark_partitions=number("RECIPROCITY_SPARK_PARTITIONS", int, None),
+        spark_driver_host=get("RECIPROCITY_SPARK_DRIVER_HOST"),
+        spark_python=get("RECIPROCITY_SPARK_PYTHON") or get("PYSPARK_PYTHON"),
+        spark_connect_timeout=number("RECIPROCITY_SPARK_CONNECT_TIMEOUT", float, 5.0),
+        spark_executor_wait=number("RECIPROCITY_SPARK_EXECUTOR_WAIT", float, 60.0),
+    )
 
 
 def default_temp_dir() -> Path:
     """``$RECIPROCITY_TEMP_DIR`` or a ``reciprocity`` folder in the system's temp directory."""
-    return Path(os.environ.get("RECIPROCITY_TEMP_DIR")
-                or Path(tempfile.gettempdir()) / "reciprocity")
+    return settings_from_env().temp_dir or Path(tempfile.gettempdir()) / "reciprocity"
 
 
 def connect(engine: str = "duckdb", spark_master: str | None = None,
             memory_limit: str | None = None, temp_dir: str | Path | None = None,
-            threads: int | None = None) -> BaseBackend:
+            threads: int | None = None, spark_driver_host: str | None = None,
+            spark_python: str | None = None) -> BaseBackend:
     """An Ibis backend for ``engine`` (``duckdb`` or ``spark``).
 
-    ``memory_limit`` (e.g. ``4GB``) bounds DuckDB's memory and sizes Spark's driver;
-    ``temp_dir`` is where either spills. ``spark_master`` is a Spark master URL
-    (``spark://host:7077``); default ``local[2]``.
+    ``memory_limit`` (e.g. ``4GB``) bounds DuckDB's memory and sizes Spark's driver and
+    executors; ``temp_dir`` is where either spills. ``spark_master`` is a Spark master URL
+    (``spark://host:7077`` or ``local[N]``); default ``$RECIPROCITY_SPARK_MASTER`` or
+    ``local[2]``. Arguments left ``None`` come from :func:`settings_from_env`.
     """
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; expected one of {list(ENGINES)}")
-    memory_limit = memory_limit or os.environ.get("RECIPROCITY_MEMORY_LIMIT") or (
-        DEFAULT_MEMORY_LIMIT)
+    env = settings_from_env()
+    memory_limit = memory_limit or env.memory_limit
     temp = Path(temp_dir) if temp_dir is not None else default_temp_dir()
     temp.mkdir(parents=True, exist_ok=True)
     if engine == "duckdb":
         return _duckdb(memory_limit, temp, threads)
-    return _spark(spark_master, memory_limit, temp)
+    return _spark(env, spark_master or env.spark_master, memory_limit, temp,
+                  spark_driver_host or env.spark_driver_host, spark_python or env.spark_python)
 
 
 def _duckdb(memory_limit: str, temp: Path, threads: int | None) -> BaseBackend:
@@ -63,40 +130,160 @@ def _duckdb(memory_limit: str, temp: Path, threads: int | None) -> BaseBackend:
     return ibis.duckdb.connect(**config)
 
 
-def _spark(master: str | None, memory_limit: str, temp: Path) -> BaseBackend:
+def check_master(master: str | None = None, timeout: float | None = None) -> str:
+    """The master URL (default from the environment), refused when of another form or when
+    nothing answers at a standalone master's address.
+
+    Spark itself retries an unreachable master for about a minute and then reports a stopped
+    context; a socket connect with ``timeout`` seconds names the cause at once.
+    """
+    env = settings_from_env()
+    master = (master or env.spark_master).strip()
+    timeout = env.spark_connect_timeout if timeout is None else timeout
+    if _LOCAL.fullmatch(master):
+        return master
+    if not _SPARK.fullmatch(master):
+        raise InputError(f"Spark master URL {master!r} is not of a known form", [Problem(
+            "--spark-master (or $RECIPROCITY_SPARK_MASTER)", repr(master), MASTER_FORMS)])
+    errors = []
+    for address in master.removeprefix("spark://").split(","):
+        host, _, port = address.rpartition(":")
+        try:
+            socket.create_connection((host, int(port)), timeout=timeout).close()
+            return master
+        except OSError as exc:
+            errors.append(f"{address}: {exc.strerror or exc or type(exc).__name__}")
+    raise InputError(f"cannot reach Spark master {master}: {'; '.join(errors)} (tried for "
+                     f"{timeout:g} s; is the master running, and is this the port it prints "
+                     "as 'Starting Spark master at spark://…'?)")
+
+
+def _spark(env: EngineSettings, master: str, memory_limit: str, temp: Path,
+           driver_host: str | None, python: str | None) -> BaseBackend:
     try:
         import ibis
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise ReciprocityError(
             "the spark engine needs pyspark: pip install 'reciprocity[spark]'") from exc
-    master = master or "local[2]"
-    if master.startswith("local"):
+    master = check_master(master, env.spark_connect_timeout)
+    local = master.startswith("local")
+    on_loopback = local or all(a.rpartition(":")[0] in _LOOPBACK
+                               for a in master.removeprefix("spark://").split(","))
+    if on_loopback:
         # Spark resolves the machine's own name at start and per task; on hosts whose name
-        # does not resolve quickly that costs seconds each time. Local mode needs loopback only.
+        # does not resolve quickly that costs seconds each time. Loopback needs neither.
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         os.environ.setdefault("SPARK_LOCAL_HOSTNAME", "localhost")
+        driver_host = driver_host or "127.0.0.1"
+        python = python or sys.executable  # workers on this machine run this Python
+    active = SparkSession.getActiveSession()
+    if active is not None and active.sparkContext.master != master:
+        active.stop()  # one session per process: a different master needs a new one
+    memory = _spark_memory(memory_limit)
     builder = (SparkSession.builder.appName("reciprocity").master(master)
                .config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.sql.ansi.enabled", "false")
                .config("spark.local.dir", str(temp))
-               .config("spark.driver.memory", _spark_memory(memory_limit)))
-    if master.startswith("local"):
-        builder = (builder.config("spark.driver.host", "127.0.0.1")
-                   .config("spark.driver.bindAddress", "127.0.0.1")
-                   .config("spark.sql.shuffle.partitions",
-                           os.environ.get("RECIPROCITY_SPARK_PARTITIONS", "8")))
+               .config("spark.driver.memory", memory))
+    if not local:
+        builder = builder.config("spark.executor.memory", memory)
+    if driver_host:
+        builder = (builder.config("spark.driver.host", driver_host)
+                   .config("spark.driver.bindAddress", driver_host))
+    if python:
+        builder = builder.config("spark.pyspark.python", python)
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # py4j and JVM start-up errors have no common base class
-        raise ReciprocityError(f"cannot start Spark ({master}): {exc}") from exc
+        raise ReciprocityError(f"cannot start Spark ({master}): {short_error(exc)}") from exc
     session.sparkContext.setLogLevel("ERROR")
+    cores = _cores(session, master, memory, env.spark_executor_wait)
+    partitions = env.spark_partitions or PARTITIONS_PER_CORE * cores
+    session.conf.set("spark.sql.shuffle.partitions", str(partitions))
     return ibis.pyspark.connect(session)
+
+
+def _cores(session: Any, master: str, memory: str, wait: float) -> int:
+    """Cores the application has: local[N]'s N, or the registered executors' (waiting for one).
+
+    A standalone master queues an application no worker can take (too few free cores, less
+    memory than ``spark.executor.memory``) without a word; this names it instead.
+    """
+    sc = session.sparkContext
+    if master.startswith("local"):
+        return max(1, sc.defaultParallelism)
+    tracker = sc._jsc.sc().statusTracker()
+    deadline = time.monotonic() + wait
+    while True:
+        if len(tracker.getExecutorInfos()) > 1:  # the driver is listed too
+            return max(1, sc.defaultParallelism)
+        if time.monotonic() > deadline:
+            session.stop()
+            raise InputError(
+                f"no executor started on Spark master {master} within {wait:g} s: the "
+                f"master has no worker with a free core and {memory} of memory "
+                "(spark.executor.memory, from --memory-limit); see the master's page "
+                "(port 8080) for its workers, lower --memory-limit, or raise "
+                "$RECIPROCITY_SPARK_EXECUTOR_WAIT when the workers are busy")
+        time.sleep(0.2)
+
+
+def short_error(exc: BaseException) -> str:
+    """The first line of an engine error, without the Java stack (a Py4J error holds ~300)."""
+    text = str(exc).strip()
+    java = getattr(exc, "java_exception", None)
+    if java is not None:
+        with contextlib.suppress(Exception):  # the JVM may be gone
+            text = str(java.getMessage() or java.toString())
+    lines = [line.strip() for line in text.splitlines() if line.strip()
+             and not line.strip().startswith(("at ", "...", "Traceback", "File "))]
+    return (lines[0] if lines else type(exc).__name__)[:500]
+
+
+def engine_failure(exc: BaseException, engine: str, what: str) -> InputError:
+    """An engine's error as an :class:`InputError`: one line, and the remedy where known.
+
+    A file the Spark workers cannot read (absent on their machine, or not readable by their
+    user) is named with what to do: input and unpack folders on storage every worker sees.
+    """
+    text = str(exc)
+    missing = re.search(r"(?:PATH_NOT_FOUND\][^\n]*?|FileNotFoundException:?\s*|File )"
+                        r"(?:file:)?(/[^\s\]'\"`]+)", text)
+    denied = re.search(r"(?:AccessDeniedException|Permission denied)[:\s]*(?:file:)?"
+                       r"(/[^\s\]'\"`:]+)?", text)
+    if engine == "spark" and (missing or denied):
+        path = (missing or denied).group(1) or "an input file"  # type: ignore[union-attr]
+        cause = "does not exist" if missing else "is not readable"
+        return InputError(
+            f"{what}: the Spark engine cannot read {path}: it {cause} where the Spark "
+            "workers run", [Problem(path, f"a file that {cause} for the workers",
+                                    "the input folder and the unpack folder (--unpack-dir, "
+                                    "$RECIPROCITY_UNPACK_DIR) on storage every worker reads "
+                                    "under the same path, readable by the workers' user")])
+    return InputError(f"{what}: the {engine} engine failed while computing the flows: "
+                      f"{short_error(exc)}")
 
 
 def _spark_memory(limit: str) -> str:
     """DuckDB-style ``4GB`` / ``512MB`` as Spark's ``4g`` / ``512m``."""
     text = limit.strip().upper().replace(" ", "").removesuffix("IB").removesuffix("B")
     return text.lower() if text[-1:] in ("G", "M", "K", "T") else text
+
+
+def describe(con: Any) -> str:
+    """One line on the engine an ingest runs on, e.g. ``Spark spark://…: 2 cores, 8 shuffle
+    partitions, executors 1g`` (the ingest prints it)."""
+    if getattr(con, "name", "") == "pyspark":
+        session = con._session
+        conf = session.conf
+        sc = session.sparkContext
+        memory = conf.get("spark.executor.memory", None) or conf.get("spark.driver.memory")
+        return (f"Spark {sc.master}: {sc.defaultParallelism} cores, "
+                f"{conf.get('spark.sql.shuffle.partitions')} shuffle partitions, "
+                f"{'executors' if not sc.master.startswith('local') else 'driver'} {memory}")
+    limit, threads = con.raw_sql("SELECT current_setting('memory_limit'), "
+                                 "current_setting('threads')").fetchone()
+    return f"DuckDB: memory limit {limit}, {threads} threads"

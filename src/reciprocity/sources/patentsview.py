@@ -33,6 +33,7 @@ import yaml
 
 from reciprocity import countries
 from reciprocity.errors import FormatError, InputError, Problem, ReciprocityError
+from reciprocity.sources import patentsview_rows as rows
 from reciprocity.sources.base import Parsed, Progress, Source, SourceInfo
 from reciprocity.store.schema import Field, Table, register
 
@@ -286,7 +287,7 @@ def _extract(path: Path, table: str, into: Path) -> Path:
         with zipfile.ZipFile(path) as zf:
             member = _tsv_member(zf, table, str(path))
             with zf.open(member) as src, open(target, "wb") as out:
-                shutil.copyfileobj(src, out, 16 << 20)
+                rows.copy_checked(src, out, str(path))  # refuses a NUL byte
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise FormatError(f"{path}: corrupt zip", [Problem(
             str(path), f"a damaged archive ({exc})",
@@ -348,7 +349,7 @@ class PatentsViewSource(Source):
     record_key = ("channel", "origin", "destination", "year", "wipo_field", "area")
     sampling_unit = None  # records are sums over patents, which are not kept
     archive_by_reference = True
-    STAGES = 10
+    STAGES = 11
 
     def input_files(self, path: Path) -> list[Path]:
         """The table files the store hashes and archives by reference."""
@@ -376,14 +377,23 @@ class PatentsViewSource(Source):
         if problems:
             raise FormatError(f"{path}: {len(problems)} table(s) not as PatentsView documents "
                               "them", problems)
+        if opts.get("engine") == "spark":  # a wrong master is named before unzipping
+            engine.check_master(_opt(opts, "spark_master"))
         temp_root = Path(str(opts.get("temp_dir") or engine.default_temp_dir()))
         temp_root.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix="patentsview-", dir=temp_root))
+        # zipped tables are unpacked where every Spark worker can read them (--unpack-dir)
+        unpack_root = Path(str(opts.get("unpack_dir")
+                               or engine.settings_from_env().unpack_dir or temp_root))
+        unpack_root.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix="patentsview-", dir=unpack_root))
         con = None
         try:
             stage("unzipping tables")
             readable = {t: (_extract(p, t, work) if p.name.endswith(".zip") else p)
                         for t, p in files.items()}
+            for p in files.values():
+                if p.suffix == ".tsv":
+                    rows.scan_file(p)
             engine_name = str(opts.get("engine") or "duckdb")
             # Spark's session (and its spill folder) outlives one ingest: not under `work`
             spill = work / "spill" if engine_name == "duckdb" else temp_root / "spark-local"
@@ -391,23 +401,27 @@ class PatentsViewSource(Source):
                                  spark_master=_opt(opts, "spark_master"),
                                  memory_limit=_opt(opts, "memory_limit"),
                                  temp_dir=spill,
-                                 threads=int(opts["threads"]) if opts.get("threads") else None)
+                                 threads=int(opts["threads"]) if opts.get("threads") else None,
+                                 spark_driver_host=_opt(opts, "spark_driver_host"),
+                                 spark_python=_opt(opts, "spark_python"))
             q = quirks()
             settings = pipeline.Settings(
                 na_markers=tuple(q["na_markers"]),
                 period_length=int(q["periods"]["length_years"]),
                 period_first_year=int(q["periods"]["first_year"]),
                 rta_floor=float(q["rta_floor_patents"]))
-            tables = pipeline.load(con, readable)
+            stage(f"loading tables ({engine.describe(con)})")
             try:
+                tables = pipeline.load(con, readable)
+                stage("checking rows")
+                rows.refuse_repeated(con, tables, files, readable)
                 result = pipeline.run(con, tables, country_codes(aliases), settings, stage,
                                       cpc_field=cpc_field(), cpc_area=cpc_area(),
                                       field_areas=field_areas())
             except ReciprocityError:
                 raise
-            except Exception as exc:  # engine errors (parse errors, out of disk, …)
-                raise InputError(f"{path}: the {opts.get('engine') or 'duckdb'} engine failed "
-                                 f"while computing the flows: {exc}") from exc
+            except Exception as exc:  # engine errors: unreadable files, parse errors, …
+                raise engine.engine_failure(exc, engine_name, str(path)) from exc
         finally:
             if con is not None and pipeline.backend_name(con) == "duckdb":
                 con.disconnect()
