@@ -254,11 +254,12 @@ def generate(outdir: str | Path, citations: int, seed: int = 1, fmt: str = "parq
         FROM c""",
           ["patent_id", "cpc_section", "cpc_class", "cpc_subclass", "cpc_group", "cpc_type"])
     # citations: later patents cite more; exponential lags; 2 % cite patents outside the table
+    # citation_sequence is the row number: no key (nor row) given twice, as in PatentsView
     write("g_us_patent_citation", f"""WITH c AS (
           SELECT r, floor({n_pat} * sqrt(u(r, 50)))::BIGINT AS citing,
             1 + floor(-ln(1 - u(r, 51)) * {max(1.0, n_pat * 0.06)})::BIGINT AS lag
           FROM range({n_cit}) t(r))
-        SELECT (4000000 + citing)::VARCHAR AS patent_id, (r % 50)::INT AS citation_sequence,
+        SELECT (4000000 + citing)::VARCHAR AS patent_id, r::BIGINT AS citation_sequence,
           CASE WHEN u(r, 52) < 0.02 THEN (3000000 + hash(r, 53, {s}) % 900000)::VARCHAR
                WHEN citing - lag >= 0 THEN (4000000 + citing - lag)::VARCHAR
                ELSE (4000000 + hash(r, 54, {s}) % greatest(citing, 1))::VARCHAR
