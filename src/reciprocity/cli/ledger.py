@@ -74,11 +74,15 @@ def import_(
     by: ByOpt = None,
     reason: Annotated[str | None, typer.Option(
         "--reason", help="Why (default: 'import FILE').")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Accept records that lose fields, list items or the end of a text "
+                        "they have in the ledger (refused otherwise: a file cut short?).")
+    ] = False,
     fmt: ReportFormatOpt = ReportFormat.table,
 ) -> None:
     """Validate a file and add a version of every new or changed record (all or nothing)."""
     with session(ctx) as r:
-        result = r.ledger_import(file, by=by, reason=reason)
+        result = r.ledger_import(file, by=by, reason=reason, force=force)
     if fmt is ReportFormat.json:
         emit_json(result.to_dict())
         return

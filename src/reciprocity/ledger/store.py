@@ -19,7 +19,7 @@ import pandas as pd
 
 from reciprocity import countries
 from reciprocity.errors import InputError, NotFoundError, Problem, ReciprocityError
-from reciprocity.ledger import checks, flows, io
+from reciprocity.ledger import checks, flows, io, shrink
 from reciprocity.ledger.model import (
     Program,
     Record,
@@ -164,13 +164,18 @@ class Ledger:
 
     # -- writing ----------------------------------------------------------------------------
     def import_file(self, path: str | Path, by: str | None = None,
-                    reason: str | None = None) -> ImportResult:
+                    reason: str | None = None, force: bool = False) -> ImportResult:
         """Validate a YAML registry or transfers CSV and add a version of each changed record.
 
-        Idempotent: records equal to their current version get no new version.
+        Idempotent: records equal to their current version get no new version. A record
+        that would lose a field, a list item or the end of a text is refused (a file cut
+        short?) unless ``force`` (:mod:`reciprocity.ledger.shrink`).
         """
         path = Path(path)
-        registry = io.load(path, known=self.known())
+        known = self.known()
+        registry = io.load(path, known=known)
+        if not force:
+            shrink.refuse_shrink([*registry.programs, *registry.transfers], known, path.name)
         return self.import_registry(registry, by, reason or f"import {path.name}")
 
     def import_registry(self, registry: Registry, by: str | None = None,
