@@ -126,7 +126,7 @@ def test_demo_keeps_a_store_with_ledger_edits_unless_forced(demo_store, run_main
 
 
 def test_demo_keeps_a_store_with_web_users_unless_forced(demo_store):
-    from reciprocity.web.auth import USERS
+    from reciprocity.accounts import USERS
 
     with Store(demo_store) as store:
         for stmt in USERS.ddl():

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from reciprocity import accounts
 from reciprocity.api import Reciprocity
-from reciprocity.web import auth
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "web"
 REGISTER = FIXTURES / "register.csv"            # generated 12 Jan 2026 (the default vintage)
@@ -30,12 +30,12 @@ FAST_SCRYPT = {"n": 2**10, "r": 8, "p": 1}
 @contextmanager
 def fast_scrypt() -> Iterator[None]:
     """New password hashes use :data:`FAST_SCRYPT` meanwhile (and count as current)."""
-    saved = dict(auth.SCRYPT)
-    auth.SCRYPT.update(FAST_SCRYPT)
+    saved = dict(accounts.SCRYPT)
+    accounts.SCRYPT.update(FAST_SCRYPT)
     try:
         yield
     finally:
-        auth.SCRYPT.update(saved)
+        accounts.SCRYPT.update(saved)
 
 
 def build_store(path: Path) -> Path:
@@ -44,11 +44,11 @@ def build_store(path: Path) -> Path:
         r.ingest("sipri", REGISTER_2025)
         r.ingest("sipri", REGISTER)
         r.ledger_import(LEDGER, by="tests", reason="web test fixture")
-        auth.ensure_table(r.store)
         r.events_import(EVENTS, by="tests", reason="web test fixture")
+        accounts.ensure_table(r.store)
         with fast_scrypt():  # a real server upgrades these hashes at the first sign-in
             for name, (role, password) in USERS.items():
-                auth.add_user(r.store, name, role, password)
+                accounts.add_user(r.store, name, role, password)
         r.store.con.execute("CHECKPOINT")
     return path
 

@@ -8,9 +8,9 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from reciprocity import accounts
 from reciprocity.errors import InputError, NotFoundError
 from reciprocity.store.db import Store
-from reciprocity.web import auth
 from web.support import USERS
 
 NEW_TRANSFER = {
@@ -51,33 +51,35 @@ def sign_in(client: TestClient, name: str) -> None:
 # -- passwords and users ---------------------------------------------------------------------
 
 def test_passwords_are_salted_scrypt_hashes() -> None:
-    h1, h2 = auth.hash_password("correct horse"), auth.hash_password("correct horse")
+    h1, h2 = accounts.hash_password("correct horse"), accounts.hash_password("correct horse")
     assert h1 != h2 and h1.startswith("scrypt$") and "correct" not in h1
-    assert auth.verify_password("correct horse", h1)
-    assert not auth.verify_password("correct hors", h1)
-    assert not auth.verify_password("x", "not-a-hash")
+    assert accounts.verify_password("correct horse", h1)
+    assert not accounts.verify_password("correct hors", h1)
+    assert not accounts.verify_password("x", "not-a-hash")
 
 
 def test_users_table(tmp_path) -> None:
     with Store(tmp_path / "s.duckdb") as store:
-        auth.add_user(store, "alice", "editor", "long-enough-1")
+        accounts.add_user(store, "alice", "editor", "long-enough-1")
         with pytest.raises(InputError) as exc:
-            auth.add_user(store, "alice", "viewer", "long-enough-2")
+            accounts.add_user(store, "alice", "viewer", "long-enough-2")
         assert exc.value.problems[0].location == "name"
         with pytest.raises(InputError) as exc:
-            auth.add_user(store, "bad name!", "boss", "short")
+            accounts.add_user(store, "bad name!", "boss", "short")
         assert [p.location for p in exc.value.problems] == ["name", "role", "password"]
-        assert auth.authenticate(store, "alice", "long-enough-1") == auth.User("alice", "editor")
-        assert auth.authenticate(store, "alice", "wrong-password") is None
-        assert auth.authenticate(store, "nobody", "long-enough-1") is None
-        auth.set_role(store, "alice", "viewer")
-        auth.set_password(store, "alice", "another-pass-1")
-        assert auth.authenticate(store, "alice", "another-pass-1") == auth.User("alice", "viewer")
+        assert (accounts.authenticate(store, "alice", "long-enough-1")
+                == accounts.User("alice", "editor"))
+        assert accounts.authenticate(store, "alice", "wrong-password") is None
+        assert accounts.authenticate(store, "nobody", "long-enough-1") is None
+        accounts.set_role(store, "alice", "viewer")
+        accounts.set_password(store, "alice", "another-pass-1")
+        assert (accounts.authenticate(store, "alice", "another-pass-1")
+                == accounts.User("alice", "viewer"))
         stored = store.con.execute("SELECT password_hash FROM web_users").fetchone()[0]
         assert "another-pass" not in stored
-        auth.remove_user(store, "alice")
+        accounts.remove_user(store, "alice")
         with pytest.raises(NotFoundError):
-            auth.remove_user(store, "alice")
+            accounts.remove_user(store, "alice")
 
 
 # -- the API ---------------------------------------------------------------------------------
@@ -166,7 +168,7 @@ def test_removed_user_loses_access_at_once(web_rw_client: TestClient) -> None:
     sign_in(web_rw_client, "ed")
     assert web_rw_client.get("/api/me").json()["user"]["role"] == "editor"
     with web_rw_client.app.state.backend.write() as w:
-        auth.remove_user(w.store, "ed")
+        accounts.remove_user(w.store, "ed")
     assert web_rw_client.get("/api/me").json()["user"] is None
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reciprocity.web import auth
+from reciprocity import accounts
 from reciprocity.web.backend import Backend
 
 CLI = [str(Path(sys.executable).with_name("reciprocity"))]  # the console script
@@ -44,9 +44,9 @@ def test_a_command_line_write_waits_then_names_the_holder(backend, classic_db, f
 
 def test_a_server_write_is_seen_by_later_reads_and_releases_the_store(backend, classic_db):
     with backend.write() as w:
-        auth.add_user(w.store, "alice", "editor", "correct horse battery")
+        accounts.add_user(w.store, "alice", "editor", "correct horse battery")
     with backend.read() as r:
-        assert auth.get_user(r.store, "alice") is not None
+        assert accounts.get_user(r.store, "alice") is not None
     # after the write the store is held read-only again: another process can read it
     assert _cli(classic_db, "sources").returncode == 0
 
@@ -83,10 +83,10 @@ def test_a_write_waits_for_the_reads_under_way(backend):
 
 def test_a_read_inside_a_write_sees_the_write(backend):
     with backend.write() as w:
-        auth.add_user(w.store, "bob", "viewer", "correct horse battery")
+        accounts.add_user(w.store, "bob", "viewer", "correct horse battery")
         with backend.read() as r:
             assert r is w
-            assert auth.get_user(r.store, "bob") is not None
+            assert accounts.get_user(r.store, "bob") is not None
 
 
 def test_a_write_clears_the_answer_cache_unless_told_not_to(backend):

@@ -7,15 +7,15 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from reciprocity import accounts
 from reciprocity.store.db import Store
-from reciprocity.web import auth
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def test_web_doc_has_the_users_table() -> None:
     text = (DOCS / "web.md").read_text(encoding="utf-8")
-    assert auth.USERS.markdown() in text and auth.SESSIONS.markdown() in text
+    assert accounts.USERS.markdown() in text and accounts.SESSIONS.markdown() in text
 
 
 def test_web_doc_names_every_endpoint(web_client: TestClient) -> None:
@@ -48,7 +48,7 @@ def test_users_commands(run_main, tmp_path: Path) -> None:
     assert runner.invoke(app, ["--db", str(db), "users", "set-role", "alice",
                                "--role", "admin"]).exit_code == 0
     with Store(db, read_only=True) as store:
-        assert auth.get_user(store, "alice") == auth.User("alice", "admin")
+        assert accounts.get_user(store, "alice") == accounts.User("alice", "admin")
     assert runner.invoke(app, ["--db", str(db), "users", "remove", "alice"]).exit_code == 0
     gone = run_main("--db", db, "users", "remove", "alice")
     assert gone.exit_code == 3

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from reciprocity.web import auth
+from reciprocity import accounts
 from reciprocity.web.app import create_app
 from reciprocity.web.throttle import DEFAULT_RULES, Throttle
 from web.support import FAST_SCRYPT, USERS
@@ -61,13 +61,13 @@ def wrong_basic(name: str = "ed") -> dict[str, str]:
 
 def count_hashes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
-    real = auth.verify_password
+    real = accounts.verify_password
 
     def counting(password: str, stored: str) -> bool:
         calls.append(1)
         return real(password, stored)
 
-    monkeypatch.setattr(auth, "verify_password", counting)
+    monkeypatch.setattr(accounts, "verify_password", counting)
     return calls
 
 
@@ -179,7 +179,7 @@ def test_password_change_revokes_every_session(client: TestClient) -> None:
     other = copy_of(client)
     assert client.get("/api/me").json()["user"]["name"] == "ed"
     with client.app.state.backend.write() as w:
-        auth.set_password(w.store, "ed", "a-new-password-1")
+        accounts.set_password(w.store, "ed", "a-new-password-1")
     assert client.get("/api/me").json()["user"] is None
     assert cookie_write(other, "web-t-after-change") == 401
     assert login(client, "ed", "a-new-password-1").status_code == 303
@@ -250,17 +250,17 @@ def test_read_only_server_keeps_sessions_in_memory(web_store_path: Path) -> None
 # -- password hashes -----------------------------------------------------------------------------
 
 def test_new_hashes_use_owasp_scrypt_parameters(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(auth, "SCRYPT", {"n": 2**17, "r": 8, "p": 1})
-    h = auth.hash_password("correct horse")  # 128 MiB: above OpenSSL's default 32 MiB cap
+    monkeypatch.setattr(accounts, "SCRYPT", {"n": 2**17, "r": 8, "p": 1})
+    h = accounts.hash_password("correct horse")  # 128 MiB: above OpenSSL's default 32 MiB cap
     assert h.startswith("scrypt$131072$8$1$")
-    assert auth.verify_password("correct horse", h) and not auth.needs_rehash(h)
-    assert not auth.verify_password("correct hors", h)
+    assert accounts.verify_password("correct horse", h) and not accounts.needs_rehash(h)
+    assert not accounts.verify_password("correct hors", h)
 
 
 def test_default_parameters_are_owasp_ones() -> None:
     """In a fresh interpreter (these tests lower the cost): N=2^17, r=8, p=1."""
-    out = subprocess.run([sys.executable, "-c", "from reciprocity.web import auth; "
-                          "print(sorted(auth.SCRYPT.items()))"],
+    out = subprocess.run([sys.executable, "-c", "from reciprocity import accounts; "
+                          "print(sorted(accounts.SCRYPT.items()))"],
                          capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[('n', 131072), ('p', 1), ('r', 8)]"
 
@@ -269,14 +269,14 @@ def test_old_hash_verifies_and_is_upgraded_at_sign_in(
         client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     old = stored(client, "ed")
     assert old.startswith(f"scrypt${FAST_SCRYPT['n']}$")
-    monkeypatch.setattr(auth, "SCRYPT", {"n": 2**11, "r": 8, "p": 1})  # the cost went up
-    assert auth.needs_rehash(old)
+    monkeypatch.setattr(accounts, "SCRYPT", {"n": 2**11, "r": 8, "p": 1})  # the cost went up
+    assert accounts.needs_rehash(old)
     assert login(client, "ed", "not-the-password").status_code == 401
     assert stored(client, "ed") == old  # a wrong password upgrades nothing
     assert login(client, "ed", USERS["ed"][1]).status_code == 303
     new = stored(client, "ed")
     assert new.startswith("scrypt$2048$8$1$") and new != old
-    assert auth.verify_password(USERS["ed"][1], new)
+    assert accounts.verify_password(USERS["ed"][1], new)
     # Basic credentials upgrade the same way
     old_ad = stored(client, "ad")
     assert client.get("/api/me", headers=basic("ad")).json()["user"]["name"] == "ad"
@@ -290,7 +290,7 @@ def test_basic_credentials_are_not_hashed_again_for_every_request(
         assert client.get("/api/me", headers=basic("ed")).json()["user"]["name"] == "ed"
     assert len(hashes) == 1
     with client.app.state.backend.write() as w:
-        auth.set_password(w.store, "ed", "a-new-password-1")
+        accounts.set_password(w.store, "ed", "a-new-password-1")
     assert client.get("/api/me", headers=basic("ed")).status_code == 401  # old one: refused
 
 
@@ -307,7 +307,7 @@ def test_hashing_does_not_block_the_event_loop(client: TestClient,
         release.wait(10)
         return False
 
-    monkeypatch.setattr(auth, "verify_password", slow_verify)
+    monkeypatch.setattr(accounts, "verify_password", slow_verify)
     answers: dict[str, int] = {}
 
     def write() -> None:

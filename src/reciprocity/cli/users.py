@@ -12,11 +12,11 @@ from reciprocity.cli.render import Format, console, emit
 from reciprocity.errors import InputError
 
 if TYPE_CHECKING:
-    from reciprocity.web import auth
+    from reciprocity import accounts
 else:  # imported when a command runs (reciprocity.cli.lazy)
     from reciprocity.cli.lazy import LazyModule
 
-    auth = LazyModule("reciprocity.web.auth")
+    accounts = LazyModule("reciprocity.accounts")
 
 users_app = typer.Typer(help="Web app users: add, list, change role or password, remove.",
                         no_args_is_help=True)
@@ -45,12 +45,12 @@ def _password(from_stdin: bool) -> str:
 def add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Sign-in name.")],
         role: RoleOpt = "editor", password_stdin: PasswordStdin = False) -> None:
     """Add a user (the password is asked for, or read with --password-stdin)."""
-    problems = auth.validate_user(name, role, None)
+    problems = accounts.validate_user(name, role, None)
     if problems:
         raise InputError(f"cannot add user {name!r}", problems)
     password = _password(password_stdin)
     with session(ctx) as r:
-        auth.add_user(r.store, name, role, password)
+        accounts.add_user(r.store, name, role, password)
     console.print(f"Added {name} ({role}).")
 
 
@@ -58,7 +58,7 @@ def add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Sign-in na
 def list_(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """Users and their roles (never their passwords)."""
     with session(ctx, read_only=True) as r:
-        frame = auth.list_users(r.store)
+        frame = accounts.list_users(r.store)
     emit(frame, fmt, title="Web app users")
 
 
@@ -67,7 +67,7 @@ def set_role(ctx: typer.Context, name: Annotated[str, typer.Argument(help="User.
              role: RoleOpt) -> None:
     """Change a user's role."""
     with session(ctx) as r:
-        auth.set_role(r.store, name, role)
+        accounts.set_role(r.store, name, role)
     console.print(f"{name} is now {role}.")
 
 
@@ -77,7 +77,7 @@ def set_password(ctx: typer.Context, name: Annotated[str, typer.Argument(help="U
     """Replace a user's password."""
     password = _password(password_stdin)
     with session(ctx) as r:
-        auth.set_password(r.store, name, password)
+        accounts.set_password(r.store, name, password)
     console.print(f"Password of {name} changed.")
 
 
@@ -85,5 +85,5 @@ def set_password(ctx: typer.Context, name: Annotated[str, typer.Argument(help="U
 def remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="User.")]) -> None:
     """Remove a user (their sessions end at their next request)."""
     with session(ctx) as r:
-        auth.remove_user(r.store, name)
+        accounts.remove_user(r.store, name)
     console.print(f"Removed {name}.")

@@ -285,7 +285,7 @@ TABLE_MODULES = (
     "reciprocity.store.tables",
     "reciprocity.ledger.schema",
     "reciprocity.events.schema",
-    "reciprocity.web.auth",
+    "reciprocity.accounts",
 )
 
 

@@ -1,7 +1,7 @@
 """The web app (``reciprocity serve``): pair explorer, partners, ledger, sources, JSON API.
 
-See docs/web.md. ``create_app`` is imported lazily so that ``import reciprocity.web.auth``
-(the users table) does not pull in FastAPI.
+See docs/web.md. ``create_app`` is imported lazily so that importing a module of
+this package does not pull in FastAPI.
 """
 
 from __future__ import annotations

@@ -49,10 +49,10 @@ class Backend:
         self._writer_thread: int | None = None
         self.cache = ResponseCache(cache_size)
         if not read_only:
-            from reciprocity.web import auth
+            from reciprocity import accounts
 
             with Reciprocity(self.db_path, wait=WRITE_WAIT) as w:  # creates a new store
-                auth.ensure_table(w.store)
+                accounts.ensure_table(w.store)
         self._open_pool()
 
     def _open_pool(self) -> None:

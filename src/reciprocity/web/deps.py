@@ -15,6 +15,7 @@ import anyio
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
+from reciprocity import accounts
 from reciprocity.api import Reciprocity
 from reciprocity.web import auth
 from reciprocity.web.backend import Backend
@@ -28,7 +29,7 @@ def session_id(request: Request) -> str:
     """The browser session's id (created, and the cookie set, on first use)."""
     sid = request.session.get("sid")
     if not sid:
-        sid = auth.new_session_id()
+        sid = accounts.new_session_id()
         request.session["sid"] = sid
     return sid
 
@@ -45,7 +46,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     try:
         name, _, password = base64.b64decode(header[6:].strip()).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise auth.AuthenticationError("malformed Basic credentials") from None
+        raise accounts.AuthenticationError("malformed Basic credentials") from None
     return name, password
 
 
@@ -55,7 +56,7 @@ def client_address(request: Request) -> str:
 
 
 def check_password(request: Request, name: str, password: str, *,
-                   remember: bool = False) -> auth.User | None:
+                   remember: bool = False) -> accounts.User | None:
     """The user when the password is theirs, else None; blocking (call it from a thread).
 
     Throttled first (:class:`~reciprocity.web.throttle.TooManyAttemptsError`, no hashing);
@@ -68,25 +69,25 @@ def check_password(request: Request, name: str, password: str, *,
     address = client_address(request)
     state.throttle.check(address, name)
     with backend(request).read() as r:
-        found = auth.user_and_hash(r.store, name)
+        found = accounts.user_and_hash(r.store, name)
     if remember and found is not None and state.credentials.hit(name, password, found[1]):
         return found[0]
-    user, stored = auth.check_hash(found, password)
+    user, stored = accounts.check_hash(found, password)
     if user is None or stored is None:
         state.throttle.failure(address, name)
         return None
     state.throttle.success(address, name)
-    if auth.needs_rehash(stored) and not state.read_only:
-        new_hash = auth.hash_password(password)  # before taking the writer: ~1 s of CPU
+    if accounts.needs_rehash(stored) and not state.read_only:
+        new_hash = accounts.hash_password(password)  # before taking the writer: ~1 s of CPU
         with backend(request).write(clear_cache=False) as w:
-            if auth.upgrade_hash(w.store, name, stored, new_hash):
+            if accounts.upgrade_hash(w.store, name, stored, new_hash):
                 stored = new_hash
     if remember:
         state.credentials.add(name, password, stored)
     return user
 
 
-def current_user(request: Request, r: Reciprocity | None = None) -> auth.User | None:
+def current_user(request: Request, r: Reciprocity | None = None) -> accounts.User | None:
     """The signed-in user (session cookie or HTTP Basic credentials), or None.
 
     Blocking: sync handlers call it (they run in worker threads); async code awaits
@@ -96,12 +97,12 @@ def current_user(request: Request, r: Reciprocity | None = None) -> auth.User | 
     if hasattr(request.state, "user"):
         return request.state.user
     request.state.via_basic = False
-    user: auth.User | None = None
+    user: accounts.User | None = None
     creds = _basic_credentials(request)
     if creds is not None:
         user = check_password(request, *creds, remember=True)
         if user is None:
-            raise auth.AuthenticationError("wrong user name or password")
+            raise accounts.AuthenticationError("wrong user name or password")
         request.state.via_basic = True
         request.state.user = user
         return user
@@ -130,7 +131,7 @@ def hash_limiter(request: Request) -> anyio.CapacityLimiter:
     return limiter
 
 
-async def load_user(request: Request) -> auth.User | None:
+async def load_user(request: Request) -> accounts.User | None:
     """:func:`current_user` for async code: store reads and hashing in worker threads, and a
     throttled client refused at once (429) without queueing for a thread."""
     if hasattr(request.state, "user"):
@@ -143,7 +144,7 @@ async def load_user(request: Request) -> auth.User | None:
     return await run_in_threadpool(current_user, request)
 
 
-async def require_writer(request: Request) -> auth.User:
+async def require_writer(request: Request) -> accounts.User:
     """Dependency of every write: a signed-in editor or admin, and a valid CSRF token.
 
     401 without a user, 403 for a role that may not write or a missing/stale CSRF token.
@@ -151,10 +152,10 @@ async def require_writer(request: Request) -> auth.User:
     """
     user = await load_user(request)
     if user is None:
-        raise auth.AuthenticationError("sign in as an editor or admin to change anything "
+        raise accounts.AuthenticationError("sign in as an editor or admin to change anything "
                                        "(reciprocity users add NAME --role editor)")
     if not user.can_write:
-        raise auth.PermissionDeniedError(f"user {user.name!r} has the role {user.role!r}; "
+        raise accounts.PermissionDeniedError(f"user {user.name!r} has the role {user.role!r}; "
                                          "writing needs the role editor or admin")
     if not request.state.via_basic:
         token = request.headers.get("x-csrf-token")

@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from reciprocity.web import auth
+from reciprocity import accounts
 
 if TYPE_CHECKING:
     from reciprocity.store.db import Store
@@ -42,26 +42,26 @@ class SessionStore:
         """A new session id for ``name``."""
         if self._memory is None:
             with self.backend.write(clear_cache=False) as w:
-                return auth.start_session(w.store, name, self.max_age)
-        session_id = auth.new_session_id()
+                return accounts.start_session(w.store, name, self.max_age)
+        session_id = accounts.new_session_id()
         now = self.clock()
         with self._lock:
             for key in [k for k, (_, exp) in self._memory.items() if exp <= now]:
                 del self._memory[key]
-            self._memory[auth._sid_hash(session_id)] = (name, now + self.max_age)
+            self._memory[accounts._sid_hash(session_id)] = (name, now + self.max_age)
         return session_id
 
-    def user(self, store: Store, session_id: str | None, name: str | None) -> auth.User | None:
+    def user(self, store: Store, session_id: str | None, name: str | None) -> accounts.User | None:
         """The user of a live session, read with ``store`` (a session the caller holds)."""
         if self._memory is None:
-            return auth.session_user(store, session_id, name)
+            return accounts.session_user(store, session_id, name)
         if not session_id or not name:
             return None
         with self._lock:
-            entry = self._memory.get(auth._sid_hash(session_id))
+            entry = self._memory.get(accounts._sid_hash(session_id))
         if entry is None or entry[0] != name or entry[1] <= self.clock():
             return None
-        return auth.get_user(store, name)
+        return accounts.get_user(store, name)
 
     def end(self, session_id: str | None) -> None:
         """Sign a session out."""
@@ -69,18 +69,18 @@ class SessionStore:
             return
         if self._memory is None:
             with self.backend.write(clear_cache=False) as w:
-                auth.end_session(w.store, session_id)
+                accounts.end_session(w.store, session_id)
             return
         with self._lock:
-            self._memory.pop(auth._sid_hash(session_id), None)
+            self._memory.pop(accounts._sid_hash(session_id), None)
 
     def end_all(self, name: str, keep: str | None = None) -> None:
         """End every session of ``name`` but ``keep``."""
         if self._memory is None:
             with self.backend.write(clear_cache=False) as w:
-                auth.end_sessions(w.store, name, keep)
+                accounts.end_sessions(w.store, name, keep)
             return
-        keep_hash = auth._sid_hash(keep) if keep else None
+        keep_hash = accounts._sid_hash(keep) if keep else None
         with self._lock:
             for key in [k for k, (n, _) in self._memory.items() if n == name and k != keep_hash]:
                 del self._memory[key]

@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
+from reciprocity import accounts
 from reciprocity.api import Reciprocity
 from reciprocity.cli.render import records
 from reciprocity.errors import InputError
 from reciprocity.ledger.model import parse_registry
-from reciprocity.web import auth, deps, ledger_ops
+from reciprocity.web import deps, ledger_ops
 from reciprocity.web.api.core import ERRORS, ErrorBody
 
 router = APIRouter()
@@ -23,7 +24,7 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "Role may not write, or CSRF token missing"},
     409: {"model": ErrorBody, "description": "Id taken, or the server is read-only"},
 }
-Writer = Annotated[auth.User, Depends(deps.require_writer)]
+Writer = Annotated[accounts.User, Depends(deps.require_writer)]
 Record = Annotated[dict[str, Any], Body(description="One record in the interchange format of "
                                                     "docs/ledger.md (JSON instead of YAML).")]
 

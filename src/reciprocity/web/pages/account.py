@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from reciprocity import accounts
 from reciprocity.web import auth, deps
 from reciprocity.web.pages.common import render
 from reciprocity.web.throttle import TooManyAttemptsError
@@ -48,7 +49,7 @@ async def login(request: Request) -> Response:
         errors["password"] = "enter your password"
     user = None
     if not errors:
-        def check() -> auth.User | None:
+        def check() -> accounts.User | None:
             return deps.check_password(request, name, password)
         try:
             request.app.state.throttle.check(deps.client_address(request), name)
@@ -86,12 +87,12 @@ async def logout(request: Request) -> Response:
     return RedirectResponse("/pair", status_code=303)
 
 
-def _account_page(request: Request, user: auth.User, errors: dict[str, str], *,
+def _account_page(request: Request, user: accounts.User, errors: dict[str, str], *,
                   changed: bool = False, status_code: int = 200,
                   headers: dict[str, str] | None = None) -> HTMLResponse:
     return render(request, "account.html.j2", {"user": user, "errors": errors,
                                                "changed": changed,
-                                               "min_length": auth.MIN_PASSWORD},
+                                               "min_length": accounts.MIN_PASSWORD},
                   status_code=status_code, headers=headers)
 
 
@@ -119,8 +120,8 @@ async def change_password(request: Request) -> Response:
     errors: dict[str, str] = {}
     if not current:
         errors["current"] = "enter your current password"
-    if len(new) < auth.MIN_PASSWORD:
-        errors["new"] = f"at least {auth.MIN_PASSWORD} characters"
+    if len(new) < accounts.MIN_PASSWORD:
+        errors["new"] = f"at least {accounts.MIN_PASSWORD} characters"
     elif new != str(form.get("repeat") or ""):
         errors["repeat"] = "the two new passwords differ"
     elif new == current:
@@ -128,7 +129,7 @@ async def change_password(request: Request) -> Response:
     if errors:
         return await run_in_threadpool(_account_page, request, user, errors, status_code=422)
 
-    def check() -> auth.User | None:
+    def check() -> accounts.User | None:
         return deps.check_password(request, user.name, current)
     try:
         request.app.state.throttle.check(deps.client_address(request), user.name)
@@ -143,10 +144,10 @@ async def change_password(request: Request) -> Response:
             status_code=401)
 
     def store_new() -> None:
-        new_hash = auth.hash_password(new)  # before taking the writer: ~1 s of CPU
+        new_hash = accounts.hash_password(new)  # before taking the writer: ~1 s of CPU
         with deps.backend(request).write(clear_cache=False) as w:
             # ends every session of the user (this browser gets a new one below)
-            auth.set_password(w.store, user.name, new, password_hash=new_hash)
+            accounts.set_password(w.store, user.name, new, password_hash=new_hash)
     await anyio.to_thread.run_sync(store_new, limiter=deps.hash_limiter(request))
     session_id = await run_in_threadpool(request.app.state.sessions.start, user.name)
     request.session.clear()

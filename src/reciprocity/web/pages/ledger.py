@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from reciprocity import accounts
 from reciprocity.errors import InputError, NotFoundError, ReciprocityError
 from reciprocity.ledger.model import NEXT_STATUS, Program, Transfer
 from reciprocity.ledger.schema import (
@@ -20,7 +21,7 @@ from reciprocity.ledger.schema import (
     SIGNIFICANCE,
     STATUSES,
 )
-from reciprocity.web import auth, deps, ledger_ops
+from reciprocity.web import deps, ledger_ops
 from reciprocity.web.api.ledger import filter_transfers, search
 from reciprocity.web.pages.common import render
 
@@ -40,7 +41,7 @@ def _need_writer_page(request: Request) -> Response | None:
     if user is None:
         return _signin(request)
     if not user.can_write:
-        raise auth.PermissionDeniedError(f"user {user.name!r} has the role {user.role!r}; "
+        raise accounts.PermissionDeniedError(f"user {user.name!r} has the role {user.role!r}; "
                                          "editing needs the role editor or admin")
     return None
 
