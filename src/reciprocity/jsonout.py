@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def strict(value: Any) -> Any:
@@ -52,3 +55,17 @@ def dumps(data: Any, *, indent: int | None = None) -> str:
 def dumps_bytes(data: Any) -> bytes:
     """:func:`dumps` as UTF-8 bytes (for HTTP bodies)."""
     return dumps(data).encode("utf-8")
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-safe rows of a frame (the CLI's ``--format json`` and the web API's answers)."""
+    return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _jsonable(value: Any) -> Any:
+    from reciprocity.metrics.twoway import clean
+
+    value = clean(value)
+    if hasattr(value, "isoformat"):  # datetime, date, pandas' Timestamp
+        return value.isoformat()
+    return value

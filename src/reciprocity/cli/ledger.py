@@ -19,9 +19,9 @@ from reciprocity.cli.render import (
     emit,
     emit_csv,
     emit_json,
-    records,
     table,
 )
+from reciprocity.jsonout import records
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -17,7 +17,8 @@ from reciprocity.cli.common import (
     WideOpt,
     session,
 )
-from reciprocity.cli.render import Format, View, emit, records, with_credit
+from reciprocity.cli.render import Format, View, emit, with_credit
+from reciprocity.jsonout import records
 from reciprocity.labels import fmt, label
 
 if TYPE_CHECKING:  # the queries (pandas, DuckDB) are imported when a command runs

@@ -51,24 +51,6 @@ class ReportFormat(StrEnum):
     json = "json"
 
 
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-safe rows of a frame."""
-    return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")]
-
-
-def _jsonable(value: Any) -> Any:
-    import pandas as pd
-
-    from reciprocity.metrics.twoway import clean
-
-    value = clean(value)
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
 def emit_json(data: Any) -> None:
     from reciprocity.jsonout import dumps
 
@@ -254,6 +236,8 @@ def emit(frame: Tabular, fmt: Format, title: str | None = None,
     ``wide`` shows its ``wide_columns`` (default: all).
     """
     if fmt is Format.json:
+        from reciprocity.jsonout import records
+
         emit_json(json_data if json_data is not None else records(frame))
         return
     if fmt is Format.csv and not (empty_csv and empty is not None and frame.empty):

@@ -14,9 +14,8 @@ from reciprocity import channels as channels_mod
 from reciprocity import countries
 from reciprocity import errors as errors_mod
 from reciprocity.api import Reciprocity
-from reciprocity.cli.render import records
 from reciprocity.errors import UnknownCountryError
-from reciprocity.jsonout import dumps_bytes
+from reciprocity.jsonout import dumps_bytes, records
 from reciprocity.queries.common import credits_for
 from reciprocity.store.schema import YEAR_MAX, YEAR_MIN
 from reciprocity.web import deps

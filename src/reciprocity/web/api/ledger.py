@@ -10,8 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from reciprocity import accounts
 from reciprocity.api import Reciprocity
-from reciprocity.cli.render import records
 from reciprocity.errors import InputError
+from reciprocity.jsonout import records
 from reciprocity.ledger.model import parse_registry
 from reciprocity.web import deps, ledger_ops
 from reciprocity.web.api.core import ERRORS, ErrorBody
