@@ -31,11 +31,11 @@ if TYPE_CHECKING:  # the other queries (pandas) are imported by the method that 
     from reciprocity.ledger.checks import CheckResult
     from reciprocity.ledger.model import Program, Transfer
     from reciprocity.ledger.store import ImportResult, Ledger, Version
-    from reciprocity.queries.indicators import Indicators
     from reciprocity.queries.diff import Diff
-
+    from reciprocity.queries.indicators import Indicators
     from reciprocity.queries.top import Top
     from reciprocity.sources.base import Progress
+
 
 class Reciprocity:
     """A session on one store. Use as a context manager or call :meth:`close`."""
@@ -73,17 +73,17 @@ class Reciprocity:
 
     def partners(self, a: str, **filters: object) -> pd.DataFrame:
         """A's partners ranked by two-way index and volume."""
-        _check_area(filters.get("area"))
         from reciprocity.queries.partners import partners as _partners
 
+        _check_area(filters.get("area"))
         return _partners(self.store, a, **filters)  # type: ignore[arg-type]
 
     def top(self, kind: str, **filters: object) -> Top:
         """The largest ``exporters`` or ``importers`` of a channel over a window of years
         (SIPRI's rankings); see :func:`reciprocity.queries.top.top`."""
-        return _top(self.store, kind, **filters)  # type: ignore[arg-type]
         from reciprocity.queries.top import top as _top
 
+        return _top(self.store, kind, **filters)  # type: ignore[arg-type]
 
     def indicators(self, a: str, **filters: object) -> Indicators:
         """Country-level indicator series and the technology-payments coverage ratio."""
@@ -99,15 +99,15 @@ class Reciprocity:
 
     def explain(self, a: str, b: str, **filters: object) -> pd.DataFrame:
         """Source records behind a pair's figure."""
-        return _explain(self.store, a, b, **filters)  # type: ignore[arg-type]
         from reciprocity.queries.explain import explain as _explain
 
+        return _explain(self.store, a, b, **filters)  # type: ignore[arg-type]
 
     def sources(self) -> pd.DataFrame:
         """Datasets and vintages with dates, checksums and counts."""
-        return _sources(self.store)
         from reciprocity.queries.sources import sources as _sources
 
+        return _sources(self.store)
 
     def diff(self, dataset: str = "sipri", from_vintage: str | None = None,
              to_vintage: str | None = None, *, pair: tuple[str, str] | None = None,
@@ -115,9 +115,9 @@ class Reciprocity:
         """Every record added, removed and changed between two vintages, the largest effect
         on the flows first; the summary (counts, changed fields, totals) is in
         ``.attrs["summary"]``."""
-        return _diff(self.store, dataset, from_vintage=from_vintage, to_vintage=to_vintage,
         from reciprocity.queries.diff import diff as _diff
 
+        return _diff(self.store, dataset, from_vintage=from_vintage, to_vintage=to_vintage,
                      pair=pair, country=country)
 
     def diff_summary(self, dataset: str = "sipri", from_vintage: str | None = None,
@@ -126,9 +126,9 @@ class Reciprocity:
         """What a revision did: counts by kind, changed fields, totals per supplier,
         recipient and pair, and the first ``limit`` changes (0: all); ``.to_dict()`` is the
         JSON of ``reciprocity diff --format json``."""
-        return _compare(self.store, dataset, from_vintage=from_vintage, to_vintage=to_vintage,
         from reciprocity.queries.diff import compare as _compare
 
+        return _compare(self.store, dataset, from_vintage=from_vintage, to_vintage=to_vintage,
                         pair=pair, country=country, limit=limit)
 
     # -- cooperation ledger (see docs/ledger.md) --------------------------------------------
@@ -140,10 +140,9 @@ class Reciprocity:
         return Ledger(self.store)
 
     def ledger_import(self, path: str | Path, by: str | None = None,
-                      reason: str | None = None, force: bool = False) -> ImportResult:
-        """Validate a ledger YAML or transfers CSV and add a version of each changed record;
-        one that would lose fields or items it has is refused unless ``force``."""
-        return self.ledger.import_file(path, by=by, reason=reason, force=force)
+                      reason: str | None = None) -> ImportResult:
+        """Validate a ledger YAML or transfers CSV and add a version of each changed record."""
+        return self.ledger.import_file(path, by=by, reason=reason)
 
     def ledger_export(self, fmt: str = "yaml") -> str:
         """The current ledger as YAML (programs and transfers) or CSV (transfers)."""
