@@ -140,9 +140,10 @@ class Reciprocity:
         return Ledger(self.store)
 
     def ledger_import(self, path: str | Path, by: str | None = None,
-                      reason: str | None = None) -> ImportResult:
-        """Validate a ledger YAML or transfers CSV and add a version of each changed record."""
-        return self.ledger.import_file(path, by=by, reason=reason)
+                      reason: str | None = None, force: bool = False) -> ImportResult:
+        """Validate a ledger YAML or transfers CSV and add a version of each changed record;
+        one that would lose fields or items it has is refused unless ``force``."""
+        return self.ledger.import_file(path, by=by, reason=reason, force=force)
 
     def ledger_export(self, fmt: str = "yaml") -> str:
         """The current ledger as YAML (programs and transfers) or CSV (transfers)."""
