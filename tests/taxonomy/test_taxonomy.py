@@ -122,7 +122,7 @@ def test_store_coverage_never_adds_index_or_snapshot_units(ncses_db, run_main) -
     survey count over two years is no total."""
     import json
 
-    from reciprocity.taxonomy import report
+    from reciprocity.queries import taxonomy as report
 
     with Store(ncses_db, read_only=True) as store:
         rows = {r["unit"]: r for r in report.coverage(store)["flows_by_area"]}

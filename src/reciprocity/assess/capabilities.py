@@ -27,6 +27,7 @@ from reciprocity import countries, taxonomy
 from reciprocity.assess.config import Settings
 from reciprocity.assess.stats import mann_kendall, strength
 from reciprocity.metrics.twoway import clean
+from reciprocity.queries.taxonomy import evidence_sources
 
 MEASURES = {
     "patent_families": "IP5 patent families by inventor country and priority year, fractional "
@@ -248,7 +249,7 @@ def no_evidence(covered: dict[str, list[str]] | set[str], areas: list[str] | Non
     each with the sources whose crosswalks would place evidence there and the message
     "no evidence loaded for <area>: ingest …"."""
     names = {k: v.name for k, v in taxonomy.areas().items()}
-    sources = taxonomy.evidence_sources()
+    sources = evidence_sources()
     out = []
     for area_id in (areas if areas is not None else list(names)):
         if area_id in covered:

@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
         import pandas as pd
 
         from reciprocity.api import Reciprocity
-        from reciprocity.taxonomy import report
+        from reciprocity.queries import taxonomy as report
 
         data = report.describe()
         db: Path = store_path(ctx)

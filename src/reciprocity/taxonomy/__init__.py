@@ -30,8 +30,8 @@ __all__ = [
     "areas",
     "check_area",
     "critical_technology_lists",
+    "crosswalk_rows",
     "direct_area_for_cpc",
-    "evidence_sources",
     "oecd_patent_fields",
     "wipo_field_for_cpc",
 ]
@@ -241,34 +241,9 @@ def area_for_oecd_field(field: str) -> str | None:
     return spec["area"] if spec else None
 
 
-@cache
-def evidence_sources() -> dict[str, list[str]]:
-    """Area → the sources whose crosswalks can place technology evidence in it, each as
-    ``"<source> (<what>)"``: OECD STI patent fields, PatentsView CPC classes, OpenAlex
-    fields and NCSES citation fields. For the message "no evidence loaded for X: ingest …"."""
-    found: dict[str, dict[str, list[str]]] = {}
-
-    def add(area: str | None, source: str, item: str) -> None:
-        if area:
-            found.setdefault(area, {}).setdefault(source, []).append(item)
-
-    for code, spec in oecd_patent_fields().items():
-        add(spec["area"], "oecd_sti", f"IP5 patent families, {code}")
-    for r in _rows("cpc_areas.csv"):
-        add(check_area(r["area"]), "patentsview", f"CPC {r['prefix']}")
-    for r in _rows("wipo_fields.csv"):
-        add(check_area(r["area"]), "patentsview", f"WIPO field {r['field']}")
-    for r in _rows("openalex_fields.csv"):
-        add(check_area(r["area"]), "openalex", f"{r['level']} {r['id']}")
-    from reciprocity.sources import ncses  # its citation fields' areas live in ncses.yaml
-
-    for table, spec in ncses.quirks().get("tables", {}).items():
-        if isinstance(spec, dict):
-            add(spec.get("area"), "ncses", f"table {table}")
-    order = ("oecd_sti", "patentsview", "openalex", "ncses")
-    return {area: [f"{src} ({', '.join(items[:3])}{', …' if len(items) > 3 else ''})"
-                   for src in order if (items := by.get(src))]
-            for area, by in found.items()}
+def crosswalk_rows(name: str) -> list[dict[str, str]]:
+    """The rows of crosswalk ``name`` (``cpc_areas``, ``wipo_fields``, ``openalex_fields``…)."""
+    return _rows(f"{name}.csv")
 
 
 def crosswalk_tables() -> dict[str, pd.DataFrame]:

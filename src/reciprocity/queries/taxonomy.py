@@ -1,9 +1,11 @@
 """What ``reciprocity taxonomy`` reports: the areas, the crosswalks and, given a store, how
-the flows in it are placed (what is unmapped is listed with counts, never hidden)."""
+the flows in it are placed (what is unmapped is listed with counts, never hidden); and which
+sources can place evidence in each area."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from reciprocity import channels as channels_mod
@@ -60,3 +62,33 @@ def coverage(store: Store, vintage: str | None = None) -> dict[str, Any]:
             {"description": r["description"], "flows": int(r["flows"])}
             for r in unmapped_sipri.to_dict("records")],
     }
+
+
+@cache
+def evidence_sources() -> dict[str, list[str]]:
+    """Area → the sources whose crosswalks can place technology evidence in it, each as
+    ``"<source> (<what>)"``: OECD STI patent fields, PatentsView CPC classes, OpenAlex
+    fields and NCSES citation fields. For the message "no evidence loaded for X: ingest …"."""
+    from reciprocity.sources import ncses  # its citation fields' areas live in ncses.yaml
+
+    found: dict[str, dict[str, list[str]]] = {}
+
+    def add(area: str | None, source: str, item: str) -> None:
+        if area:
+            found.setdefault(area, {}).setdefault(source, []).append(item)
+
+    for code, spec in taxonomy.oecd_patent_fields().items():
+        add(spec["area"], "oecd_sti", f"IP5 patent families, {code}")
+    for r in taxonomy.crosswalk_rows("cpc_areas"):
+        add(taxonomy.check_area(r["area"]), "patentsview", f"CPC {r['prefix']}")
+    for r in taxonomy.crosswalk_rows("wipo_fields"):
+        add(taxonomy.check_area(r["area"]), "patentsview", f"WIPO field {r['field']}")
+    for r in taxonomy.crosswalk_rows("openalex_fields"):
+        add(taxonomy.check_area(r["area"]), "openalex", f"{r['level']} {r['id']}")
+    for table, spec in ncses.quirks().get("tables", {}).items():
+        if isinstance(spec, dict):
+            add(spec.get("area"), "ncses", f"table {table}")
+    order = ("oecd_sti", "patentsview", "openalex", "ncses")
+    return {area: [f"{src} ({', '.join(items[:3])}{', …' if len(items) > 3 else ''})"
+                   for src in order if (items := by.get(src))]
+            for area, by in found.items()}
