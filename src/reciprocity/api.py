@@ -19,9 +19,7 @@ from reciprocity.store.db import IngestResult, Store
 if TYPE_CHECKING:  # the other queries (pandas) are imported by the method that runs them
     import pandas as pd
 
-    from reciprocity.assess.allies import AlliesResult
     from reciprocity.assess.capabilities import Capabilities
-    from reciprocity.assess.compare import EventStudyResult
     from reciprocity.assess.composite import Composite
     from reciprocity.assess.dependence import Dependence
     from reciprocity.assess.needs import Need
@@ -276,30 +274,6 @@ class Reciprocity:
         from reciprocity.assess import service
 
         return service.alerts(self.store, config, weights=weights, settings=settings)
-
-    def allies(self, a: str, *, since: int | None = None, until: int | None = None,
-               channel: str | None = None, replicates: int | None = None,
-               seed: int | None = None, settings: SettingsArg = None) -> AlliesResult:
-        """A's flows with its ATOP treaty allies against its other partners (shares of its
-        exports and imports, per channel) and the two-way index with each ally, with its
-        interval; years after ATOP's coverage (2016) are not classified."""
-        from reciprocity.assess import service
-        from reciprocity.assess.allies import allies
-
-        cfg = service._bootstrap_settings(service._settings(settings), replicates, seed)
-        return allies(self.store, a, since=since, until=until, channel=channel, cfg=cfg)
-
-    def compare(self, a: str, b: str, at: int, *, window: int = 5, channel: str | None = None,
-                replicates: int | None = None, seed: int | None = None,
-                settings: SettingsArg = None, event: dict | None = None) -> EventStudyResult:
-        """Event study of A and B at year ``at``: each channel's flows each way and two-way
-        index in the ``window`` years before (at−window … at−1) and from ``at`` on, the change
-        with a bootstrap interval over the sampling unit and a segmented regression's p-value
-        (docs/event_studies.md)."""
-        from reciprocity.assess.compare import compare
-
-        return compare(self.store, a, b, at, window=window, channel=channel,
-                       replicates=replicates, seed=seed, settings=settings, event=event)
 
 
 def _check_area(area: object) -> None:
