@@ -684,11 +684,6 @@ class _Reader:
                         self.text(data, "notes", path))
 
 
-Reader = _Reader
-"""The validator's readers (text, dates, countries, citations, …), for other record kinds
-that share the ledger's conventions (the events timeline)."""
-
-
 def _show(value: object) -> str:
     if value is None:
         return "nothing"

@@ -104,8 +104,9 @@ def section(events: Sequence[Any]) -> dict[str, Any] | None:
         sorted(events, key=lambda e: (position(e.date), e.id)), markers(events), strict=True)}
     rows = []
     for e in sorted(events, key=lambda e: numbers[id(e)]):
-        rows.append({"number": numbers[id(e)], "date": e.date, "kind": labels.label(e.kind),
-                     "title": e.title, "countries": ", ".join(e.countries),
+        rows.append({"number": numbers[id(e)], "id": e.id, "date": e.date,
+                     "kind": labels.label(e.kind), "title": e.title,
+                     "countries": ", ".join(e.countries),
                      "summary": e.summary, "programs": list(e.programs),
                      "sources": [_cite(s) for s in e.sources]})
     return {"rows": rows, "markers": markers(events)}

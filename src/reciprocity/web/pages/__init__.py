@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from reciprocity.web.pages import account, assess, explore, ledger, partners, sources
+from reciprocity.web.pages import account, assess, events, explore, ledger, partners, sources
 
 router = APIRouter(include_in_schema=False)
-for module in (explore, partners, assess, sources, ledger, account):
+for module in (explore, partners, assess, sources, ledger, events, account):
     router.include_router(module.router)

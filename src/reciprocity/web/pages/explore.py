@@ -13,7 +13,7 @@ from reciprocity import countries
 from reciprocity.api import Reciprocity
 from reciprocity.errors import InputError, NotFoundError, ReciprocityError
 from reciprocity.queries.dyad import years_text
-from reciprocity.report import figures, headline
+from reciprocity.report import figures, headline, timeline
 from reciprocity.report.builder import area_names, render_html
 from reciprocity.store.schema import YEAR_MAX, YEAR_MIN
 from reciprocity.store.tables import MODES
@@ -104,6 +104,8 @@ def pair_results(r: Reciprocity, p: PairParams) -> dict[str, Any]:
     dyad = r.dyad(p.a, p.b, channel=p.channel or None, mode=p.mode or None,
                   area=p.area or None, since=p.since, until=p.until)
     data = dyad.to_dict()
+    events = _events(r, p)
+    marks = events["markers"] if events else ()
     views = []
     for i, (key, channel, unit) in enumerate(dyad.channel_keys()):
         directed = channels_mod.is_directed(channel)
@@ -119,12 +121,12 @@ def pair_results(r: Reciprocity, p: PairParams) -> dict[str, Any]:
                           "latest": ch["latest"], "coverage": years_text(ch["years_with_data"]),
                           "charts": [], "card": headline.card(key, ch)})
             continue
-        charts = [("flows", figures.to_json(figures.flows_over_time(
-            dyad, channel, unit, title=f"{human}: by year")))]
+        charts = [("flows", figures.to_json(timeline.add_markers(figures.flows_over_time(
+            dyad, channel, unit, title=f"{human}: by year"), marks)))]
         if directed and additive:
-            charts.append(("index", figures.to_json(figures.index_trend(
+            charts.append(("index", figures.to_json(timeline.add_markers(figures.index_trend(
                 dyad, channel, unit, title=f"{human}: two-way index, {dyad.window}-year "
-                                           "windows"))))
+                                           "windows"), marks))))
         modes = dyad.by_mode[(dyad.by_mode["channel"] == channel)
                              & (dyad.by_mode["unit"] == unit)]
         if len(modes) > 1 and additive:  # one mode says nothing; indices have no totals
@@ -140,7 +142,17 @@ def pair_results(r: Reciprocity, p: PairParams) -> dict[str, Any]:
     return {"a": dyad.pair.a, "b": dyad.pair.b, "views": views, "credits": data["credits"],
             "first_year": years[0] if years else None,
             "last_year": years[-1] if years else None,
-            "sentence": headline.sentence(data, _composite(r, p)) if views else None}
+            "sentence": headline.sentence(data, _composite(r, p)) if views else None,
+            "events": events}
+
+
+def _events(r: Reciprocity, p: PairParams) -> dict[str, Any] | None:
+    """The pair's policy events in the span, numbered as their chart markers (none when the
+    store has no timeline)."""
+    try:
+        return timeline.section(r.events(p.a, p.b, since=p.since, until=p.until))
+    except ReciprocityError:
+        return None
 
 
 def _composite(r: Reciprocity, p: PairParams) -> dict[str, Any] | None:
