@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the other queries (pandas) are imported by the method that 
 
     from reciprocity.assess.capabilities import Capabilities
     from reciprocity.assess.composite import Composite
+    from reciprocity.assess.compare import EventStudyResult
     from reciprocity.assess.dependence import Dependence
     from reciprocity.assess.needs import Need
     from reciprocity.assess.opportunities import Opportunities
@@ -278,6 +279,18 @@ class Reciprocity:
 
 def _check_area(area: object) -> None:
     """An --area must be a taxonomy id (``reciprocity taxonomy`` lists them)."""
+    def compare(self, a: str, b: str, at: int, *, window: int = 5, channel: str | None = None,
+                replicates: int | None = None, seed: int | None = None,
+                settings: SettingsArg = None, event: dict | None = None) -> EventStudyResult:
+        """Event study of A and B at year ``at``: each channel's flows each way and two-way
+        index in the ``window`` years before (at−window … at−1) and from ``at`` on, the change
+        with a bootstrap interval over the sampling unit and a segmented regression's p-value
+        (docs/event_studies.md)."""
+        from reciprocity.assess.compare import compare
+
+        return compare(self.store, a, b, at, window=window, channel=channel,
+                       replicates=replicates, seed=seed, settings=settings, event=event)
+
     if area is None:
         return
     from reciprocity import taxonomy

@@ -12,6 +12,7 @@ from rich.markup import escape
 from reciprocity import __version__
 from reciprocity.cli import (
     assess,
+    compare,
     demo,
     events,
     fetch,
@@ -74,6 +75,7 @@ report.register(app)
 serve.register(app)
 users.register(app)
 assess.register(app)
+compare.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
