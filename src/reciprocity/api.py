@@ -19,6 +19,7 @@ from reciprocity.store.db import IngestResult, Store
 if TYPE_CHECKING:  # the other queries (pandas) are imported by the method that runs them
     import pandas as pd
 
+    from reciprocity.assess.allies import AlliesResult
     from reciprocity.assess.capabilities import Capabilities
     from reciprocity.assess.composite import Composite
     from reciprocity.assess.compare import EventStudyResult
@@ -278,6 +279,17 @@ class Reciprocity:
 
 
 def _check_area(area: object) -> None:
+    def allies(self, a: str, *, since: int | None = None, until: int | None = None,
+               channel: str | None = None, replicates: int | None = None,
+               seed: int | None = None, settings: SettingsArg = None) -> AlliesResult:
+        """A's flows with its ATOP treaty allies against its other partners (shares of its
+        exports and imports, per channel) and the two-way index with each ally, with its
+        interval; years after ATOP's coverage (2016) are not classified."""
+        from reciprocity.assess import service
+        from reciprocity.assess.allies import allies
+
+        cfg = service._bootstrap_settings(service._settings(settings), replicates, seed)
+        return allies(self.store, a, since=since, until=until, channel=channel, cfg=cfg)
     """An --area must be a taxonomy id (``reciprocity taxonomy`` lists them)."""
     def compare(self, a: str, b: str, at: int, *, window: int = 5, channel: str | None = None,
                 replicates: int | None = None, seed: int | None = None,

@@ -51,6 +51,20 @@ def pair_records(store: Store, a: str, b: str, *, since: int | None = None,
     return frame
 
 
+def country_flows(store: Store, country: str, *, since: int | None = None,
+                  until: int | None = None, vintage: str | None = None) -> pd.DataFrame:
+    """Every flow of ``country`` with another party, summed per channel, unit, partner,
+    direction (``ab``: from the country; ``ba``: to it), year and dataset."""
+    where, params = span_filter(since, until)
+    sql = store.active_flows_sql(vintage) + f"""
+        SELECT channel, unit, CASE WHEN origin = ? THEN destination ELSE origin END AS partner,
+               CASE WHEN origin = ? THEN 'ab' ELSE 'ba' END AS direction, year,
+               sum(magnitude) AS magnitude, dataset
+        FROM af WHERE (origin = ? OR destination = ?) AND origin <> destination {where}
+        GROUP BY ALL ORDER BY channel, unit, partner, direction, year"""
+    return store.query(sql, [country, country, country, country, *params])
+
+
 def pair_channels(store: Store, a: str, b: str, vintage: str | None = None) -> list[str]:
     """The channels in which A and B have flows (either way), in name order."""
     sql = store.active_flows_sql(vintage) + """

@@ -146,6 +146,42 @@ def dependence(ctx: typer.Context, a: CountryArg,
                 f"risk: {'yes' if flags.get('long_term_access_risk') else 'no'}."])
 
 
+@assess_app.command("allies")
+def allies(ctx: typer.Context, a: CountryArg,
+           channel: Annotated[str | None, typer.Option(
+               "--channel", "-c", help="One directed channel (default: every one with "
+               "flows of A).")] = None,
+           since: SinceOpt = None, until: UntilOpt = None,
+           replicates: Annotated[int | None, typer.Option(
+               "--replicates", help="Bootstrap replicates (default 2000).")] = None,
+           settings: SettingsOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """A's flows with its treaty allies (ATOP, in force each year) against its other
+    partners: shares of A's exports and imports per channel, and the two-way index with
+    each ally with its interval. ATOP's data end in 2016: later years are not classified.
+    Default years: the last ten ATOP covers."""
+    with session(ctx, read_only=True) as r:
+        result = r.allies(a, since=since, until=until, channel=channel,
+                          replicates=replicates, settings=settings)
+    data = result.to_dict()
+    level = round(100 * result.level)
+    notes = [result.coverage_note() + "."]
+    notes += [f"{c}: left out, {why}" for c, why in result.skipped.items()]
+    emit(result.shares, fmt, json_data=data,
+         views=[View(result.shares, f"{result.country_name}: flows with its treaty allies, "
+                     f"{result.since}–{result.until} (shares of the years ATOP covers)",
+                     columns=["channel", "exports", "export_share_allies", "imports",
+                              "import_share_allies", "allies_with_flows", "not_classified"]),
+                View(result.allies, f"Two-way index with each ally over the years allied "
+                     f"({level}% interval over sampling units)",
+                     caption=_caption(result.credits),
+                     columns=["channel", "ally", "allied_years", "obligations_ally",
+                              "flow_ab", "flow_ba", "index", "ci_low", "ci_high"],
+                     labels={"flow_ab": f"{result.country}→ally",
+                             "flow_ba": f"ally→{result.country}"})],
+         empty=f"No flows of {result.country_name} in {result.since}–{result.until}.",
+         notes=notes)
+
+
 def index(ctx: typer.Context, a: CountryArg, b: CountryArg, weights: IndexWeightsOpt = None,
           since: SinceOpt = None, until: UntilOpt = None,
           replicates: Annotated[int | None, typer.Option(
