@@ -11,8 +11,9 @@ from ``benchmarks/results/data``), each measured in a fresh process of its own:
   (``Store.ingest``, as ``reciprocity ingest patentsview DIR``), which is ``ingest_s``
   (adding the header checks, hashing the files, shaping and writing the store);
 - ``duckdb_sql_s``: one hand-written DuckDB statement computing the same citation flows
-  (same counting rules, same country codes, same CPC fallback, its mapping table prepared
-  untimed) with the same memory limit — the practical limit on this machine;
+  (same counting rules, same country codes, same CPC fallback, same technology areas from all
+  CPC classes; its mapping tables of CPC symbols prepared untimed) with the same memory
+  limit — the practical limit on this machine;
 - ``pandas_s``: the pipeline written straightforwardly in pandas (``patents_pandas.py``):
   the same three channels and RTA by the same rules, at sizes up to ``--pandas-max``
   citations (null above), run in the same alternation; ``pandas_citation_s`` is its time
@@ -30,8 +31,10 @@ work; target ≥ 5), best ÷ best, with ``paired_pandas_ratio_median`` its paire
 ``ratio_vs_pandas_citation`` (and its paired median) divides pandas' citation part alone by
 the whole pipeline, and ``citation_ratio_vs_pandas_citation`` compares the citation parts.
 ``peak_rss_mb`` is the pipeline process's peak resident memory (target < 8 GB at 100 M).
-The results are compared and must agree (``results_agree``): every channel's cross-border
-flows and the RTA of pipeline and pandas, the citation flows of pipeline and SQL.
+``area_step_s`` is the pipeline's stage placing patents in areas from their CPC classes.
+The results are compared and must agree (``results_agree``), channel by channel and area by
+area: every channel's cross-border flows and the RTA by field and by area of pipeline and
+pandas, the citation flows of pipeline and SQL.
 """
 
 from __future__ import annotations
@@ -89,7 +92,8 @@ def _sibling(name: str) -> ModuleType:
 def ensure_input(citations: int, seed: int, root: Path, memory_limit: str) -> Path:
     """The generated tables for (citations, seed), generated once and reused."""
     synth_patentsview = _sibling("synth_patentsview")
-    data = root / f"pv-{citations}-s{seed}-parquet"
+    # v2: with defence CPC classes and unique citation keys
+    data = root / f"pv-{citations}-s{seed}-v2-parquet"
     marker = data / ".complete"
     if not marker.is_file():
         t0 = time.perf_counter()
@@ -99,26 +103,42 @@ def ensure_input(citations: int, seed: int, root: Path, memory_limit: str) -> Pa
     return data
 
 
-def cpc_map(data: Path) -> list[tuple[str, int]]:
-    """Every CPC symbol of the input with its WIPO field (the taxonomy's concordance)."""
+def _symbols(data: Path) -> list[str]:
+    """Every CPC symbol of the input (group, else subclass)."""
     import duckdb
 
+    rows = duckdb.sql(
+        "SELECT DISTINCT coalesce(nullif(trim(cpc_group), ''), nullif(trim(cpc_subclass), '')) "
+        f"FROM read_parquet('{data}/g_cpc_current.parquet')").fetchall()
+    return [symbol for (symbol,) in rows if symbol]
+
+
+def cpc_map(data: Path) -> list[tuple[str, int]]:
+    """Every CPC symbol of the input with its WIPO field (the taxonomy's concordance)."""
     from reciprocity.sources.patentsview import cpc_field
 
     fn = cpc_field()
-    symbols = duckdb.sql(
-        "SELECT DISTINCT coalesce(nullif(trim(cpc_group), ''), nullif(trim(cpc_subclass), '')) "
-        f"FROM read_parquet('{data}/g_cpc_current.parquet')").fetchall()
-    out = []
-    for (symbol,) in symbols:
-        field = fn(symbol) if (fn and symbol) else None
-        if field is not None:
-            out.append((symbol, int(field)))
-    return out
+    return [(s, int(f)) for s in _symbols(data) if fn and (f := fn(s)) is not None]
+
+
+def cpc_area_map(data: Path) -> list[tuple[str, str]]:
+    """Every CPC symbol of the input that the taxonomy places directly, with its area."""
+    from reciprocity.sources.patentsview import cpc_area
+
+    fn = cpc_area()
+    return [(s, a) for s in _symbols(data) if (a := fn(s)) is not None]
+
+
+def field_area_map() -> list[tuple[int, str]]:
+    """WIPO field → area (the taxonomy's wipo_fields.csv)."""
+    from reciprocity.sources.patentsview import field_areas
+
+    return sorted((int(f), a) for f, a in field_areas().items() if a)
 
 
 # -- the three implementations ---------------------------------------------------------------
 def run_pipeline(data: Path, memory_limit: str, engine: str, temp: Path) -> dict:
+    from reciprocity.sources.patentsview import SOURCE
     from reciprocity.store.db import Store
 
     store_path = temp / "bench.duckdb"
@@ -130,7 +150,7 @@ def run_pipeline(data: Path, memory_limit: str, engine: str, temp: Path) -> dict
 
     t0 = time.perf_counter()
     with Store(store_path) as store:
-        result = store.ingest("patentsview", data, progress=progress, options={
+        result = store.ingest(SOURCE, data, progress=progress, options={
             "engine": engine, "memory_limit": memory_limit, "temp_dir": str(temp / "spill")})
         seconds = time.perf_counter() - t0
         ends = [at for _, at in stages[1:]] + [t0 + seconds]
@@ -140,17 +160,20 @@ def run_pipeline(data: Path, memory_limit: str, engine: str, temp: Path) -> dict
         times = dict(stages)
         # the engine's share: from the first engine stage to the shaping of its results
         engine_s = times["shaping flows"] - times["patent profiles"]
-        # the part doing what the SQL does: profiles, CPC fields and the citation flows
+        # the part doing what the SQL does: profiles, CPC fields, areas and the citation flows
         citation_s = sum(breakdown.get(name, 0.0) for name in (
             "patent profiles", "CPC fields for patents without a WIPO field",
-            "patent_citation flows"))
+            "technology areas from CPC classes", "patent_citation flows"))
         flows = store.query(
-            "SELECT channel, origin, destination, patents, fractional_count AS fractional "
-            "FROM patent_flow_records")
+            "SELECT channel, origin, destination, area, patents, "
+            "fractional_count AS fractional FROM patent_flow_records")
         fields = store.query("SELECT patents_fractional, rta FROM patent_country_fields")
+        by_area = store.query("SELECT area, patents_fractional, rta FROM patent_country_areas")
     summary = {"channels": {c: _channel(part) for c, part in flows.groupby("channel")},
-               "country_fields": _country_fields(fields)}
+               "country_fields": _country_fields(fields),
+               "country_areas": _country_areas(by_area)}
     return {"seconds": engine_s, "ingest_seconds": seconds, "citation_seconds": citation_s,
+            "area_seconds": breakdown.get("technology areas from CPC classes", 0.0),
             "stages": breakdown, "notes": dict(result.notes), **summary}
 
 
@@ -196,15 +219,32 @@ first_cpc AS (
     SELECT *, min(seq) OVER (PARTITION BY patent_id) AS first FROM cpc
     WHERE symbol IS NOT NULL)
   WHERE seq = first GROUP BY 1),
+fielded AS (
+  SELECT u.patent_id, u.year, coalesce(u.field, m.field)::INTEGER AS field
+  FROM universe u LEFT JOIN first_cpc f USING (patent_id) LEFT JOIN cpc_fields m USING (symbol)),
+in_class AS (
+  SELECT DISTINCT nullif(c.patent_id, '') AS patent_id, a.symbol, a.area
+  FROM read_parquet('{d}/g_cpc_current.parquet') c
+  JOIN cpc_areas a
+    ON coalesce(nullif(trim(cpc_group), ''), nullif(trim(cpc_subclass), '')) = a.symbol),
+votes AS (
+  SELECT patent_id, area, count(*) / sum(count(*)) OVER (PARTITION BY patent_id) AS weight
+  FROM in_class WHERE patent_id IN (SELECT patent_id FROM universe) GROUP BY 1, 2),
+areas AS (
+  SELECT patent_id, area, weight FROM votes
+  UNION ALL
+  SELECT f.patent_id, fa.area, 1.0 FROM fielded f LEFT JOIN field_areas fa USING (field)
+  WHERE f.patent_id NOT IN (SELECT patent_id FROM votes)),
 profile AS (
-  SELECT s.patent_id, s.country, s.share, u.year,
-         coalesce(u.field, m.field)::INTEGER AS field
-  FROM shares s JOIN universe u USING (patent_id)
-  LEFT JOIN first_cpc f USING (patent_id) LEFT JOIN cpc_fields m USING (symbol))
-SELECT fr.country AS origin, t.country AS destination, t.year, t.field AS wipo_field,
-       count(*) AS patents, sum(fr.share * t.share) AS fractional
+  SELECT s.patent_id, s.country, s.share, f.year, f.field
+  FROM shares s JOIN fielded f USING (patent_id)),
+citing AS (
+  SELECT p.patent_id, p.country, p.share * a.weight AS w, p.year, p.field, a.area
+  FROM profile p JOIN areas a USING (patent_id))
+SELECT fr.country AS origin, t.country AS destination, t.year, t.field AS wipo_field, t.area,
+       count(*) AS patents, sum(fr.share * t.w) AS fractional
 FROM read_parquet('{d}/g_us_patent_citation.parquet') c
-JOIN profile t ON nullif(c.patent_id, '') = t.patent_id
+JOIN citing t ON nullif(c.patent_id, '') = t.patent_id
 JOIN profile fr ON nullif(c.citation_patent_id, '') = fr.patent_id
 GROUP BY ALL
 """
@@ -224,6 +264,11 @@ def run_sql(data: Path, memory_limit: str, temp: Path) -> dict:
     con.execute("CREATE TEMP TABLE codes AS SELECT * FROM codes_df")
     con.register("cpc_df", pd.DataFrame(cpc_map(data), columns=["symbol", "field"]))
     con.execute("CREATE TEMP TABLE cpc_fields AS SELECT * FROM cpc_df")
+    con.register("area_df", pd.DataFrame(cpc_area_map(data), columns=["symbol", "area"]))
+    con.execute("CREATE TEMP TABLE cpc_areas AS SELECT * FROM area_df")
+    con.register("field_df", pd.DataFrame(field_area_map(), columns=["field", "area"]))
+    con.execute("CREATE TEMP TABLE field_areas AS SELECT field::INTEGER AS field, area "
+                "FROM field_df")
     t0 = time.perf_counter()
     flows = con.execute(SQL.format(d=data)).df()
     seconds = time.perf_counter() - t0
@@ -236,19 +281,32 @@ def run_pandas(data: Path) -> dict:
     patents_pandas = _sibling("patents_pandas")
     q = quirks()
     out = patents_pandas.run(data, country_codes(), dict(cpc_map(data)),
+                             dict(cpc_area_map(data)), dict(field_area_map()),
                              period_length=int(q["periods"]["length_years"]),
                              first_year=int(q["periods"]["first_year"]),
                              rta_floor=float(q["rta_floor_patents"]))
     return {"seconds": out["seconds"], "citation_seconds": out["citation_seconds"],
             "channels": {c: _channel(f) for c, f in out["flows"].items()},
-            "country_fields": _country_fields(out["country_fields"])}
+            "country_fields": _country_fields(out["country_fields"]),
+            "country_areas": _country_areas(out["country_areas"])}
+
+
+NO_AREA = "(none)"
 
 
 def _channel(flows: object) -> dict:
-    """What two implementations must agree on for a channel: its cross-border flows."""
+    """What two implementations must agree on for a channel: its cross-border flows, area by
+    area (``(none)``: flows of patents in no area)."""
     cross = flows[flows["origin"] != flows["destination"]]
-    return {"flows": len(cross), "fractional": float(cross["fractional"].sum()),
-            "patents": int(cross["patents"].sum())}
+    return {str(area): {"flows": len(part), "fractional": float(part["fractional"].sum()),
+                        "patents": int(part["patents"].sum())}
+            for area, part in cross.groupby(cross["area"].fillna(NO_AREA))}
+
+
+def _country_areas(frame: object) -> dict:
+    """The country-area counts and RTA, area by area."""
+    return {str(area): _country_fields(part)
+            for area, part in frame.groupby(frame["area"].fillna(NO_AREA))}
 
 
 def _country_fields(frame: object) -> dict:
@@ -285,22 +343,38 @@ def child(args: argparse.Namespace) -> int:
     return 0
 
 
-def agree(a: dict, b: dict) -> bool:
-    """Same results for every channel (and the country-field counts) both computed."""
+def disagreements(a: dict, b: dict) -> list[str]:
+    """Where two implementations differ: channel by channel and area by area (the flows),
+    and the country-field and country-area counts, for all that both computed."""
     def near(x: float, y: float) -> bool:
         return abs(x - y) <= 1e-6 * max(1.0, abs(x))
 
-    for channel in a["channels"].keys() & b["channels"].keys():
-        x, y = a["channels"][channel], b["channels"][channel]
-        if (x["flows"], x["patents"]) != (y["flows"], y["patents"]) or not near(
-                x["fractional"], y["fractional"]):
-            return False
+    out: list[str] = []
+    for channel in sorted(a["channels"].keys() & b["channels"].keys()):
+        xs, ys = a["channels"][channel], b["channels"][channel]
+        for area in sorted(xs.keys() | ys.keys()):
+            x, y = xs.get(area), ys.get(area)
+            if x is None or y is None or (x["flows"], x["patents"]) != (
+                    y["flows"], y["patents"]) or not near(x["fractional"], y["fractional"]):
+                out.append(f"{channel} {area}: {x} vs {y}")
+    pairs = []
     if "country_fields" in a and "country_fields" in b:
-        x, y = a["country_fields"], b["country_fields"]
-        if (x["rows"], x["rta_defined"]) != (y["rows"], y["rta_defined"]) or not (
+        pairs.append(("country_fields", a["country_fields"], b["country_fields"]))
+    if "country_areas" in a and "country_areas" in b:
+        for area in sorted(a["country_areas"].keys() | b["country_areas"].keys()):
+            pairs.append((f"country_areas {area}", a["country_areas"].get(area),
+                          b["country_areas"].get(area)))
+    for name, x, y in pairs:
+        if x is None or y is None or (x["rows"], x["rta_defined"]) != (
+                y["rows"], y["rta_defined"]) or not (
                 near(x["fractional"], y["fractional"]) and near(x["rta_sum"], y["rta_sum"])):
-            return False
-    return True
+            out.append(f"{name}: {x} vs {y}")
+    return out
+
+
+def agree(a: dict, b: dict) -> bool:
+    """Same results for every channel and area (and the country counts) both computed."""
+    return not disagreements(a, b)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -374,7 +448,13 @@ def main(argv: list[str] | None = None) -> int:
         "peak_rss_mb": max(r["peak_rss_mb"] for r in runs["pipeline"]),
         "sql_peak_rss_mb": sql["peak_rss_mb"],
         "pandas_peak_rss_mb": max(r["peak_rss_mb"] for r in runs["pandas"]) if pand else None,
-        "citation_flows": pipe["channels"]["patent_citation"]["flows"],
+        "area_step_s": round(pipe["area_seconds"], 2),
+        "area_step_share": round(pipe["area_seconds"] / pipe["seconds"], 3),
+        "citation_flows": sum(v["flows"] for v in pipe["channels"]["patent_citation"].values()),
+        "citation_flows_by_area": {area: round(v["fractional"], 1) for area, v in
+                                   pipe["channels"]["patent_citation"].items()},
+        "disagreements": disagreements(pipe, sql) + (disagreements(pipe, pand) if pand
+                                                     else []),
         "results_agree": agree(pipe, sql) and (pand is None or agree(pipe, pand)),
         "targets": {"ratio_vs_sql_max": 1.3, "ratio_vs_pandas_min": 5.0,
                     "peak_rss_mb_max": 8192},
