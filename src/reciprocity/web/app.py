@@ -23,11 +23,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from reciprocity import __version__, settings
 from reciprocity.web import errors
 from reciprocity.web.backend import Backend
+from reciprocity.web.bodylimit import BodyLimit
 from reciprocity.web.sessions import CredentialCache, SessionStore
 from reciprocity.web.throttle import Throttle
 
 SESSION_COOKIE = "reciprocity_session"
 SESSION_MAX_AGE = 12 * 3600
+MAX_BODY_BYTES = 8 << 20
+"""Largest request body (JSON, form or any other) the app reads; a larger one is refused with
+413 before it is read whole (:mod:`reciprocity.web.bodylimit`). The largest body expected is
+a ledger registry posted to ``/api/ledger/import``; the YAML importer bounds a registry at
+5,000,000 characters, and its JSON is somewhat longer."""
 
 DESCRIPTION = """\
 Technology flows between pairs of countries, with their two-way index, the source records
@@ -103,7 +109,8 @@ def plotly_js_path() -> Path:
 
 def create_app(db_path: str | Path, *, read_only: bool = False, secret: str | None = None,
                pool_size: int = 4, cache_size: int = 512, https: bool = False,
-               throttle: Throttle | None = None) -> FastAPI:
+               throttle: Throttle | None = None, max_body_bytes: int = MAX_BODY_BYTES
+               ) -> FastAPI:
     """The app on the store at ``db_path``.
 
     ``secret`` signs session cookies and CSRF tokens (default ``$RECIPROCITY_SECRET``, else a
@@ -112,6 +119,7 @@ def create_app(db_path: str | Path, *, read_only: bool = False, secret: str | No
     ``https``: the app is served over HTTPS (directly or behind a proxy that terminates TLS):
     the session cookie is marked ``Secure`` and responses carry Strict-Transport-Security.
     ``throttle`` counts failed sign-ins (default: :data:`throttle.DEFAULT_RULES`).
+    ``max_body_bytes``: larger request bodies are refused with 413 (:data:`MAX_BODY_BYTES`).
     """
     backend = Backend(db_path, read_only=read_only, pool_size=pool_size, cache_size=cache_size)
     secret = secret or settings.current().secret or secrets.token_urlsafe(32)
@@ -137,6 +145,7 @@ def create_app(db_path: str | Path, *, read_only: bool = False, secret: str | No
                        max_age=SESSION_MAX_AGE, same_site="lax", https_only=https)
     app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=5)
     app.add_middleware(SecurityHeaders, https=https)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     errors.install(app)
 
     from reciprocity.web.api import router as api_router

@@ -22,7 +22,7 @@ from reciprocity.errors import FetchError, InputError, NotFoundError, Problem, R
 
 HTTP_KINDS = {400: "BadRequest", 401: "AuthenticationError", 403: "PermissionDeniedError",
               404: "NotFoundError", 405: "MethodNotAllowed", 409: "ConflictError",
-              422: "InputError", 429: "TooManyAttemptsError"}
+              413: "ContentTooLarge", 422: "InputError", 429: "TooManyAttemptsError"}
 
 
 def status_of(exc: ReciprocityError) -> int:
@@ -63,6 +63,19 @@ def validation_problems(exc: RequestValidationError) -> list[Problem]:
         found = "nothing" if err.get("type") == "missing" else repr(err.get("input"))
         out.append(Problem(loc or "request", found, str(err.get("msg", "a valid value"))))
     return out
+
+
+def too_large(request: Request) -> list[Problem]:
+    """What a body over the server's limit (:mod:`reciprocity.web.bodylimit`) was."""
+    from reciprocity.web.bodylimit import SCOPE_KEY
+
+    limit = request.scope.get(SCOPE_KEY)
+    if not isinstance(limit, int):
+        return []
+    length = request.headers.get("content-length", "")
+    found = f"a body of {int(length):,} bytes" if length.isdigit() else \
+        f"a body of more than {limit:,} bytes"
+    return [Problem("body", found, f"at most {limit:,} bytes (reciprocity serve --max-body)")]
 
 
 def wants_json(request: Request) -> bool:
@@ -112,5 +125,8 @@ def install(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else kind
         if exc.status_code == 404 and message == "Not Found":
             message = f"no page or endpoint at {request.url.path}"
-        return respond(request, error_body(kind, exc.status_code, message),
+        problems = too_large(request) if exc.status_code == 413 else None
+        if problems:
+            message = "the request body is larger than this server accepts; nothing was read"
+        return respond(request, error_body(kind, exc.status_code, message, problems),
                        dict(exc.headers) if exc.headers else None)
