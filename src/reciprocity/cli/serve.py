@@ -48,6 +48,9 @@ def register(app: typer.Typer) -> None:
             "--forwarded-allow-ips", help="Addresses of proxies whose X-Forwarded-For and "
             "X-Forwarded-Proto are trusted (e.g. 127.0.0.1); sign-in throttling then counts "
             "the client's address, not the proxy's.")] = None,
+        max_body: Annotated[int | None, typer.Option(
+            "--max-body", min=0, help="Largest request body in bytes (JSON or form); a larger "
+            "one is refused with 413 (default: 8 MiB).")] = None,
     ) -> None:
         """Serve the web app and the JSON API (OpenAPI docs at /docs)."""
         import uvicorn
@@ -55,7 +58,9 @@ def register(app: typer.Typer) -> None:
         from reciprocity.web.app import create_app
 
         path = db or store_path(ctx)
-        web = create_app(path, read_only=read_only, cache_size=cache_size, https=https)
+        limit = {} if max_body is None else {"max_body_bytes": max_body}
+        web = create_app(path, read_only=read_only, cache_size=cache_size, https=https,
+                         **limit)
         if not _is_loopback(host):
             err_console.print(f"[yellow]Listening on {host}: anyone who can reach it can read "
                               "the store; writes still need an editor's sign-in.[/]")
