@@ -38,8 +38,8 @@ def test_markers_numbered_by_date_drawn_in_range_and_staggered() -> None:
     assert [notes[k].text for k in sorted(notes)] == ["2", "3", "4"]
     assert shapes["event 2"].line.dash == "dot" and shapes["event 2"].yref == "paper"
     assert shapes["event 4"].x0 == pytest.approx(timeline.position("2014-04-01"))
-    # two months apart on a 41-year chart: the second number goes one row up
-    assert notes["event 3"].y > notes["event 2"].y == notes["event 4"].y
+    # two months apart on a 41-year chart: the second number goes one row down
+    assert notes["event 3"].y < notes["event 2"].y == notes["event 4"].y == 1
     assert notes["event 3"].hovertext.startswith("3. 1989-01-15 agreement")
     assert list(fig.layout.xaxis.range) == [1979.5, 2020.5]  # markers never widen a chart
 

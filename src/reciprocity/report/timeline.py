@@ -1,12 +1,12 @@
 """A pair's policy events on the time charts and as the briefing's timeline section.
 
-Events are numbered by date (1, 2, …); each time chart draws an event inside its years as a
-dotted vertical line with its number on top, and the timeline table (the chart legend)
-gives each number's date, kind, title and sources. Numbers, not text labels, keep markers
-from overlapping however close the events fall; numbers that would touch are staggered
-over rows. Where on the year axis: a year's flow is drawn at the year, so the year spans
-[year − ½, year + ½); an event sits at its date's place in it (a year-precise event in the
-middle, a month-precise one in the middle of its month).
+Events are numbered by date (1, 2, …). Each time chart draws an event inside its years as
+a dotted vertical line with its number at the top of the plot; the timeline table (the
+chart legend) gives each number's date, kind, title and sources. Numbers, not text labels,
+keep markers from overlapping however close the events fall; numbers that would touch are
+staggered over rows. Where on the year axis: a year's flow is drawn at the year, so the
+year spans [year − ½, year + ½); an event sits at its date's place in it (a year-precise
+event in the middle, a month-precise one in the middle of its month).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ import plotly.graph_objects as go
 from reciprocity import labels
 
 MARK_COLOR = "#555555"
-ROW_HEIGHT = 0.075
-"""Height of a row of marker numbers, as a fraction of the plot's height."""
+ROW_HEIGHT = 0.09
+"""Height of a row of marker numbers, as a fraction of the plot's height (a 320-pixel
+chart's plot is about 200 pixels high: 18 pixels a row)."""
 MIN_GAP = 1 / 45
 """Markers closer than this fraction of the x range go to the next row."""
 
@@ -63,7 +64,8 @@ def markers(events: Iterable[Any]) -> list[Marker]:
 
 def add_markers(fig: go.Figure, marks: Sequence[Marker]) -> go.Figure:
     """Draw the markers that fall within the chart's years (from its traces' x values) as
-    dotted vertical lines numbered on top, staggered over rows where they would touch."""
+    dotted vertical lines numbered at the plot's top (inside it, clear of the legend above),
+    staggered downwards over rows where numbers would touch."""
     xs = [float(x) for trace in fig.data for x in (getattr(trace, "x", None) or ())
           if x is not None]
     if not xs or not marks:
@@ -80,16 +82,16 @@ def add_markers(fig: go.Figure, marks: Sequence[Marker]) -> go.Figure:
             last.append(m.x)
         else:
             last[row] = m.x
-        fig.add_shape(type="line", x0=m.x, x1=m.x, xref="x", y0=0, y1=1 + row * ROW_HEIGHT,
-                      yref="paper", line={"color": MARK_COLOR, "width": 1, "dash": "dot"},
-                      layer="below", name=f"event {m.number}")
-        fig.add_annotation(x=m.x, xref="x", y=1 + row * ROW_HEIGHT, yref="paper",
-                           yanchor="bottom", text=str(m.number), showarrow=False,
+        y = 1 - row * ROW_HEIGHT  # numbers inside the plot's top, clear of the legend
+        fig.add_shape(type="line", x0=m.x, x1=m.x, xref="x", y0=0, y1=1, yref="paper",
+                      line={"color": MARK_COLOR, "width": 1, "dash": "dot"}, layer="below",
+                      name=f"event {m.number}")
+        fig.add_annotation(x=m.x, xref="x", y=y, yref="paper", yanchor="top",
+                           text=str(m.number), showarrow=False, borderpad=1,
+                           bgcolor="rgba(255,255,255,0.9)",
                            font={"size": 10, "color": MARK_COLOR},
                            hovertext=f"{m.number}. {m.date} {labels.label(m.kind)}: {m.label}",
                            name=f"event {m.number}")
-    margin = fig.layout.margin.t if fig.layout.margin and fig.layout.margin.t else 30
-    fig.update_layout(margin={"t": margin + 16 * len(last)})
     # keep the x range of the data: a marker never widens a chart
     if fig.layout.xaxis.range is None:
         fig.update_xaxes(range=[lo, hi])
