@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from reciprocity.events.starter import load_starter as load_starter_events
 from reciprocity.ledger.starter import load_starter
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -45,7 +46,8 @@ def test_use_section_is_found_and_names_the_commands():
 def after_demo(tmp_path_factory, full_store_path: Path, full_register: Path,
                shared_raw: Path) -> Path:
     """A folder as ``make demo`` leaves it: ``demo/reciprocity.duckdb`` made by the demo
-    (both full registers, the per-year export in two parts, the starter ledger), plus the
+    (both full registers, the per-year export in two parts, the starter ledger and
+    events timeline), plus the
     files the README's ingest lines name."""
     folder = tmp_path_factory.mktemp("after-demo")
     (folder / "demo").mkdir()
@@ -60,6 +62,7 @@ def after_demo(tmp_path_factory, full_store_path: Path, full_register: Path,
         r.store.con.execute("INSERT INTO store_info VALUES ('created_by', 'demo')")
         r.ingest("sipri", [folder / name for name in PARTS])
         load_starter(r)
+        load_starter_events(r)
     return folder
 
 
