@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,6 +19,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from reciprocity import channels as channels_mod
+from reciprocity import labels
 from reciprocity.queries.dyad import Dyad
 
 A_COLOR = "#1f5fa8"
@@ -52,6 +54,10 @@ def unit_label(unit: str) -> str:
     return unit.replace("_", " ")
 
 
+TITLE_WIDTH = 72
+"""Characters of a chart title's line (the printed A4 page holds about 75 at 14 px)."""
+
+
 def _layout(title: str | None, *, height: int = 320, y_title: str | None = None,
             x_title: str | None = "year", **extra: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
@@ -71,8 +77,13 @@ def _layout(title: str | None, *, height: int = 320, y_title: str | None = None,
                   "automargin": True},
     }
     if title:
-        layout["title"] = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 14},
-                           "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 8}}
+        # Plotly does not wrap a title: a long one is broken into lines that fit a printed
+        # page's width, the top margin growing by a line each
+        lines = textwrap.wrap(title, TITLE_WIDTH, break_on_hyphens=False) or [title]
+        layout["margin"]["t"] += 18 * (len(lines) - 1)
+        layout["title"] = {"text": "<br>".join(lines), "x": 0, "xanchor": "left",
+                           "font": {"size": 14}, "y": 1, "yref": "container",
+                           "yanchor": "top", "pad": {"t": 8}}
     layout.update(extra)
     return layout
 
@@ -152,7 +163,7 @@ def mode_bars(dyad: Dyad, channel: str, unit: str, *, title: str | None = None) 
     """Totals over the span by mode, both directions side by side."""
     a, b = dyad.pair.a.code, dyad.pair.b.code
     sel = _select(dyad.by_mode, channel, unit).sort_values("mode")
-    modes = [str(m).replace("_", " ") for m in sel["mode"]]
+    modes = [labels.label(str(m)) for m in sel["mode"]]
     label = unit_label(unit)
     fig = go.Figure(layout=_layout(title, y_title=None, x_title=label, barmode="group",
                                    height=max(180, 70 + 46 * len(modes)), hovermode="closest",
