@@ -66,8 +66,8 @@ def main() -> int:
 
     db = Path(tempfile.mkdtemp()) / "diff.duckdb"
     with Store(db) as store:
-        store.ingest("sipri", args.new)
-        store.ingest("sipri", args.old)
+        store.ingest(SOURCE, args.new)
+        store.ingest(SOURCE, args.old)
 
     store = Store(db, read_only=True)
     first = compare(store, "sipri")

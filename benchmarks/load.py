@@ -117,11 +117,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db
         if db is None:
+            from reciprocity.sources import registry
             from reciprocity.store.db import Store
 
             db = Path(tmp) / "load.duckdb"
             with Store(db) as s:
-                s.ingest("sipri", REGISTER)
+                s.ingest(registry.get("sipri"), REGISTER)
         with Server(db, "--read-only") as server:
             before = rss_mb(server.proc.pid)
             t = time.perf_counter()
@@ -130,15 +131,15 @@ def main() -> None:
             result = asyncio.run(run(server.base, args.clients, args.requests))
             after = rss_mb(server.proc.pid)
     result.update({
-        "clients": args.clients, "requests_per_client": args.requests,
+        "benchmark": "load", "clients": args.clients, "requests_per_client": args.requests,
         "hostile": {"status": hostile.status_code, "ms": round(hostile_ms, 1)},
         "server_rss_mb": {"before": round(before, 1), "after": round(after, 1)},
         "machine": f"{platform.system()} {platform.release()}; Python "
                    f"{platform.python_version()}",
         "date": time.strftime("%Y-%m-%d"),
     })
-    print(json.dumps(result, indent=1))
-    print(markdown(result))
+    print(json.dumps(result, indent=1))  # benchmarks/run.py reads it; the table to stderr
+    print(markdown(result), file=sys.stderr)
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))
 

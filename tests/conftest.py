@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from reciprocity.sources import registry
 from reciprocity.store.db import Store
 from sipri_helpers import (
     FIXTURES,
@@ -94,8 +95,8 @@ def full_store_path(tmp_path_factory: pytest.TempPathFactory, full_register: Pat
     """A store holding the full May 2026 register and the March 2025 register (built once)."""
     path = tmp_path_factory.mktemp("full") / "full.duckdb"
     with Store(path) as store:
-        store.ingest("sipri", full_register)
-        store.ingest("sipri", register_2025)
+        store.ingest(registry.get("sipri"), full_register)
+        store.ingest(registry.get("sipri"), register_2025)
     return path
 
 
@@ -152,7 +153,7 @@ def store_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
         out[name] = folder / f"{name}.duckdb"
         with Store(out[name]) as store:
             for path in files:
-                store.ingest("sipri", path)
+                store.ingest(registry.get("sipri"), path)
         assert not out[name].with_name(out[name].name + ".wal").exists()
     return out
 
@@ -200,7 +201,7 @@ def ncses_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for table in ("10003", "10006"):
             data = folder / f"{table}_data.csv"
             data.write_text(ncses_matrix(table), encoding="utf-8")
-            store.ingest("ncses", data)
+            store.ingest(registry.get("ncses"), data)
     return path
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from reciprocity import demo as demo_mod
 from reciprocity.errors import NotFoundError, ReciprocityError
+from reciprocity.sources import registry
 from reciprocity.store.db import Store
 from sipri_helpers import CREDIT, RECIPIENT, SUPPLIER, TIV_DELIVERED, YEARS, shared_path, snapshot
 
@@ -146,7 +147,7 @@ def test_demo_refuses_to_wipe_a_store_it_did_not_create(run_main, tmp_path, clas
                                                         shared_raw):
     db = tmp_path / "mine.duckdb"
     with Store(db) as store:
-        store.ingest("sipri", classic_file)
+        store.ingest(registry.get("sipri"), classic_file)
         before = snapshot(store)
     result = run_main("--db", db, "demo", "--out", tmp_path / "out",
                       env={"RECIPROCITY_DATA": str(shared_raw)})

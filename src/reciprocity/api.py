@@ -65,8 +65,10 @@ class Reciprocity:
         A vintage much smaller than the newest, dated in the future or undated is held back
         (``result.held_back`` says why) unless ``force``.
         """
-        return self.store.ingest(source, path, aliases=aliases, progress=progress,
-                                 force=force)
+        from reciprocity.sources import registry
+
+        src = registry.get(source) if isinstance(source, str) else source
+        return self.store.ingest(src, path, aliases=aliases, progress=progress, force=force)
 
     def dyad(self, a: str, b: str, **filters: object) -> Dyad:
         """Flows A→B and B→A with two-way measures; see :func:`reciprocity.queries.dyad.dyad`."""

@@ -17,6 +17,7 @@ from reciprocity.api import Reciprocity
 from reciprocity.assess import capabilities as cap
 from reciprocity.assess import inputs
 from reciprocity.assess.config import load_settings
+from reciprocity.sources import registry
 from reciprocity.store.db import Store
 from sipri_helpers import SHARED_RAW, shared_path
 
@@ -50,7 +51,7 @@ def families_db(tmp_path: Path, assess_make_store) -> Path:
     folder = tmp_path / "oecd"
     with Store(db) as store:
         for tech, data in (("_T", TOTAL), ("AI", AI), ("ICT", ICT)):
-            store.ingest("oecd_sti", write_field(folder, tech, data))
+            store.ingest(registry.get("oecd_sti"), write_field(folder, tech, data))
     return db
 
 
@@ -173,7 +174,7 @@ def real_db(tmp_path_factory: pytest.TempPathFactory, shared_raw: Path) -> Path:
     db = tmp_path_factory.mktemp("oecd") / "oecd.duckdb"
     with Store(db) as store:
         for path in paths:
-            store.ingest("oecd_sti", path)
+            store.ingest(registry.get("oecd_sti"), path)
     return db
 
 

@@ -18,6 +18,7 @@ from ev_helpers import (
     raw_file,
     wdi_plain,
 )
+from reciprocity.sources import registry
 from reciprocity.store.db import Store
 
 
@@ -44,7 +45,7 @@ def ev_db(tmp_path_factory: pytest.TempPathFactory, shared_raw: Path) -> Path:
         for source, path in (("ncses", raw_file("ncses_sei/10003_data.csv")),
                              ("ncses", raw_file("ncses_sei/10016_data.csv")),
                              ("wdi", bm), ("wdi", bx), ("openalex", OPENALEX_FIXTURE)):
-            store.ingest(source, path)
+            store.ingest(registry.get(source), path)
     return db
 
 

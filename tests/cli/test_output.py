@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from ev_helpers import BM_NAME, BX_NAME, wdi_plain
+from reciprocity.sources import registry
 from reciprocity.store.db import Store
 from sipri_helpers import CREDIT, FIXTURES
 
@@ -38,9 +39,9 @@ def out_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
                              ("United States", "USA", {2012: 124.0e9})],
                             "BX.GSR.ROYL.CD", BX_NAME))
     with Store(db) as store:
-        store.ingest("sipri", FIXTURES / "classic.csv")
+        store.ingest(registry.get("sipri"), FIXTURES / "classic.csv")
         for path in (bm, bx):
-            store.ingest("wdi", path)
+            store.ingest(registry.get("wdi"), path)
     return db
 
 
@@ -195,7 +196,7 @@ def test_csv_credit_of_a_mixed_dyad_is_per_channel(run_main, tmp_path, out_db):
     db = tmp_path / "mixed.duckdb"
     shutil.copyfile(out_db, db)
     with Store(db) as store:
-        store.ingest("ncses", raw_file("ncses_sei/10003_data.csv"))
+        store.ingest(registry.get("ncses"), raw_file("ncses_sei/10003_data.csv"))
     rows = csv_rows(run_main("--db", db, "dyad", "USA", "JPN", "--format", "csv"))
     by_channel: dict[str, set[str]] = {}
     for row in rows:

@@ -9,7 +9,7 @@ import pytest
 
 from atop_helpers import member_row, write_members
 from reciprocity.queries.alliance import alliance, allies_of
-from reciprocity.sources import atop
+from reciprocity.sources import atop, registry
 from reciprocity.store.db import Store
 
 END = atop.COVERAGE_END
@@ -40,7 +40,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
         member_row(5000, 200, 1950, 1955), member_row(5000, 20, 1960),
     ])
     with Store(tmp_path / "s.duckdb") as s:
-        s.ingest("atop", path)
+        s.ingest(registry.get("atop"), path)
         yield s
 
 

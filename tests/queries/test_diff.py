@@ -13,6 +13,7 @@ import pytest
 from reciprocity import countries
 from reciprocity.errors import InputError, NotFoundError
 from reciprocity.queries.diff import compare, diff
+from reciprocity.sources import registry
 from reciprocity.store.db import Store
 from sipri_helpers import (
     CREDIT,
@@ -54,7 +55,7 @@ def renamed(tmp_path: Path, classic_db: Path) -> tuple[Store, Path]:
     path = tmp_path / "classic-2026-03-renamed.csv"
     path.write_bytes(renamed_v2_bytes())
     store = Store(classic_db)
-    store.ingest("sipri", path)
+    store.ingest(registry.get("sipri"), path)
     yield store, path
     store.close()
 
@@ -209,8 +210,8 @@ def test_several_records_of_one_key_pair_by_number_ordered(tmp_path, store_path)
     (tmp_path / "v1.csv").write_bytes(("\n".join([v1, *deals]) + "\n").encode("latin-1"))
     (tmp_path / "v2.csv").write_bytes(("\n".join([v2, *revised]) + "\n").encode("latin-1"))
     with Store(store_path) as store:
-        store.ingest("sipri", tmp_path / "v1.csv")
-        store.ingest("sipri", tmp_path / "v2.csv")
+        store.ingest(registry.get("sipri"), tmp_path / "v1.csv")
+        store.ingest(registry.get("sipri"), tmp_path / "v2.csv")
         d = compare(store, "sipri", limit=0)
         x = d.changes[d.changes["designation"] == "Test-X"]
         assert x["change"].tolist() == ["changed", "changed"]
@@ -229,8 +230,8 @@ def test_per_delivery_year_exports_match_on_deal_id(tmp_path, store_path, new_la
     assert newer.count("Bayraktar TB-2 Block-2") >= 1
     (tmp_path / "newer.csv").write_bytes(newer.encode("latin-1"))
     with Store(store_path) as store:
-        store.ingest("sipri", new_layout_file)
-        store.ingest("sipri", tmp_path / "newer.csv")
+        store.ingest(registry.get("sipri"), new_layout_file)
+        store.ingest(registry.get("sipri"), tmp_path / "newer.csv")
         d = compare(store, "sipri", limit=0)
     assert d.key == ["deal_id", "delivery_years"]
     n = newer.count("Bayraktar TB-2 Block-2")
@@ -267,7 +268,7 @@ def test_identical_vintages_differ_in_nothing(classic_store, classic_file, tmp_p
     same = tmp_path / "same-rows-newer-date.csv"
     same.write_bytes(classic_file.read_bytes().replace(b"Data generated: 12 Jan 2026",
                                                        b"Data generated: 12 Feb 2026"))
-    classic_store.ingest("sipri", same)
+    classic_store.ingest(registry.get("sipri"), same)
     assert diff(classic_store, "sipri").empty
 
 

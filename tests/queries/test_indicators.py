@@ -10,6 +10,7 @@ import pytest
 from ev_helpers import BM_NAME, BX_NAME, raw_file, wdi_api, wdi_plain
 from reciprocity.errors import UnknownCountryError
 from reciprocity.queries.indicators import indicators
+from reciprocity.sources import registry
 from reciprocity.store.db import Store
 
 RD = "Research and development expenditure (% of GDP)"
@@ -30,7 +31,7 @@ def ev_store(tmp_path: Path) -> Store:
                             "GB.XPD.RSDV.GD.ZS", RD))
     store = Store(tmp_path / "s.duckdb")
     for path in (bm, bx, new, old):
-        store.ingest("wdi", path)
+        store.ingest(registry.get("wdi"), path)
     yield store
     store.close()
 
@@ -80,7 +81,7 @@ def test_real_coverage_ratios(tmp_path: Path) -> None:
     with Store(tmp_path / "r.duckdb") as store:
         for rel in ("wdi_2013_ronnywang/BM.GSR.ROYL.CD_WDI.csv",
                     "wdi_2013_ronnywang/BX.GSR.ROYL.CD_WDI.csv"):
-            store.ingest("wdi", raw_file(rel))
+            store.ingest(registry.get("wdi"), raw_file(rel))
         jpn = indicators(store, "JPN").latest_coverage()
         usa = indicators(store, "USA").latest_coverage()
     assert jpn == (2012, pytest.approx(31892291571.9474 / 19897558092.8026))

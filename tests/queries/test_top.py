@@ -20,6 +20,7 @@ import pytest
 from reciprocity.api import Reciprocity
 from reciprocity.errors import InputError, NotFoundError
 from reciprocity.queries.top import top
+from reciprocity.sources import registry
 from reciprocity.store.db import Store
 from sipri_helpers import CREDIT, FIXTURES
 
@@ -34,7 +35,7 @@ ROW_KEYS = {"country", "name", "value", "share", "rank", "previous_value", "chan
 def top_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("top") / "top.duckdb"
     with Store(path) as store:
-        store.ingest("sipri", FIXTURES / "top_per_year.csv")
+        store.ingest(registry.get("sipri"), FIXTURES / "top_per_year.csv")
     return path
 
 

@@ -136,7 +136,7 @@ def known_gaps(outcome: dict, name: str, gaps: set[str]) -> None:
 
 
 def _sipri(r: Reciprocity, path: Path) -> object:
-    return r.store.ingest("sipri", path)
+    return r.store.ingest(registry.get("sipri"), path)
 
 
 def _need(path: Path) -> Path:
@@ -213,7 +213,8 @@ def test_wdi_corpus(tmp_path: Path) -> None:
         ], need=(y2020,))
     cases.append(m.replace_once(raw, rb'"Last Updated Date","2026-07-13"',
                                 b'"Last Updated Date","2099-07-13"', "updated in 2099"))
-    check(run_corpus("wdi", tmp_path, base, lambda r, p: r.store.ingest("wdi", p), cases))
+    check(run_corpus("wdi", tmp_path, base,
+                     lambda r, p: r.store.ingest(registry.get("wdi"), p), cases))
 
 
 @pytest.mark.requires_shared
@@ -225,7 +226,8 @@ def test_ncses_corpus(tmp_path: Path) -> None:
         raw, spec, [("value -5", 3, "-5"), ("value 'inf'", 3, "inf"),
                     ("value infinite", 3, m.INF_DIGITS), ("value 'nan'", 3, "nan")],
         need=(3,))
-    check(run_corpus("ncses", tmp_path, base, lambda r, p: r.store.ingest("ncses", p), cases))
+    check(run_corpus("ncses", tmp_path, base,
+                     lambda r, p: r.store.ingest(registry.get("ncses"), p), cases))
 
 
 @pytest.mark.requires_shared
@@ -243,8 +245,8 @@ def test_oecd_corpus(tmp_path: Path) -> None:
     cases += [m.replace_once(raw, rb'TIME_PERIOD="\d+"', f'TIME_PERIOD="{y}"'.encode(),
                              f"year {y}") for y in ("2999", "-5", "99999999999")]
     cases.append(m.replace_once(raw, rb"Prepared>2025", b"Prepared>2099", "prepared in 2099"))
-    check(run_corpus("oecd_sti", tmp_path, base, lambda r, p: r.store.ingest("oecd_sti", p),
-                     cases))
+    check(run_corpus("oecd_sti", tmp_path, base,
+                     lambda r, p: r.store.ingest(registry.get("oecd_sti"), p), cases))
 
 
 # -- ledger, PatentsView ----------------------------------------------------------------------

@@ -22,6 +22,7 @@ import duckdb
 import pytest
 
 from reciprocity.errors import NotFoundError
+from reciprocity.sources import registry
 from reciprocity.store.db import Store
 from sipri_helpers import FULL_REGISTER, REGISTER_2025, SHARED_RAW
 
@@ -35,7 +36,7 @@ registry.get("sipri")
 print("ready", flush=True)
 with Store(sys.argv[1]) as s:
     print("open", flush=True)
-    s.ingest("sipri", sys.argv[2])
+    s.ingest(registry.get("sipri"), sys.argv[2])
 print("done", flush=True)
 """
 # seconds after "ready": into the first schema creation (0, 0.005, 0.02), just after it, and
@@ -102,7 +103,7 @@ def test_kill_9_during_ingest_leaves_a_whole_store(tmp_path: Path) -> None:
                        **check_store(db)})
     base = tmp_path / "base.duckdb"
     with Store(base) as s:
-        s.ingest("sipri", older)
+        s.ingest(registry.get("sipri"), older)
     for i, delay in enumerate(SECOND):
         db = tmp_path / f"second{i}.duckdb"
         shutil.copy(base, db)
@@ -113,7 +114,7 @@ def test_kill_9_during_ingest_leaves_a_whole_store(tmp_path: Path) -> None:
                        **report})
     # after the kills, the stores can still be written: the ingest completes and is whole
     with Store(tmp_path / "fresh0.duckdb") as s:
-        s.ingest("sipri", older)
+        s.ingest(registry.get("sipri"), older)
     assert check_store(tmp_path / "fresh0.duckdb")["vintages"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "crash.json").write_text(json.dumps(points, indent=1))

@@ -15,6 +15,7 @@ import pytest
 from reciprocity.api import Reciprocity
 from reciprocity.errors import FormatError, InputError, NotFoundError
 from reciprocity.jsonout import dumps
+from reciprocity.sources import registry
 from reciprocity.store.db import Store
 from reciprocity.store.schema import YEAR_MAX, YEAR_MIN, Field, Table
 from sipri_helpers import FIXTURES
@@ -34,7 +35,7 @@ def _strict(text: str) -> object:
 def classic_db(tmp_path: Path) -> Path:
     db = tmp_path / "s.duckdb"
     with Store(db) as s:
-        s.ingest("sipri", CLASSIC)
+        s.ingest(registry.get("sipri"), CLASSIC)
     return db
 
 
@@ -168,7 +169,7 @@ def test_sipri_refuses_implausible_values_with_line_and_field(tmp_path, classic_
     with Store(classic_db) as s:
         before = s.con.execute("SELECT count(*) FROM flows").fetchone()
         with pytest.raises(InputError) as exc:
-            s.ingest("sipri", path)
+            s.ingest(registry.get("sipri"), path)
         assert s.con.execute("SELECT count(*) FROM flows").fetchone() == before
     text = str(exc.value)
     assert message in text and ("line 13" in text or "record_id [13]" in text), text
@@ -183,9 +184,9 @@ def test_sipri_refuses_rows_repeated_and_a_late_nul(tmp_path, classic_db):
     late_nul.write_bytes(raw + b" " * 70_000 + b"\x00\n")
     with Store(classic_db) as s:
         with pytest.raises(InputError, match="identical to an earlier row"):
-            s.ingest("sipri", repeated)
+            s.ingest(registry.get("sipri"), repeated)
         with pytest.raises(FormatError, match="NUL"):
-            s.ingest("sipri", late_nul)
+            s.ingest(registry.get("sipri"), late_nul)
 
 
 def test_wdi_refuses_a_repeated_year_and_implausible_shares(tmp_path):
@@ -197,9 +198,9 @@ def test_wdi_refuses_a_repeated_year_and_implausible_shares(tmp_path):
                    "utf-8")
     with Store(tmp_path / "w.duckdb") as s:
         with pytest.raises(FormatError, match="year column"):
-            s.ingest("wdi", repeated)
+            s.ingest(registry.get("wdi"), repeated)
         with pytest.raises(InputError) as exc:
-            s.ingest("wdi", share)
+            s.ingest(registry.get("wdi"), share)
     assert "from 0 to 100" in str(exc.value) and "line 2, 2010" in str(exc.value)
 
 
@@ -287,7 +288,7 @@ def test_ncses_bare_carriage_return_is_a_message(tmp_path):
     path.write_bytes(b"table_id,row_id,time_period,value\r\n10003,r001,World -> Japan -> 20\r"
                      b"03,1\r\n")
     with Store(tmp_path / "n.duckdb") as s, pytest.raises(FormatError, match="line 2"):
-        s.ingest("ncses", path)
+        s.ingest(registry.get("ncses"), path)
 
 
 @pytest.mark.parametrize("state", ["empty", "half"])

@@ -48,7 +48,7 @@ def pd_na(value: object) -> bool:
 
 def test_ingest_a_folder_or_the_file_and_sources(atop_dir: Path, tmp_path: Path):
     with Store(tmp_path / "s.duckdb") as store:
-        first = store.ingest("atop", atop_dir)
+        first = store.ingest(registry.get("atop"), atop_dir)
         assert first.records_loaded == 2398 and first.flows_loaded == 0
         assert store.query("SELECT count(*) AS n FROM atop_members")["n"][0] == 2398
         credit = store.query("SELECT credit FROM datasets WHERE dataset = 'atop'")["credit"][0]
@@ -118,5 +118,5 @@ def test_bad_file_stores_nothing(tmp_path: Path):
     path = write_members(tmp_path / "m.csv", [member_row(1, 2, 1951, defense=7)])
     with Store(tmp_path / "s.duckdb") as store:
         with pytest.raises(FormatError):
-            store.ingest("atop", path)
+            store.ingest(registry.get("atop"), path)
         assert store.query("SELECT count(*) AS n FROM vintages")["n"][0] == 0

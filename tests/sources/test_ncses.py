@@ -12,7 +12,7 @@ import pytest
 from ev_helpers import counts, ncses_cell, ncses_labels, ncses_matrix, raw_file
 from reciprocity.errors import FormatError, UnknownCountryError
 from reciprocity.queries.dyad import dyad
-from reciprocity.sources import ncses
+from reciprocity.sources import ncses, registry
 from reciprocity.store.db import Store
 
 
@@ -27,7 +27,7 @@ def _fails(tmp_path: Path, path: Path, error: type[Exception], *needles: str) ->
     with Store(tmp_path / "bad.duckdb") as store:
         before = counts(store)
         with pytest.raises(error) as exc:
-            store.ingest("ncses", path)
+            store.ingest(registry.get("ncses"), path)
         assert counts(store) == before  # nothing written
     text = str(exc.value)
     for needle in needles:
@@ -94,8 +94,8 @@ def test_field_tables_have_units_and_areas() -> None:
 @pytest.mark.requires_shared
 def test_dyad_reads_the_2022_cell_and_never_sums_indices(tmp_path: Path) -> None:
     with Store(tmp_path / "s.duckdb") as store:
-        store.ingest("ncses", raw_file("ncses_sei/10003_data.csv"))
-        store.ingest("ncses", raw_file("ncses_sei/10006_data.csv"))
+        store.ingest(registry.get("ncses"), raw_file("ncses_sei/10003_data.csv"))
+        store.ingest(registry.get("ncses"), raw_file("ncses_sei/10006_data.csv"))
         one = dyad(store, "USA", "JPN", channel="coauthorship", since=2022, until=2022)
         data = one.to_dict()["channels"]
         latest = data["coauthorship"]["latest"]

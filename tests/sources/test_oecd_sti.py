@@ -123,9 +123,9 @@ def test_fixture_reads_values_and_keeps_aggregates_apart(small: Path) -> None:
 def test_ingest_is_idempotent_one_dataset_per_field(tmp_path: Path, small: Path) -> None:
     total = write_field(tmp_path / "t", "_T", {"JPN": {2020: 56407.9}})
     with Store(tmp_path / "s.duckdb") as store:
-        first = store.ingest("oecd_sti", small)
-        again = store.ingest("oecd_sti", small)
-        other = store.ingest("oecd_sti", total)
+        first = store.ingest(registry.get("oecd_sti"), small)
+        again = store.ingest(registry.get("oecd_sti"), small)
+        other = store.ingest(registry.get("oecd_sti"), total)
         assert first.added and not again.added
         assert first.dataset == "oecd_sti_patents:IP5.AI"
         assert other.dataset == "oecd_sti_patents:IP5._T"
@@ -155,7 +155,7 @@ def _fails(tmp_path: Path, text: str, error: type[Exception], *needles: str) -> 
     with Store(tmp_path / "bad.duckdb") as store:
         before = counts(store)
         with pytest.raises(error) as exc:
-            store.ingest("oecd_sti", path)
+            store.ingest(registry.get("oecd_sti"), path)
         assert counts(store) == before  # nothing written
     message = str(exc.value)
     for needle in needles:

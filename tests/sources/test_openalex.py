@@ -11,7 +11,7 @@ import pytest
 from ev_helpers import OPENALEX_FIXTURE, counts, openalex_lines, write_jsonl
 from reciprocity.errors import FormatError, UnknownCountryError
 from reciprocity.queries.dyad import dyad
-from reciprocity.sources import openalex
+from reciprocity.sources import openalex, registry
 from reciprocity.store.db import Store
 
 
@@ -64,7 +64,7 @@ def test_dyad_through_the_store(tmp_path: Path) -> None:
     gz = tmp_path / "works.jsonl.gz"
     gz.write_bytes(gzip.compress(OPENALEX_FIXTURE.read_bytes()))
     with Store(tmp_path / "s.duckdb") as store:
-        result = store.ingest("openalex", gz)
+        result = store.ingest(registry.get("openalex"), gz)
         assert result.dataset == "openalex:works" and result.notes["works_without_country"] == 1
         # only OpenAlex units here, so the first of them is each channel's primary key
         co = dyad(store, "USA", "JPN", channel="coauthorship").to_dict()["channels"]
@@ -90,7 +90,7 @@ def test_bad_records_are_refused(tmp_path: Path, change, error, needles) -> None
     with Store(tmp_path / "s.duckdb") as store:
         before = counts(store)
         with pytest.raises(error) as exc:
-            store.ingest("openalex", path)
+            store.ingest(registry.get("openalex"), path)
         assert counts(store) == before
     for needle in needles:
         assert needle in str(exc.value)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reciprocity.sources import patentsview
+from reciprocity.sources import patentsview, registry
 from reciprocity.store.db import Store
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "patentsview"
@@ -43,7 +43,7 @@ def pv_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def ingested(tmp_path: Path, pv_dir: Path) -> tuple[Store, object]:
     store = Store(tmp_path / "store.duckdb")
-    result = store.ingest("patentsview", pv_dir)
+    result = store.ingest(registry.get("patentsview"), pv_dir)
     yield store, result
     store.close()
 
@@ -141,7 +141,7 @@ def test_a_location_missing_from_the_location_table_is_counted(tmp_path: Path) -
     inventors.loc[inventors["inventor_id"] == "inv-8", "location_id"] = "loc-missing"
     inventors.to_parquet(d / "g_inventor_disambiguated.parquet", index=False)
     with Store(tmp_path / "store.duckdb") as store:
-        notes = store.ingest("patentsview", d).notes
+        notes = store.ingest(registry.get("patentsview"), d).notes
         assert records(store, "patent_citation")[("UNK", "USA", 2019, 6)] == (0.5, 1)
     assert notes["inventors_location_not_found"] == 1
     assert notes["inventors_no_country"] == 0
@@ -160,8 +160,8 @@ def test_country_fields_and_floor(ingested) -> None:
 
 def test_vintage_archives_by_reference_and_is_idempotent(tmp_path: Path, pv_dir: Path) -> None:
     with Store(tmp_path / "s.duckdb") as store:
-        first = store.ingest("patentsview", pv_dir)
-        again = store.ingest("patentsview", pv_dir)
+        first = store.ingest(registry.get("patentsview"), pv_dir)
+        again = store.ingest(registry.get("patentsview"), pv_dir)
         refs = store.query("SELECT * FROM raw_references ORDER BY file_name")
         raw = store.query("SELECT count(*) AS n FROM raw_files")
     assert first.added and not again.added and again.vintage_id == first.vintage_id
@@ -173,7 +173,7 @@ def test_vintage_archives_by_reference_and_is_idempotent(tmp_path: Path, pv_dir:
 def test_parquet_gives_the_same_flows(tmp_path: Path, ingested) -> None:
     store, _ = ingested
     with Store(tmp_path / "pq.duckdb") as other:
-        other.ingest("patentsview", pack(tmp_path / "pq", "parquet"))
+        other.ingest(registry.get("patentsview"), pack(tmp_path / "pq", "parquet"))
         for channel in ("patent_citation", "coinvention", "patent_ownership"):
             assert records(other, channel) == records(store, channel)
         assert other.vintages()["layout"].tolist() == ["parquet"]

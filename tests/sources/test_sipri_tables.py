@@ -25,6 +25,7 @@ import pytest
 
 from reciprocity import countries
 from reciprocity.queries.top import top
+from reciprocity.sources import registry
 from reciprocity.store.db import Store
 from sipri_helpers import FULL_VINTAGE, shared_path
 
@@ -176,7 +177,7 @@ def per_year(shared_raw: Path, tmp_path_factory: pytest.TempPathFactory
         shared_path(f"{PER_YEAR}/{name}")
     path = tmp_path_factory.mktemp("per_year") / "per_year.duckdb"
     with Store(path) as store:
-        vid = store.ingest("sipri", folder).vintage_id
+        vid = store.ingest(registry.get("sipri"), folder).vintage_id
     store = Store(path, read_only=True)
     yield store, dict.fromkeys(YEARS, vid)
     store.close()

@@ -12,7 +12,7 @@ import pytest
 from ev_helpers import BM_NAME, BX_NAME, counts, raw_file, wdi_api, wdi_plain
 from reciprocity import countries
 from reciprocity.errors import FormatError, InputError, UnknownCountryError
-from reciprocity.sources import wdi
+from reciprocity.sources import registry, wdi
 from reciprocity.store.db import Store
 
 ROWS = [("Japan", "JPN", {2011: 19172720512.13, 2012: 19897558092.8026}),
@@ -82,8 +82,8 @@ def test_real_files(rel: str, code: str, year: int, expected: float) -> None:
 
 def test_ingest_is_idempotent_and_per_indicator(tmp_path: Path, ev_plain: Path) -> None:
     with Store(tmp_path / "s.duckdb") as store:
-        first = store.ingest("wdi", ev_plain)
-        again = store.ingest("wdi", ev_plain)
+        first = store.ingest(registry.get("wdi"), ev_plain)
+        again = store.ingest(registry.get("wdi"), ev_plain)
         assert first.added and not again.added and again.vintage_id == first.vintage_id
         assert first.dataset == "world_bank_wdi:BM.GSR.ROYL.CD"
         assert store.query("SELECT count(*) AS n FROM indicators")["n"][0] == 5
@@ -93,7 +93,7 @@ def _fails(tmp_path: Path, path: Path, error: type[Exception], *needles: str) ->
     with Store(tmp_path / "bad.duckdb") as store:
         before = counts(store)
         with pytest.raises(error) as exc:
-            store.ingest("wdi", path)
+            store.ingest(registry.get("wdi"), path)
         assert counts(store) == before  # nothing written
     text = str(exc.value)
     for needle in needles:

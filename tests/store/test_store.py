@@ -12,6 +12,7 @@ import pytest
 
 from reciprocity.errors import InputError, NotFoundError, Problem
 from reciprocity.queries.dyad import dyad
+from reciprocity.sources import registry
 from reciprocity.store import tables
 from reciprocity.store.db import Store
 from reciprocity.store.schema import REGISTRY, Field, Table, register, render_docs
@@ -192,7 +193,7 @@ def test_read_only_store_that_does_not_exist_is_not_found(tmp_path):
 # -- ingest: vintages ----------------------------------------------------------------------------
 def test_ingest_records_a_vintage_with_its_counts(store_path, classic_file):
     with Store(store_path) as store:
-        result = store.ingest("sipri", classic_file)
+        result = store.ingest(registry.get("sipri"), classic_file)
         assert result.added and result.vintage_id == V1
         assert result.dataset == "sipri_arms_transfers"
         assert (result.rows_read, result.records_loaded, result.flows_loaded) == (22, 22, 43)
@@ -215,8 +216,8 @@ def test_ingest_records_a_vintage_with_its_counts(store_path, classic_file):
 def test_newer_export_is_a_new_vintage_and_the_old_is_kept(store_path, classic_file,
                                                             classic_v2):
     with Store(store_path) as store:
-        store.ingest("sipri", classic_file)
-        second = store.ingest("sipri", classic_v2)
+        store.ingest(registry.get("sipri"), classic_file)
+        second = store.ingest(registry.get("sipri"), classic_v2)
         assert second.added and second.vintage_id == V2
         v = store.vintages("sipri_arms_transfers").set_index("vintage_id")
         assert v.index.tolist() == [V1, V2]
@@ -232,8 +233,8 @@ def test_newer_export_is_a_new_vintage_and_the_old_is_kept(store_path, classic_f
 def test_default_vintage_is_the_newest_by_publisher_date_not_by_ingest_order(
         store_path, classic_file, classic_v2):
     with Store(store_path) as store:
-        store.ingest("sipri", classic_v2)
-        store.ingest("sipri", classic_file)
+        store.ingest(registry.get("sipri"), classic_v2)
+        store.ingest(registry.get("sipri"), classic_file)
         default = store.vintages().query("is_default")["vintage_id"].tolist()
         assert default == [V2]
 
@@ -244,12 +245,12 @@ def test_partial_extract_is_not_the_default_unless_alone(tmp_path, classic_file,
     newer.write_bytes(new_layout_file.read_bytes().replace(
         b"Data generated: 20 Feb 2025", b"Data generated: 20 Feb 2027"))
     with Store(tmp_path / "alone.duckdb") as store:
-        store.ingest("sipri", newer)
+        store.ingest(registry.get("sipri"), newer)
         assert store.vintages()["is_default"].tolist() == [True]
         assert dyad(store, "USA", "UKR").totals.at[0, "flow_ab"] == pytest.approx(53.2)
     with Store(tmp_path / "both.duckdb") as store:
-        store.ingest("sipri", newer)
-        store.ingest("sipri", classic_file)
+        store.ingest(registry.get("sipri"), newer)
+        store.ingest(registry.get("sipri"), classic_file)
         v = store.vintages().set_index("vintage_id")
         assert bool(v.at[V1, "is_default"])
         assert not bool(v.at["sipri_arms_transfers/2027-02-20", "is_default"])
@@ -263,8 +264,8 @@ def test_partial_extract_is_not_the_default_unless_alone(tmp_path, classic_file,
 
 def test_resolve_vintage(store_path, classic_file, classic_v2):
     with Store(store_path) as store:
-        store.ingest("sipri", classic_file)
-        store.ingest("sipri", classic_v2)
+        store.ingest(registry.get("sipri"), classic_file)
+        store.ingest(registry.get("sipri"), classic_v2)
         assert store.resolve_vintage(V1) == V1
         assert store.resolve_vintage("2026-03-14") == V2
         assert store.resolve_vintage("2026-01") == V1
@@ -278,8 +279,8 @@ def test_same_generation_date_gets_a_distinct_vintage_id(store_path, classic_fil
     other = tmp_path / "same-date.csv"
     other.write_bytes(classic_file.read_bytes().replace(b",0.05,5,5", b",0.05,5,4"))
     with Store(store_path) as store:
-        store.ingest("sipri", classic_file)
-        result = store.ingest("sipri", other)
+        store.ingest(registry.get("sipri"), classic_file)
+        result = store.ingest(registry.get("sipri"), other)
         assert result.added
         assert result.vintage_id == f"{V1}-{result.sha256[:8]}"
         assert len(store.vintages()) == 2
@@ -288,25 +289,25 @@ def test_same_generation_date_gets_a_distinct_vintage_id(store_path, classic_fil
 # -- ingest: idempotent ---------------------------------------------------------------------------
 def test_same_file_twice_adds_nothing(store_path, classic_file, tmp_path, store_snapshot):
     with Store(store_path) as store:
-        first = store.ingest("sipri", classic_file)
+        first = store.ingest(registry.get("sipri"), classic_file)
         before = store_snapshot(store)
-        again = store.ingest("sipri", classic_file)
+        again = store.ingest(registry.get("sipri"), classic_file)
         assert not again.added
         assert again.vintage_id == first.vintage_id
         assert (again.rows_read, again.records_loaded, again.flows_loaded) == (22, 22, 43)
         renamed = tmp_path / "renamed copy.csv"
         shutil.copy(classic_file, renamed)
-        assert not store.ingest("sipri", renamed).added
+        assert not store.ingest(registry.get("sipri"), renamed).added
         assert store_snapshot(store) == before
 
 
 def test_same_file_twice_across_sessions_adds_nothing(store_path, classic_file,
                                                       store_snapshot):
     with Store(store_path) as store:
-        store.ingest("sipri", classic_file)
+        store.ingest(registry.get("sipri"), classic_file)
         before = store_snapshot(store)
     with Store(store_path) as store:
-        assert not store.ingest("sipri", classic_file).added
+        assert not store.ingest(registry.get("sipri"), classic_file).added
         assert store_snapshot(store) == before
 
 
@@ -316,7 +317,7 @@ def test_same_file_twice_across_sessions_adds_nothing(store_path, classic_file,
 def test_bad_input_leaves_the_store_unchanged(classic_store, bad_files, kind, store_snapshot):
     before = store_snapshot(classic_store)
     with pytest.raises(InputError):
-        classic_store.ingest("sipri", bad_files[kind])
+        classic_store.ingest(registry.get("sipri"), bad_files[kind])
     assert store_snapshot(classic_store) == before
     assert len(classic_store.vintages()) == 1
 
@@ -326,13 +327,13 @@ def test_bad_input_into_an_empty_store_writes_nothing(store_path, bad_files, sto
         empty = store_snapshot(store)
         for path in bad_files.values():
             with pytest.raises(InputError):
-                store.ingest("sipri", path)
+                store.ingest(registry.get("sipri"), path)
         assert store_snapshot(store) == empty == {}
 
 
 def test_missing_file_is_an_input_error(classic_store, tmp_path):
     with pytest.raises(InputError, match="no such file"):
-        classic_store.ingest("sipri", tmp_path / "nope.csv")
+        classic_store.ingest(registry.get("sipri"), tmp_path / "nope.csv")
 
 
 def test_failure_while_writing_rolls_everything_back(classic_store, classic_v2, monkeypatch,
@@ -347,10 +348,10 @@ def test_failure_while_writing_rolls_everything_back(classic_store, classic_v2, 
 
     monkeypatch.setattr(Store, "append", failing)
     with pytest.raises(duckdb.IOException):
-        classic_store.ingest("sipri", classic_v2)
+        classic_store.ingest(registry.get("sipri"), classic_v2)
     assert store_snapshot(classic_store) == before
     monkeypatch.setattr(Store, "append", original)
-    assert classic_store.ingest("sipri", classic_v2).added  # a retry goes through
+    assert classic_store.ingest(registry.get("sipri"), classic_v2).added  # a retry goes through
 
 
 def test_reader_output_that_breaks_the_schema_is_refused_before_writing(
@@ -367,21 +368,21 @@ def test_reader_output_that_breaks_the_schema_is_refused_before_writing(
 
     monkeypatch.setattr(sipri.SipriSource, "_flows", staticmethod(bad_flows))
     with pytest.raises(InputError, match="do not fit the store's schema") as exc:
-        classic_store.ingest("sipri", classic_v2)
+        classic_store.ingest(registry.get("sipri"), classic_v2)
     assert "values ['stolen']" in str(exc.value)
     assert store_snapshot(classic_store) == before
 
 
 def test_unknown_source_is_not_found(classic_store, classic_file):
     with pytest.raises(NotFoundError, match="unknown source 'nope'"):
-        classic_store.ingest("nope", classic_file)
+        classic_store.ingest(registry.get("nope"), classic_file)
 
 
 # -- raw archive ---------------------------------------------------------------------------------
 def test_raw_archive_round_trip(classic_store, classic_file, classic_v2):
     sha = hashlib.sha256(classic_file.read_bytes()).hexdigest()
     assert classic_store.raw_bytes(sha) == classic_file.read_bytes()
-    second = classic_store.ingest("sipri", classic_v2)
+    second = classic_store.ingest(registry.get("sipri"), classic_v2)
     assert classic_store.raw_bytes(second.sha256) == classic_v2.read_bytes()
     size = classic_store.con.execute("SELECT size_bytes FROM raw_files WHERE sha256 = ?",
                                      [sha]).fetchone()[0]

@@ -14,6 +14,7 @@ from reciprocity.errors import InputError
 from reciprocity.queries.diff import diff
 from reciprocity.queries.dyad import dyad
 from reciprocity.queries.explain import explain
+from reciprocity.sources import registry
 from reciprocity.store.db import Store, digest_of_files
 from sipri_helpers import FIXTURES
 
@@ -36,7 +37,7 @@ def later_variant(tmp_path: Path, old: str, new: str) -> Path:
 
 def test_parts_are_ingested_as_one_vintage(store_path):
     with Store(store_path) as store:
-        result = store.ingest("sipri", [LATE, EARLY])
+        result = store.ingest(registry.get("sipri"), [LATE, EARLY])
         assert result.added and result.vintage_id == PER_YEAR
         assert (result.rows_read, result.records_loaded, result.flows_loaded) == (11, 11, 11)
         assert result.sha256 == digest_of_files([EARLY, LATE])[0]
@@ -56,7 +57,7 @@ def test_parts_are_ingested_as_one_vintage(store_path):
 
 def test_every_part_is_archived_byte_for_byte(store_path):
     with Store(store_path) as store:
-        result = store.ingest("sipri", [LATE, EARLY])
+        result = store.ingest(registry.get("sipri"), [LATE, EARLY])
         assert store.raw_parts(result.sha256) == [(EARLY.name, EARLY.read_bytes()),
                                                   (LATE.name, LATE.read_bytes())]
         for path in (EARLY, LATE):
@@ -77,10 +78,10 @@ def test_every_part_is_archived_byte_for_byte(store_path):
 def test_same_parts_again_in_any_order_or_as_the_folder_add_nothing(store_path, tmp_path,
                                                                     store_snapshot):
     with Store(store_path) as store:
-        first = store.ingest("sipri", [EARLY, LATE])
+        first = store.ingest(registry.get("sipri"), [EARLY, LATE])
         before = store_snapshot(store)
         for again in ([LATE, EARLY], (EARLY, LATE), PARTS, str(PARTS)):
-            result = store.ingest("sipri", again)
+            result = store.ingest(registry.get("sipri"), again)
             assert not result.added
             assert result.vintage_id == first.vintage_id and result.sha256 == first.sha256
         # a copy of the folder holding the same files is the same input
@@ -88,15 +89,15 @@ def test_same_parts_again_in_any_order_or_as_the_folder_add_nothing(store_path, 
         copy.mkdir()
         for path in (EARLY, LATE):
             shutil.copy(path, copy / path.name)
-        assert not store.ingest("sipri", copy).added
+        assert not store.ingest(registry.get("sipri"), copy).added
         assert store_snapshot(store) == before
 
 
 def test_a_single_file_in_a_list_is_that_file(store_path):
     with Store(store_path) as store:
-        alone = store.ingest("sipri", [LATE])
+        alone = store.ingest(registry.get("sipri"), [LATE])
         assert alone.sha256 == hashlib.sha256(LATE.read_bytes()).hexdigest()
-        assert not store.ingest("sipri", LATE).added
+        assert not store.ingest(registry.get("sipri"), LATE).added
         assert store.raw_bytes(alone.sha256) == LATE.read_bytes()
 
 
@@ -111,7 +112,7 @@ def test_parts_that_do_not_fit_write_nothing(classic_store, tmp_path, store_snap
     before = store_snapshot(classic_store)
     later = later_variant(tmp_path, old, new)
     with pytest.raises(InputError) as exc:
-        classic_store.ingest("sipri", [EARLY, later])
+        classic_store.ingest(registry.get("sipri"), [EARLY, later])
     assert fragment in str(exc.value)
     assert store_snapshot(classic_store) == before
 
@@ -119,7 +120,7 @@ def test_parts_that_do_not_fit_write_nothing(classic_store, tmp_path, store_snap
 def test_parts_of_different_layouts_write_nothing(classic_store, classic_file, store_snapshot):
     before = store_snapshot(classic_store)
     with pytest.raises(InputError, match="found layouts") as exc:
-        classic_store.ingest("sipri", [EARLY, classic_file])
+        classic_store.ingest(registry.get("sipri"), [EARLY, classic_file])
     assert EARLY.name in str(exc.value) and classic_file.name in str(exc.value)
     assert store_snapshot(classic_store) == before
 
@@ -136,22 +137,23 @@ def test_failure_while_writing_parts_rolls_everything_back(classic_store, monkey
 
     monkeypatch.setattr(Store, "append", failing)
     with pytest.raises(duckdb.IOException):
-        classic_store.ingest("sipri", [EARLY, LATE])
+        classic_store.ingest(registry.get("sipri"), [EARLY, LATE])
     assert store_snapshot(classic_store) == before
     monkeypatch.setattr(Store, "append", original)
-    assert classic_store.ingest("sipri", [EARLY, LATE]).added
+    assert classic_store.ingest(registry.get("sipri"), [EARLY, LATE]).added
 
 
 def test_sources_that_do_not_read_parts_refuse_several_files(store_path):
     with Store(store_path) as store, pytest.raises(InputError, match="one input"):
-        store.ingest("wdi", [EARLY, LATE])
+        store.ingest(registry.get("wdi"), [EARLY, LATE])
 
 
 # -- default vintage -----------------------------------------------------------------------------
 def test_classic_register_stays_default_beside_per_year_vintages(classic_store):
     """Both layouts are vintages of one dataset: the newest complete one is the default."""
-    classic_store.ingest("sipri", PARTS)       # complete, generated 16 Apr 2024
-    classic_store.ingest("sipri", SEMICOLONS)  # partial (from 1995), generated 12 Feb 2026
+    classic_store.ingest(registry.get("sipri"), PARTS)       # complete, generated 16 Apr 2024
+    # partial (from 1995), generated 12 Feb 2026
+    classic_store.ingest(registry.get("sipri"), SEMICOLONS)
     v = classic_store.vintages().set_index("vintage_id")
     assert v["is_default"].to_dict() == {PER_YEAR: False, CLASSIC: True, FEB_2026: False}
     assert v["is_complete"].to_dict() == {PER_YEAR: True, CLASSIC: True, FEB_2026: False}
@@ -168,16 +170,16 @@ def test_classic_register_stays_default_beside_per_year_vintages(classic_store):
 
 def test_a_complete_per_year_export_is_default_when_newest(store_path, classic_file):
     with Store(store_path) as store:
-        store.ingest("sipri", SEMICOLONS)
-        store.ingest("sipri", PARTS)
+        store.ingest(registry.get("sipri"), SEMICOLONS)
+        store.ingest(registry.get("sipri"), PARTS)
         # partial extracts give way to a complete vintage even when they are newer
         assert store.vintages().query("is_default")["vintage_id"].tolist() == [PER_YEAR]
-        store.ingest("sipri", classic_file)
+        store.ingest(registry.get("sipri"), classic_file)
         assert store.vintages().query("is_default")["vintage_id"].tolist() == [CLASSIC]
 
 
 def test_explain_names_the_part_and_line(classic_store):
-    classic_store.ingest("sipri", [EARLY, LATE])
+    classic_store.ingest(registry.get("sipri"), [EARLY, LATE])
     frame = explain(classic_store, "USA", "JPN", channel="arms", vintage="2024-04-16")
     cobra = frame[frame["designation"] == "AH-1S Cobra"].sort_values("year")
     assert cobra["year"].tolist() == [1989, 1990]
@@ -195,9 +197,9 @@ def test_diff_compares_exports_of_one_layout_by_default(tmp_path, classic_file, 
         (dated / path.name).write_text(text.replace("'1990' to '2023'", "'1990' to '2025'"),
                                        encoding="utf-8")
     with Store(tmp_path / "s.duckdb") as store:
-        store.ingest("sipri", classic_file)        # 2026-01-12
-        parts = store.ingest("sipri", dated)       # 2026-02-10, complete
-        store.ingest("sipri", classic_v2)          # 2026-03-14
+        store.ingest(registry.get("sipri"), classic_file)        # 2026-01-12
+        parts = store.ingest(registry.get("sipri"), dated)       # 2026-02-10, complete
+        store.ingest(registry.get("sipri"), classic_v2)          # 2026-03-14
         assert bool(store.vintages().set_index("vintage_id").at[parts.vintage_id,
                                                                 "is_complete"])
         frame = diff(store, "sipri")
@@ -218,7 +220,7 @@ def test_a_store_made_before_the_file_and_line_columns_still_works(classic_db):
         frame = explain(store, "USA", "JPN", channel="arms")
         assert len(frame) and "source_file" not in frame.columns
     with Store(classic_db) as store:
-        assert store.ingest("sipri", PARTS).added
+        assert store.ingest(registry.get("sipri"), PARTS).added
         rows = store.query("SELECT vintage_id, count(source_file) AS named, count(*) AS n "
                            "FROM sipri_transfers GROUP BY ALL ORDER BY vintage_id")
         assert rows.values.tolist() == [[PER_YEAR, 11, 11], [CLASSIC, 0, 22]]

@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
                     bar.update(task, description=f"{name}: {stage}")
                 bar.update(task, completed=done, total=total)
 
-            result = r.store.ingest(src.info.name, files[0] if len(files) == 1 else files,
+            result = r.store.ingest(src, files[0] if len(files) == 1 else files,
                                     aliases=alias_map, progress=progress,
                                     options=options or None, force=force)
             if current:

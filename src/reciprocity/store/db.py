@@ -367,12 +367,12 @@ class Store:
         return [(name, self.raw_bytes(sha)) for name, sha in rows]
 
     # -- ingest -----------------------------------------------------------------------------
-    def ingest(self, source: str | Source, path: str | Path | Sequence[str | Path],
+    def ingest(self, src: Source, path: str | Path | Sequence[str | Path],
                aliases: Mapping[str, str] | None = None,
                progress: Progress | None = None,
                options: Mapping[str, object] | None = None,
                force: bool = False) -> IngestResult:
-        """Read ``path`` with ``source`` and store it as a new vintage, all or nothing.
+        """Read ``path`` with the source ``src`` and store it as a new vintage, all or nothing.
 
         The same file twice adds nothing (``added`` is False the second time). ``path`` is a
         directory for sources that read one (hashed as the list of its files' hashes);
@@ -385,11 +385,9 @@ class Store:
         infinity, NUL in text) refuse the file, with the field and the lines. A new vintage
         that would replace its dataset's default but is much smaller than the newest complete
         one of its layout, dated in the future, or undated is kept but held back
-        (``held_back`` says why; :attr:`IngestResult.held_back`) unless ``force``.
+        (``held_back`` says why; :attr:`IngestResult.held_back`) unless ``force``. The caller
+        names the source (``sources.registry.get(name)``): the store knows no registry.
         """
-        from reciprocity.sources import registry
-
-        src = registry.get(source) if isinstance(source, str) else source
         paths = ([Path(p) for p in path] if isinstance(path, Sequence)
                  and not isinstance(path, str) else [Path(path)])
         if not paths:
