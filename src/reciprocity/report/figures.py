@@ -54,8 +54,8 @@ def unit_label(unit: str) -> str:
     return unit.replace("_", " ")
 
 
-TITLE_WIDTH = 72
-"""Characters of a chart title's line (the printed A4 page holds about 75 at 14 px)."""
+TITLE_WIDTH = 88
+"""Characters of a chart title's line (a printed A4 page holds about 90 at 14 px)."""
 
 
 def _layout(title: str | None, *, height: int = 320, y_title: str | None = None,
@@ -83,7 +83,7 @@ def _layout(title: str | None, *, height: int = 320, y_title: str | None = None,
         layout["margin"]["t"] += 18 * (len(lines) - 1)
         layout["title"] = {"text": "<br>".join(lines), "x": 0, "xanchor": "left",
                            "font": {"size": 14}, "y": 1, "yref": "container",
-                           "yanchor": "top", "pad": {"t": 8}}
+                           "yanchor": "top", "pad": {"t": 8 + 18 * (len(lines) - 1)}}
     layout.update(extra)
     return layout
 
