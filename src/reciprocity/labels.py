@@ -87,6 +87,12 @@ CHANNELS: dict[str, str] = {
     "coinvention": "Co-invention", "patent_ownership": "Patent ownership",
 }
 
+#: ATOP's alliance obligations (its codebook's variables), as people read them.
+OBLIGATIONS: dict[str, str] = {
+    "defense": "defence", "offense": "offence", "neutral": "neutrality",
+    "nonagg": "non-aggression", "consul": "consultation",
+}
+
 COLUMNS: dict[str, str] = {
     # flows and the two-way measures
     "channel": "Channel", "unit": "Unit", "mode": "Mode", "year": "Year",
@@ -121,7 +127,7 @@ COLUMNS: dict[str, str] = {
 def label(key: str) -> str:
     """The label people read for ``key`` (a column, mode, channel, unit or measure name)."""
     key = str(key)
-    for table in (COLUMNS, MODES, CHANNELS):
+    for table in (COLUMNS, MODES, CHANNELS, OBLIGATIONS):
         if key in table:
             return table[key]
     if key in UNITS:
