@@ -164,7 +164,26 @@ def environment() -> jinja2.Environment:
     env.filters.update(num=fmt_num, index=fmt_index, pct=fmt_pct, cell=fmt_cell,
                        plain=fmt_plain, unit=figures.unit_label, label=labels.label)
     env.globals["cell_for"] = cell_for
+    env.globals["heading"] = heading
     return env
+
+
+HEADINGS = {
+    "observed_ab": "{a} → {b}", "observed_ba": "{b} → {a}", "index": "two-way index",
+    "ci_low": "95% interval, low", "ci_high": "95% interval, high",
+    "expected": "expected by chance", "null_low": "chance band, low",
+    "null_high": "chance band, high", "hhi": "concentration (HHI)",
+    "a_strength": "{a}'s strength", "b_strength": "{b}'s strength", "b_rising": "{b} rising",
+    "best_evidence": "best evidence", "counterpart_id": "counterpart",
+    "transfer_id": "transfer", "status_date": "status date",
+}
+"""Table headings of the assessment and ledger sections where the column's name is not
+words (``observed_ab``, ``ci_low``); ``{a}`` and ``{b}`` stand for the pair's codes."""
+
+
+def heading(column: str, a: str = "A", b: str = "B") -> str:
+    """A table column's heading in words, with the pair's codes (``JPN's strength``)."""
+    return HEADINGS.get(column, column.replace("_", " ")).format(a=a, b=b)
 
 
 @cache
@@ -201,7 +220,7 @@ def _channel_views(r: Reciprocity, dyad: Dyad, data: dict[str, Any],
                 f"joint {a}–{b} count by year (undirected channel)")
         if directed and additive and not single:
             index = Figure(f"fig-index-{i}", figures.to_json(timeline.add_markers(
-                figures.index_trend(dyad, channel, unit, title=f"{human}: two-way index over "
+                figures.index_trend(dyad, channel, unit, title=f"{human}: two-way index, "
                                     f"{dyad.window}-year windows"), marks)),
                 "The line is the index over the window ending in each year; dots are single "
                 "years (no dot: no flow either way that year).")
@@ -311,7 +330,7 @@ def humane(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 row[c] = names.get(v, v.replace("_", " "))
             elif c == "unit":
                 row[c] = figures.unit_label(v)
-            elif c == "mode":
+            elif c in ("mode", "measure"):
                 row[c] = labels.label(v)
             elif c in WORDED_COLUMNS:
                 row[c] = v.replace("_", " ")
@@ -367,7 +386,8 @@ def _areas(r: Reciprocity, dyad: Dyad) -> list[dict[str, Any]]:
             continue
         part = part.assign(area=[names.get(x, x) for x in part["area"]])
         fig = figures.areas_chart(part, a, b, unit,
-                                  title=f"{channel}: technology areas ({figures.unit_label(unit)})")
+                                  title=f"{labels.label(channel)}: technology areas "
+                                        f"({figures.unit_label(unit)})")
         out.append({"channel": channel, "unit": unit,
                     "figure": Figure(f"fig-areas-{len(out)}", figures.to_json(fig)),
                     "rows": part.to_dict("records")})
@@ -579,12 +599,18 @@ def build_context(r: Reciprocity, a: str, b: str, *, since: int | None = None,
     credits = list(provenance["credits"])
     if any(v.channel == "arms" for v in views) and SIPRI_CREDIT not in credits:
         credits.insert(0, SIPRI_CREDIT)
+    allied = data.get("alliance")
+    if allied and allied.get("credit") and allied["credit"] not in credits:
+        credits.append(allied["credit"])  # the alliance sentence is ATOP's data
     span = _span_text(dyad)
     return {
         "a": dyad.pair.a, "b": dyad.pair.b, "since": since, "until": until, "span": span,
         "window": dyad.window, "data": data, "views": views, "has_data": bool(views),
         "headline": _headline(dyad, views),
         "sentence": headline.sentence(data, composite),
+        "alliance": alliance_text.sentence(data.get("alliance"), data["a"],
+                                           data.get("a_name") or data["a"], data["b"],
+                                           data.get("b_name") or data["b"]),
         "cards": [v.card for v in views if v.card],
         "areas": _areas(r, dyad) if views else [],
         "ledger": ledger, "assessment": assessment, "timeline": events,
@@ -599,18 +625,12 @@ def _span_text(dyad: Dyad) -> str:
     years = [int(y) for y in dyad.by_year["year"]] if len(dyad.by_year) else []
     lo = dyad.since if dyad.since is not None else (min(years) if years else None)
     hi = dyad.until if dyad.until is not None else (max(years) if years else None)
-    allied = data.get("alliance")
-    if allied and allied.get("credit") and allied["credit"] not in credits:
-        credits.append(allied["credit"])  # the alliance sentence is ATOP's data
     if lo is None and hi is None:
         return "all years"
     if lo is None:
         return f"up to {hi}"
     if hi is None:
         return f"from {lo}"
-        "alliance": alliance_text.sentence(data.get("alliance"), data["a"],
-                                           data.get("a_name") or data["a"], data["b"],
-                                           data.get("b_name") or data["b"]),
     return f"{lo}–{hi}"
 
 
