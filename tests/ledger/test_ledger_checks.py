@@ -8,14 +8,16 @@ from reciprocity.ledger import io
 from reciprocity.ledger.checks import check, tech_for_tech, variances
 from reciprocity.ledger.model import Citation, Registry, StatusChange, Transfer
 
-SRC = (Citation("S", "P"),)
+SRC = (Citation(title="S", publisher="P"),)
 
 
 def _t(tid: str, origin: str, dest: str, year: int | None, *, program: str | None = None,
        significance: str | None = "major", executed: bool = True) -> Transfer:
-    history = (StatusChange("approved", "1900"),
-               *((StatusChange("executed", str(year) if year else None),) if executed else ()))
-    return Transfer(tid, origin, dest, f"tech {tid}", history, SRC, program=program,
+    history = (StatusChange(status="approved", date="1900"),
+               *((StatusChange(status="executed", date=str(year) if year else None),)
+                 if executed else ()))
+    return Transfer(id=tid, origin=origin, destination=dest, technology=f"tech {tid}",
+                    history=history, sources=SRC, program=program,
                     significance=significance)
 
 

@@ -82,6 +82,10 @@ def _line(text: str, needle: str, nth: int = 1) -> int:
     return hits[nth - 1]
 
 
+def _step(status: str, date: str | None) -> StatusChange:
+    return StatusChange(status=status, date=date)
+
+
 def test_every_problem_is_listed_with_its_line() -> None:
     with pytest.raises(InputError) as info:
         io.loads_yaml(BAD, "bad.yaml")
@@ -217,14 +221,14 @@ def test_dates_and_transitions() -> None:
             parse_date(bad)
     assert is_before("1989-12-31", "1990")
     assert not is_before("1990-12", "1990")  # same year: not before
-    ok = [StatusChange("proposed", "1985"), StatusChange("approved", None),
-          StatusChange("executed", "1986-03-01")]
+    ok = [_step("proposed", "1985"), _step("approved", None),
+          _step("executed", "1986-03-01")]
     assert transition_problems(ok) == []
-    skipped = [StatusChange("proposed", "1985"), StatusChange("executed", "1986")]
+    skipped = [_step("proposed", "1985"), _step("executed", "1986")]
     assert [i for i, *_ in transition_problems(skipped)] == [1]
-    after_end = [StatusChange("cancelled", "1985"), StatusChange("approved", "1986")]
+    after_end = [_step("cancelled", "1985"), _step("approved", "1986")]
     assert "nothing after cancelled" in transition_problems(after_end)[0][2]
-    backwards = [StatusChange("approved", "1990-05"), StatusChange("executed", "1990-04-30")]
+    backwards = [_step("approved", "1990-05"), _step("executed", "1990-04-30")]
     assert "before approved" in transition_problems(backwards)[0][1]
 
 

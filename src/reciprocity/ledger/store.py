@@ -26,9 +26,9 @@ from reciprocity.ledger.model import (
     Registry,
     StatusChange,
     Transfer,
-    _Reader,
     parse_date,
     transition_problems,
+    validate,
 )
 from reciprocity.ledger.schema import CURRENT_SQL, FLOW_RECORDS, PROGRAMS, STATUSES, TRANSFERS
 from reciprocity.store import tables
@@ -73,8 +73,8 @@ class Ledger:
 
     def current(self) -> Registry:
         """The ledger's current records (newest version of each id, deleted ones left out)."""
-        return Registry([_program(r) for r in self._current_rows("programs")],
-                        [_transfer(r) for r in self._current_rows("transfers")])
+        return Registry(programs=[_program(r) for r in self._current_rows("programs")],
+                        transfers=[_transfer(r) for r in self._current_rows("transfers")])
 
     def known(self) -> dict[str, Record]:
         reg = self.current()
@@ -211,7 +211,8 @@ class Ledger:
         if not reason or not reason.strip():
             problems.append(Problem(f"{where}.reason", "nothing", "why the status changed"))
         if not problems:
-            updated = record.with_status(StatusChange(status, when, reason.strip()))
+            updated = record.with_status(StatusChange(status=status, date=when,
+                                                          reason=reason.strip()))
             last = len(updated.history) - 1
             problems += [Problem(where, found, expected)
                          for i, found, expected in transition_problems(updated.history)
@@ -362,11 +363,10 @@ def _loads(value: Any) -> Any:
 
 
 def _rebuild(kind: str, data: Mapping[str, Any], rid: str) -> Record:
-    reader = _Reader(lambda path: f"stored {kind[:-1]} {rid}: {path}")
-    record = reader.program(data, "") if kind == "programs" else reader.transfer(data, "")
+    record, problems = validate(kind, data, lambda path: f"stored {kind[:-1]} {rid}: {path}")
     if record is None:
         raise ReciprocityError(f"stored {kind[:-1]} {rid} does not validate: "
-                               + "; ".join(map(str, reader.problems)))
+                               + "; ".join(map(str, problems)))
     return record
 
 

@@ -1,18 +1,26 @@
 """Ledger endpoints: list, search, show, history, check (open); create, replace, status,
-delete and import (editor or admin, see docs/web.md)."""
+delete and import (editor or admin, see docs/web.md).
+
+Bodies and answers are the ledger's pydantic models (:mod:`reciprocity.ledger.model`), so
+/openapi.json documents them. A body is validated by the ledger's reader, the same as a file
+(every problem at once, with its place: ``transfers[0].sources``, and the checks against the
+ledger's other records), so the schema is attached to the raw body (:func:`_documented`).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, WithJsonSchema
 
 from reciprocity import accounts
 from reciprocity.api import Reciprocity
 from reciprocity.errors import InputError
 from reciprocity.jsonout import records
-from reciprocity.ledger.model import parse_registry
+from reciprocity.ledger.model import Program, Registry, Transfer, parse_registry
+from reciprocity.store.versioned import ImportResult
 from reciprocity.web import deps, ledger_ops
 from reciprocity.web.api.core import ERRORS, ErrorBody
 
@@ -25,8 +33,46 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorBody, "description": "Id taken, or the server is read-only"},
 }
 Writer = Annotated[accounts.User, Depends(deps.require_writer)]
-Record = Annotated[dict[str, Any], Body(description="One record in the interchange format of "
-                                                    "docs/ledger.md (JSON instead of YAML).")]
+
+
+def _documented(*models: type[BaseModel]) -> WithJsonSchema:
+    """The JSON schema of ``models`` (one of them) for a body the ledger's reader validates;
+    the nested models are the components the answers (:class:`RecordOut`) bring."""
+    schemas = []
+    for model in models:
+        schema = model.model_json_schema(by_alias=True,
+                                         ref_template="#/components/schemas/{model}")
+        schema.pop("$defs", None)
+        schemas.append(schema)
+    return WithJsonSchema(schemas[0] if len(schemas) == 1 else {"oneOf": schemas})
+
+
+_RECORD_TEXT = "One record in the interchange format of docs/ledger.md (JSON instead of YAML)."
+NewProgram = Annotated[dict[str, Any], _documented(Program), Body(description=_RECORD_TEXT)]
+NewTransfer = Annotated[dict[str, Any], _documented(Transfer), Body(description=_RECORD_TEXT)]
+Record = Annotated[dict[str, Any], _documented(Program, Transfer), Body(
+    description=_RECORD_TEXT + " The id may be left out (the path gives it).")]
+
+
+class RecordOut(BaseModel):
+    """A program or transfer with its kind."""
+
+    kind: Literal["programs", "transfers"]
+    record: Program | Transfer
+
+
+class SavedOut(RecordOut):
+    """A record as saved, and what the write did (added or changed, the flows' vintage)."""
+
+    result: ImportResult
+
+
+class StatusChangeIn(BaseModel):
+    """The next status of a transfer, when (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) and why."""
+
+    status: str = ""
+    date: str = ""
+    reason: str = ""
 
 
 def search(frame: Any, q: str | None) -> Any:
@@ -84,11 +130,11 @@ async def list_transfers(request: Request,
 
 
 @router.get("/records/{record_id}", summary="One record", responses=ERRORS)
-async def show(request: Request, record_id: str) -> dict[str, Any]:
+async def show(request: Request, record_id: str) -> RecordOut:
     """The current version of a program or transfer, in the interchange format."""
-    def run(r: Reciprocity) -> dict[str, Any]:
+    def run(r: Reciprocity) -> RecordOut:
         rec = r.ledger_show(record_id)
-        return {"kind": rec.record_kind, "record": rec.to_dict()}
+        return RecordOut(kind=rec.record_kind, record=rec)
     return await _read(request, run)
 
 
@@ -111,10 +157,10 @@ async def check(request: Request,
 
 
 @router.post("/programs", summary="Create a program", status_code=201, responses=WRITE_ERRORS)
-async def create_program(request: Request, user: Writer, record: Record,
+async def create_program(request: Request, user: Writer, record: NewProgram,
                          reason: Annotated[str, Query(description="Why (kept in the "
                                                       "history).")] = "created in the web app"
-                         ) -> dict[str, Any]:
+                         ) -> SavedOut:
     """Validate and add a new program (409 when the id is taken; nothing written on error)."""
     return await _write(request, lambda r: _saved(*ledger_ops.save(
         r, "programs", record, by=user.name, reason=reason)))
@@ -122,9 +168,9 @@ async def create_program(request: Request, user: Writer, record: Record,
 
 @router.post("/transfers", summary="Create a transfer", status_code=201,
              responses=WRITE_ERRORS)
-async def create_transfer(request: Request, user: Writer, record: Record,
+async def create_transfer(request: Request, user: Writer, record: NewTransfer,
                           reason: Annotated[str, Query(description="Why.")] =
-                          "created in the web app") -> dict[str, Any]:
+                          "created in the web app") -> SavedOut:
     """Validate and add a new transfer (409 when the id is taken; nothing written on error)."""
     return await _write(request, lambda r: _saved(*ledger_ops.save(
         r, "transfers", record, by=user.name, reason=reason)))
@@ -134,9 +180,9 @@ async def create_transfer(request: Request, user: Writer, record: Record,
             responses=WRITE_ERRORS)
 async def replace(request: Request, record_id: str, user: Writer, record: Record,
                   reason: Annotated[str, Query(description="Why the record changes.")]
-                  ) -> dict[str, Any]:
+                  ) -> SavedOut:
     """Validate the whole record and add it as a new version (the old one stays in history)."""
-    def run(r: Reciprocity) -> dict[str, Any]:
+    def run(r: Reciprocity) -> SavedOut:
         kind = r.ledger_show(record_id).record_kind
         return _saved(*ledger_ops.save(r, kind, record, by=user.name, reason=reason,
                                        record_id=record_id))
@@ -146,14 +192,13 @@ async def replace(request: Request, record_id: str, user: Writer, record: Record
 @router.post("/transfers/{transfer_id}/status", summary="Change a transfer's status",
              responses=WRITE_ERRORS)
 async def set_status(request: Request, transfer_id: str, user: Writer,
-                     body: Annotated[dict[str, str], Body(
+                     body: Annotated[StatusChangeIn, Body(
                          examples=[{"status": "executed", "date": "2025-04",
-                                    "reason": "first delivery"}])]) -> dict[str, Any]:
+                                    "reason": "first delivery"}])]) -> RecordOut:
     """Append a status (proposed → approved → executed, or not_carried_out / cancelled)."""
-    def run(r: Reciprocity) -> dict[str, Any]:
-        t = r.ledger_set_status(transfer_id, body.get("status", ""), body.get("date", ""),
-                                body.get("reason", ""), by=user.name)
-        return {"kind": "transfers", "record": t.to_dict()}
+    def run(r: Reciprocity) -> RecordOut:
+        t = r.ledger_set_status(transfer_id, body.status, body.date, body.reason, by=user.name)
+        return RecordOut(kind="transfers", record=t)
     return await _write(request, run)
 
 
@@ -171,11 +216,11 @@ async def delete(request: Request, record_id: str, user: Writer,
 
 @router.post("/import", summary="Import programs and transfers", responses=WRITE_ERRORS)
 async def import_registry(request: Request, user: Writer,
-                          body: Annotated[dict[str, Any], Body(
+                          body: Annotated[dict[str, Any], _documented(Registry), Body(
                               description="A registry: {format?, programs: [...], "
                                           "transfers: [...]}.")],
                           reason: Annotated[str, Query(description="Why.")] =
-                          "imported through the API") -> dict[str, Any]:
+                          "imported through the API") -> ImportResult:
     """Like ``reciprocity ledger import``: all validated first; unchanged records get no
     new version."""
     def run(r: Reciprocity) -> dict[str, Any]:
@@ -183,10 +228,10 @@ async def import_registry(request: Request, user: Writer,
         registry, problems = parse_registry(body, lambda path: path, ledger.known())
         if problems:
             raise InputError(f"{len(problems)} problem(s); nothing was written", problems)
-        return ledger.import_registry(registry, by=user.name, reason=reason).to_dict()
+        return ledger.import_registry(registry, by=user.name, reason=reason)
     return await _write(request, run)
 
 
-def _saved(record: Any, result: Any) -> dict[str, Any]:
-    return {"kind": record.record_kind, "record": record.to_dict(), "result": result.to_dict()}
+def _saved(record: Program | Transfer, result: ImportResult) -> SavedOut:
+    return SavedOut(kind=record.record_kind, record=record, result=result)
 
