@@ -275,9 +275,7 @@ class Ledger:
 
     def _rebuild_flows(self, now: datetime) -> str | None:
         """A new vintage of the ledger's flows when the current state differs from the last."""
-        from reciprocity.sources import registry
-
-        source = registry.get("ledger")
+        from reciprocity.ledger.source import SOURCE as source
         info = source.info
         reg = self.current()
         content = io.dumps_yaml(reg).encode("utf-8")

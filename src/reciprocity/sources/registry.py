@@ -16,7 +16,7 @@ _MODULES = {
     "wdi": "reciprocity.sources.wdi",
     "ncses": "reciprocity.sources.ncses",
     "openalex": "reciprocity.sources.openalex",
-    "ledger": "reciprocity.sources.ledger",
+    "ledger": "reciprocity.ledger.source",  # the ledger package owns its source
     "patentsview": "reciprocity.sources.patentsview",
     "oecd_sti": "reciprocity.sources.oecd_sti",
     "atop": "reciprocity.sources.atop",

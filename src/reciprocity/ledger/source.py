@@ -5,7 +5,8 @@ and transfers with an audit trail and write the ledger's flows as a new vintage 
 dataset on every change. This source also reads a ledger file directly, so that
 ``reciprocity ingest ledger registry.yaml`` stores a file's executed transfers as a
 snapshot vintage (flows and records, no audit trail); and it tells ``explain`` where the
-records behind a ``programs`` flow are (``ledger_flow_records``).
+records behind a ``programs`` flow are (``ledger_flow_records``). It lives in the ledger
+package (the registry names it), so the ledger imports no source module.
 """
 
 from __future__ import annotations
