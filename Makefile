@@ -22,6 +22,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	bash scripts/ensure-chromium.sh
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$status
 
