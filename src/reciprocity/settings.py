@@ -46,7 +46,8 @@ class Settings(BaseSettings):
     chromium: Path | None = Field(None, description=(
         "Chromium or Chrome executable for PDF briefings; else the usual names on PATH."))
     memory_limit: str = Field("4GB", min_length=1, description=(
-        "DuckDB memory limit of the patent pipeline; larger inputs spill to disk."))
+        "Memory limit of the patent pipeline: DuckDB's (larger inputs spill to disk), "
+        "Spark's driver memory and, on a cluster, executor memory."))
     temp_dir: Path | None = Field(None, description=(
         "Spill and scratch folder of the engines; else a `reciprocity` folder in the "
         "system's temp folder."))
@@ -56,16 +57,19 @@ class Settings(BaseSettings):
     spark_master: str = Field("local[2]", min_length=1, description=(
         "Spark master: spark://host:port (a standalone master), local or local[N]."))
     spark_partitions: int | None = Field(None, gt=0, description=(
-        "Spark shuffle partitions; else 4 per core."))
+        "Spark shuffle partitions, local mode and cluster alike; else 4 per core."))
     spark_driver_host: str | None = Field(None, description=(
-        "Address of this machine the Spark workers connect back to."))
+        "Address of this machine the Spark workers connect back to (the driver binds it); "
+        "else 127.0.0.1 for a master on 127.0.0.1, Spark's choice otherwise."))
     spark_python: str | None = Field(
         None, validation_alias=AliasChoices(f"{PREFIX}SPARK_PYTHON", "PYSPARK_PYTHON"),
-        description="Python the Spark workers run; else $PYSPARK_PYTHON, else this Python.")
+        description="Python the Spark workers run; else $PYSPARK_PYTHON, else this Python "
+        "for a master on 127.0.0.1, Spark's `python3` otherwise.")
     spark_connect_timeout: float = Field(5.0, gt=0, description=(
-        "Seconds to wait for a Spark master to answer."))
+        "Seconds to wait for a Spark master to accept a connection."))
     spark_executor_wait: float = Field(60.0, gt=0, description=(
-        "Seconds to wait for a Spark executor when the workers are busy."))
+        "Seconds to wait for a Spark cluster to start an executor (none starts when no "
+        "worker has a free core and the executor memory)."))
 
 
 def env_name(field: str) -> str:

@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import duckdb
 import pytest
 
+from bench_helpers import bench_module
 from reciprocity.sources import patentsview, registry
 from reciprocity.store.db import Store
-
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-def _module(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def synth() -> ModuleType:
-    return _module("synth_patentsview")
+    return bench_module("synth_patentsview")
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +78,7 @@ def test_country_shares_are_skewed(generated: dict[str, Path]) -> None:
 
 
 def test_benchmark_implementations_agree(generated: dict[str, Path], tmp_path: Path) -> None:
-    bench = _module("patents")
+    bench = bench_module("patents")
     d = generated["parquet"]
     pipe = bench.run_pipeline(d, "1GB", "duckdb", tmp_path)
     sql = bench.run_sql(d, "1GB", tmp_path)

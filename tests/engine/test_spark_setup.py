@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from reciprocity import engine
+from reciprocity import engine, settings
 from reciprocity.errors import InputError
 from reciprocity.sources import patentsview
 
@@ -30,25 +30,21 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_settings_come_from_the_environment() -> None:
-    env = {"RECIPROCITY_SPARK_MASTER": "spark://10.0.0.5:7077",
-           "RECIPROCITY_SPARK_PARTITIONS": "12", "RECIPROCITY_SPARK_DRIVER_HOST": "10.0.0.9",
-           "PYSPARK_PYTHON": "/opt/py/bin/python3", "RECIPROCITY_UNPACK_DIR": "/shared/unpack",
-           "RECIPROCITY_MEMORY_LIMIT": "2GB", "RECIPROCITY_SPARK_CONNECT_TIMEOUT": "2.5"}
-    s = engine.settings_from_env(env)
-    assert (s.spark_master, s.spark_partitions, s.spark_driver_host) == (
-        "spark://10.0.0.5:7077", 12, "10.0.0.9")
+def test_engine_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    monkeypatch.setenv("PYSPARK_PYTHON", "/opt/py/bin/python3")
+    monkeypatch.setenv("RECIPROCITY_UNPACK_DIR", str(tmp_path / "unpack"))
+    s = settings.current()
     assert s.spark_python == "/opt/py/bin/python3"  # PYSPARK_PYTHON when ours is not set
-    assert engine.settings_from_env({**env, "RECIPROCITY_SPARK_PYTHON": "/x/python"}
-                                    ).spark_python == "/x/python"
-    assert s.unpack_dir == Path("/shared/unpack") and s.memory_limit == "2GB"
-    assert s.spark_connect_timeout == 2.5
-    blank = engine.settings_from_env({})
-    assert blank.spark_master == "local[2]" and blank.spark_partitions is None
-    assert blank.unpack_dir is None and blank.spark_python is None
+    monkeypatch.setenv("RECIPROCITY_SPARK_PYTHON", "/x/python")
+    assert settings.current().spark_python == "/x/python"
+    assert engine.default_unpack_dir(tmp_path / "temp") == tmp_path / "unpack"
+    monkeypatch.delenv("RECIPROCITY_UNPACK_DIR")
+    assert engine.default_unpack_dir(tmp_path / "temp") == tmp_path / "temp"
     for bad in ("0", "-3", "eight"):
+        monkeypatch.setenv("RECIPROCITY_SPARK_PARTITIONS", bad)
         with pytest.raises(InputError, match="RECIPROCITY_SPARK_PARTITIONS"):
-            engine.settings_from_env({"RECIPROCITY_SPARK_PARTITIONS": bad})
+            engine.connect("spark")
 
 
 @pytest.mark.parametrize("url", ["127.0.0.1:7077", "spark:/127.0.0.1:7077", "yarn-ish",

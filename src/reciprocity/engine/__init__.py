@@ -4,8 +4,8 @@
 limit and a temporary directory, so inputs larger than memory spill to disk instead of
 failing. Spark runs in local mode (``local[2]``) unless a master URL is given; on a standalone
 cluster (``spark://host:port``) the files it reads must be visible to every worker under the
-same path. Every setting has an environment variable, read in one place,
-:func:`settings_from_env` (docs/patents.md, "On a Spark cluster").
+same path. Every setting has an environment variable, read by :mod:`reciprocity.settings`
+(docs/patents.md, "On a Spark cluster"; docs/settings.md).
 """
 
 from __future__ import annotations
@@ -17,18 +17,16 @@ import socket
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reciprocity import settings
 from reciprocity.errors import InputError, Problem, ReciprocityError
 
 if TYPE_CHECKING:
     from ibis.backends import BaseBackend
 
 ENGINES = ("duckdb", "spark")
-DEFAULT_MEMORY_LIMIT = "4GB"
-DEFAULT_SPARK_MASTER = "local[2]"
 MASTER_FORMS = "spark://host:port (a standalone master), local or local[N] (N threads, or *)"
 PARTITIONS_PER_CORE = 4  # shuffle partitions per core when none are set (local[2]: 8)
 _LOCAL = re.compile(r"local(\[(\d+|\*)(,\d+)?\])?")
@@ -36,60 +34,14 @@ _SPARK = re.compile(r"spark://([^\s:/,]+:\d+)(,[^\s:/,]+:\d+)*")
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-@dataclass(frozen=True)
-class EngineSettings:
-    """Engine settings from the environment; command-line options override each."""
-
-    memory_limit: str = DEFAULT_MEMORY_LIMIT  # RECIPROCITY_MEMORY_LIMIT
-    temp_dir: Path | None = None  # RECIPROCITY_TEMP_DIR
-    unpack_dir: Path | None = None  # RECIPROCITY_UNPACK_DIR (default: temp_dir)
-    spark_master: str = DEFAULT_SPARK_MASTER  # RECIPROCITY_SPARK_MASTER
-    spark_partitions: int | None = None  # RECIPROCITY_SPARK_PARTITIONS (default 4 × cores)
-    spark_driver_host: str | None = None  # RECIPROCITY_SPARK_DRIVER_HOST
-    spark_python: str | None = None  # RECIPROCITY_SPARK_PYTHON, else PYSPARK_PYTHON
-    spark_connect_timeout: float = 5.0  # RECIPROCITY_SPARK_CONNECT_TIMEOUT (seconds)
-    spark_executor_wait: float = 60.0  # RECIPROCITY_SPARK_EXECUTOR_WAIT (seconds)
-
-
-def settings_from_env(env: dict[str, str] | None = None) -> EngineSettings:
-    """The one place that reads the engines' ``RECIPROCITY_*`` environment variables."""
-    env = dict(os.environ if env is None else env)
-
-    def get(name: str) -> str | None:
-        value = env.get(name, "").strip()
-        return value or None
-
-    def number(name: str, kind: type, default: Any) -> Any:
-        text = get(name)
-        if text is None:
-            return default
-        try:
-            value = kind(text)
-        except ValueError:
-            value = 0
-        if value <= 0:
-            raise InputError(f"${name}={text!r} is not a positive {kind.__name__}",
-                             [Problem(f"${name}", repr(text), f"a positive {kind.__name__}")])
-        return value
-
-    temp = get("RECIPROCITY_TEMP_DIR")
-    unpack = get("RECIPROCITY_UNPACK_DIR")
-    return EngineSettings(
-        memory_limit=get("RECIPROCITY_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT,
-        temp_dir=Path(temp) if temp else None,
-        unpack_dir=Path(unpack) if unpack else None,
-        spark_master=get("RECIPROCITY_SPARK_MASTER") or DEFAULT_SPARK_MASTER,
-        spark_partitions=number("RECIPROCITY_SPARK_PARTITIONS", int, None),
-        spark_driver_host=get("RECIPROCITY_SPARK_DRIVER_HOST"),
-        spark_python=get("RECIPROCITY_SPARK_PYTHON") or get("PYSPARK_PYTHON"),
-        spark_connect_timeout=number("RECIPROCITY_SPARK_CONNECT_TIMEOUT", float, 5.0),
-        spark_executor_wait=number("RECIPROCITY_SPARK_EXECUTOR_WAIT", float, 60.0),
-    )
-
-
 def default_temp_dir() -> Path:
     """``$RECIPROCITY_TEMP_DIR`` or a ``reciprocity`` folder in the system's temp directory."""
-    return settings_from_env().temp_dir or Path(tempfile.gettempdir()) / "reciprocity"
+    return settings.current().temp_dir or Path(tempfile.gettempdir()) / "reciprocity"
+
+
+def default_unpack_dir(temp_dir: Path) -> Path:
+    """Where zipped tables are unpacked: ``$RECIPROCITY_UNPACK_DIR``, else ``temp_dir``."""
+    return settings.current().unpack_dir or temp_dir
 
 
 def connect(engine: str = "duckdb", spark_master: str | None = None,
@@ -101,11 +53,11 @@ def connect(engine: str = "duckdb", spark_master: str | None = None,
     ``memory_limit`` (e.g. ``4GB``) bounds DuckDB's memory and sizes Spark's driver and
     executors; ``temp_dir`` is where either spills. ``spark_master`` is a Spark master URL
     (``spark://host:7077`` or ``local[N]``); default ``$RECIPROCITY_SPARK_MASTER`` or
-    ``local[2]``. Arguments left ``None`` come from :func:`settings_from_env`.
+    ``local[2]``. Arguments left ``None`` come from :mod:`reciprocity.settings`.
     """
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; expected one of {list(ENGINES)}")
-    env = settings_from_env()
+    env = settings.current()
     memory_limit = memory_limit or env.memory_limit
     temp = Path(temp_dir) if temp_dir is not None else default_temp_dir()
     temp.mkdir(parents=True, exist_ok=True)
@@ -137,7 +89,7 @@ def check_master(master: str | None = None, timeout: float | None = None) -> str
     Spark itself retries an unreachable master for about a minute and then reports a stopped
     context; a socket connect with ``timeout`` seconds names the cause at once.
     """
-    env = settings_from_env()
+    env = settings.current()
     master = (master or env.spark_master).strip()
     timeout = env.spark_connect_timeout if timeout is None else timeout
     if _LOCAL.fullmatch(master):
@@ -158,7 +110,7 @@ def check_master(master: str | None = None, timeout: float | None = None) -> str
                      "as 'Starting Spark master at spark://…'?)")
 
 
-def _spark(env: EngineSettings, master: str, memory_limit: str, temp: Path,
+def _spark(env: settings.Settings, master: str, memory_limit: str, temp: Path,
            driver_host: str | None, python: str | None) -> BaseBackend:
     try:
         import ibis

@@ -382,8 +382,7 @@ class PatentsViewSource(Source):
         temp_root = Path(str(opts.get("temp_dir") or engine.default_temp_dir()))
         temp_root.mkdir(parents=True, exist_ok=True)
         # zipped tables are unpacked where every Spark worker can read them (--unpack-dir)
-        unpack_root = Path(str(opts.get("unpack_dir")
-                               or engine.settings_from_env().unpack_dir or temp_root))
+        unpack_root = Path(str(opts.get("unpack_dir") or engine.default_unpack_dir(temp_root)))
         unpack_root.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix="patentsview-", dir=unpack_root))
         con = None
