@@ -289,6 +289,13 @@ def _startup_section(results: list[dict]) -> list[str]:
             lines.append(f"| {label} | {x['best_s'] * 1000:.0f} ms | {x['median_s'] * 1000:.0f} "
                          f"ms | {x['ratio_best']:.2f}× | {x['ratio_paired_median']:.2f}× "
                          f"| {'' if key == 'pandas_floor' else f'≤ {target:g}×'} | {met} |")
+        steps = r.get("dyad_phases_s")
+        if steps:
+            whole = sum(steps.values())
+            lines += ["", "Where `dyad USA JPN`'s time goes, each step timed in one process "
+                      "(best of 5; the whole process adds the interpreter's start): "
+                      + "; ".join(f"{name} {t * 1000:.0f} ms ({100 * t / whole:.0f}%)"
+                                  for name, t in steps.items()) + "."]
         load = r.get("load_average")
         busy = (f" ({r['cores']} cores; one-minute load average {load[0]:g} before the runs, "
                 f"{load[1]:g} after: other work shared the machine)" if load else "")

@@ -11,7 +11,8 @@ round, so that no command always follows the same one on this shared machine):
 
 Each ratio is shown two ways: best run ÷ best baseline run, and the median over the rounds of
 the ratio within a round (paired). Target: both within 3× for ``--help``, and for ``dyad``.
-It also lists the heavy modules ``--help`` imports (there should be none).
+It also lists the heavy modules ``--help`` imports (there should be none), and where
+``dyad``'s time goes: each step timed in one process (best of 5).
 
 The store is ``--db`` if given, else ``demo/reciprocity.duckdb`` when ``make demo`` has built
 it, else a demo store built once into a temporary folder (needs the data folder).
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
@@ -75,6 +77,48 @@ def heavy_modules_of_help() -> list[str]:
     return [m for m in out.stderr.strip().split(",") if m]
 
 
+PHASES = """
+import io, sys, time
+t = [time.perf_counter()]
+import duckdb
+t.append(time.perf_counter())
+from reciprocity.cli.app import app  # Typer, Rich, the command modules
+t.append(time.perf_counter())
+from reciprocity.cli import common, render
+from reciprocity.cli.query import _dyad_views
+common.lock_wait()  # the settings object
+t.append(time.perf_counter())
+from reciprocity.api import Reciprocity  # the API, the dyad query and what it imports
+t.append(time.perf_counter())
+r = Reciprocity(sys.argv[1], read_only=True)
+t.append(time.perf_counter())
+res = r.dyad("USA", "JPN")
+data = res.to_dict()
+t.append(time.perf_counter())
+render.console.file = io.StringIO()
+for v in _dyad_views(res, data, res.by_year_rows, None):
+    render.table(v.frame, title=v.title, caption=v.caption, columns=v.columns,
+                 units=v.units, labels=v.labels)
+t.append(time.perf_counter())
+print(",".join(f"{b - a:.6f}" for a, b in zip(t, t[1:])))
+"""
+PHASE_NAMES = ("import duckdb", "the command line's modules (Typer, Rich, commands)",
+               "the settings object (pydantic-settings)",
+               "the API and the dyad query's modules", "opening the store",
+               "the queries (SQL) and the JSON shape", "printing the tables (Rich)")
+
+
+def phases(db: Path, repeat: int) -> dict[str, float]:
+    """Where ``dyad USA JPN``'s time goes, in one process: best of ``repeat`` of each step."""
+    best: dict[str, float] = {}
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", PHASES, str(db)], capture_output=True,
+                             text=True, check=True)
+        for name, x in zip(PHASE_NAMES, out.stdout.strip().split(","), strict=True):
+            best[name] = min(best.get(name, math.inf), float(x))
+    return {k: round(v, 4) for k, v in best.items()}
+
+
 def _describe(db: Path) -> str:
     """"the demo store (N flows)" for a store the demo built, else its file name."""
     import duckdb
@@ -112,11 +156,13 @@ def main(argv: list[str] | None = None) -> int:
             order = names[i % len(names):] + names[:i % len(names)]
             for name in order:
                 runs[name].append(timed(cmds[name]))
+        phase_times = phases(db, 5)
     base = runs["baseline"]
     result: dict[str, object] = {
         "benchmark": "startup", "repeat": args.repeat, "target_ratio": TARGET_RATIO,
         "baseline_s": min(base), "baseline_median_s": statistics.median(base),
         "store": _describe(db),
+        "dyad_phases_s": phase_times,
         "help_imports_heavy": heavy_modules_of_help(),
         "measured": f"{datetime.now(UTC):%Y-%m-%d}",
         "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
