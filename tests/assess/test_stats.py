@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from reciprocity.assess.stats import (
     bootstrap_interval,
-    gl,
     hhi,
     mann_kendall,
     ols_line,
@@ -17,6 +16,7 @@ from reciprocity.assess.stats import (
     rta,
     strength,
 )
+from reciprocity.metrics.twoway import gl
 
 
 def test_mann_kendall_finds_clear_trends_and_not_noise():
@@ -93,8 +93,6 @@ def test_no_sampling_distribution_gives_no_interval():
 def test_an_estimate_at_the_edge_gets_the_percentile_interval_not_a_point():
     # 20 units each way: index 1, the largest value; BCa collapses to [1, 1] although the
     # replicates vary, so the percentile interval is reported (and named)
-    from reciprocity.assess.stats import gl
-
     ab = np.r_[np.ones(20), np.zeros(20)]
     iv = bootstrap_interval((ab, 1.0 - ab), lambda x, y, axis=-1: gl(x.sum(axis), y.sum(axis)),
                             replicates=500, level=0.95, rng=np.random.default_rng(0))

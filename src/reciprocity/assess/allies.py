@@ -28,8 +28,8 @@ from reciprocity import countries
 from reciprocity.assess import composite as comp_mod
 from reciprocity.assess import inputs
 from reciprocity.assess.config import Settings
-from reciprocity.assess.stats import gl
 from reciprocity.errors import InputError, NotFoundError, Problem
+from reciprocity.metrics.twoway import gl
 from reciprocity.queries.common import check_years
 from reciprocity.sources import atop
 from reciprocity.store.db import Store

@@ -34,11 +34,11 @@ from reciprocity.assess.stats import (
     WIDTH_TOLERANCE,
     Interval,
     bootstrap_interval,
-    gl,
     inverse_variance_weights,
     percentile_interval,
 )
 from reciprocity.assess.window import Window
+from reciprocity.metrics.twoway import gl
 
 VERDICTS = ("more_reciprocal_than_expected", "less_reciprocal_than_expected", "undetermined",
             "undefined")

@@ -23,9 +23,9 @@ from reciprocity.assess.stats import (
     WIDTH_TOLERANCE,
     Interval,
     bootstrap_interval,
-    gl,
     percentile_interval,
 )
+from reciprocity.metrics.twoway import gl
 
 DIRECTIONS = ("a_to_b", "b_to_a", "two_way")
 VERDICTS = ("rose", "fell", "no_clear_change", "no_verdict")

@@ -92,16 +92,6 @@ def hhi(shares: Iterable[float]) -> float:
     return float(sum(s * s for s in shares))
 
 
-def gl(ab: np.ndarray | float, ba: np.ndarray | float) -> np.ndarray:
-    """Grubel–Lloyd 1 − |ab − ba| / (ab + ba), elementwise; NaN where both are zero."""
-    x = np.asarray(ab, dtype=float)
-    y = np.asarray(ba, dtype=float)
-    total = x + y
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(total > 0, 1.0 - np.abs(x - y) / np.where(total > 0, total, 1.0),
-                        np.nan)
-
-
 @dataclass(frozen=True)
 class Interval:
     """A bootstrap confidence interval with the replicates behind it.

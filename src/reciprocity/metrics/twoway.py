@@ -42,10 +42,25 @@ def measures(ab: ArrayLike, ba: ArrayLike) -> dict[str, np.ndarray]:
         return {
             "balance": x - y,
             "share_b": np.where(positive, y / np.where(positive, total, 1.0), np.nan),
-            "gl_index": np.where(positive, 1.0 - np.abs(x - y) / np.where(positive, total, 1.0),
-                                 np.nan),
+            "gl_index": gl(x, y),
             "coverage_ratio": np.where(sends, y / np.where(sends, x, 1.0), np.nan),
         }
+
+
+def gl(ab: ArrayLike, ba: ArrayLike) -> np.ndarray:
+    """Grubel–Lloyd 1 − |ab − ba| / (ab + ba), elementwise; NaN where both are zero.
+
+    The one vectorised definition: :func:`measures`, the assessment's bootstraps and null
+    draws all use it (:func:`row_measures` is the same formula for one pair, without NumPy).
+    """
+    import numpy as np
+
+    x = np.asarray(ab, dtype="float64")
+    y = np.asarray(ba, dtype="float64")
+    total = x + y
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, 1.0 - np.abs(x - y) / np.where(total > 0, total, 1.0),
+                        np.nan)
 
 
 def row_measures(ab: float, ba: float) -> tuple[float, float, float, float]:
