@@ -116,8 +116,13 @@ def test_engine_failure_names_an_unreadable_file_and_the_remedy() -> None:
         "java.nio.file.AccessDeniedException: /scratch/pv-1/g_patent.tsv\n\tat x.y(z)"),
         "spark", "/data/pv")
     assert "is not readable" in str(denied) and "/scratch/pv-1/g_patent.tsv" in str(denied)
-    other = engine.engine_failure(RuntimeError("Out of disk\n\tat a.b(c)\n"), "duckdb", "/d")
-    assert str(other) == "/d: the duckdb engine failed while computing the flows: Out of disk"
+    java = engine.engine_failure(RuntimeError("java.io.IOException: No space left on device\n"
+                                              "\tat a.b$c.d(e.java:1)\n" * 300), "spark", "/d")
+    assert str(java) == ("/d: the spark engine failed while computing the flows: "
+                         "java.io.IOException: No space left on device")
+    duck = "Conversion Error: CSV Error on Line: 7\nExpected Number of Columns: 3 Found: 4"
+    other = engine.engine_failure(RuntimeError(duck), "duckdb", "/d")
+    assert str(other) == f"/d: the duckdb engine failed while computing the flows: {duck}"
 
 
 @pytest.fixture

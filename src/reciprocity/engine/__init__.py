@@ -184,14 +184,17 @@ def _cores(session: Any, master: str, memory: str, wait: float) -> int:
 
 
 def short_error(exc: BaseException) -> str:
-    """The first line of an engine error, without the Java stack (a Py4J error holds ~300)."""
+    """An engine error without a Java stack: a Py4J error's text holds some 300 lines of it,
+    so a JVM error is cut to its first line; any other error is kept whole."""
     text = str(exc).strip()
     java = getattr(exc, "java_exception", None)
     if java is not None:
         with contextlib.suppress(Exception):  # the JVM may be gone
             text = str(java.getMessage() or java.toString())
+    elif not re.search(r"^\s+at [\w$.<>]+\(", text, re.MULTILINE):
+        return text or type(exc).__name__
     lines = [line.strip() for line in text.splitlines() if line.strip()
-             and not line.strip().startswith(("at ", "...", "Traceback", "File "))]
+             and not line.strip().startswith(("at ", "..."))]
     return (lines[0] if lines else type(exc).__name__)[:500]
 
 
