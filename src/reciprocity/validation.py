@@ -156,7 +156,7 @@ def _words(item: Mapping[str, Any], loc: Loc,
         return str(ctx["found"]), str(ctx["expected"])
     if kind == "missing":
         name = next((str(p) for p in reversed(loc) if isinstance(p, str)), "it")
-        return "nothing", f"a value for {name}"
+        return "nothing", what or f"a value for {name}"
     if kind == "extra_forbidden":
         keys = ("one of " + ", ".join(_fields(holder))) if holder is not None else "a known key"
         return f"unknown key {loc[-1]!r}" if loc else "an unknown key", keys

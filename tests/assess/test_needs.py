@@ -24,9 +24,9 @@ def test_the_1995_us_needs_ship_with_their_source():
                                        "advanced_materials", "advanced_manufacturing"}
     assert all(n.country == "USA" and n.priority == "high" for n in needs)
     for n in needs:
-        assert "Defense Task Force" in n.source["title"]
-        assert n.source["year"] == 1995 and "9294" in n.source["url"]
-        assert "57" in str(n.source["page"])
+        assert "Defense Task Force" in n.source.title
+        assert n.source.year == 1995 and "9294" in n.source.url
+        assert "57" in str(n.source.page)
     assert set(for_country(needs, "USA")) == {n.area for n in needs}
     assert for_country(needs, "JPN") == {}
 

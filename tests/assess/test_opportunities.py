@@ -28,7 +28,8 @@ def intake(rows: list[tuple[str, str, str, float]]) -> pd.DataFrame:
         unit="tiv_millions")
 
 
-NEED = Need("USA", "microelectronics", "high", "p. 57", {"title": "NRC", "publisher": "NAP"})
+NEED = Need(country="USA", area="microelectronics", priority="high", rationale="p. 57",
+            source={"title": "NRC", "publisher": "NAP"})
 
 
 def test_ranking_needs_weakness_and_damping():
