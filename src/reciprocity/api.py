@@ -21,8 +21,8 @@ if TYPE_CHECKING:  # the other queries (pandas) are imported by the method that 
 
     from reciprocity.assess.allies import AlliesResult
     from reciprocity.assess.capabilities import Capabilities
-    from reciprocity.assess.composite import Composite
     from reciprocity.assess.compare import EventStudyResult
+    from reciprocity.assess.composite import Composite
     from reciprocity.assess.dependence import Dependence
     from reciprocity.assess.needs import Need
     from reciprocity.assess.opportunities import Opportunities
@@ -279,8 +279,6 @@ class Reciprocity:
 
         return service.alerts(self.store, config, weights=weights, settings=settings)
 
-
-def _check_area(area: object) -> None:
     def allies(self, a: str, *, since: int | None = None, until: int | None = None,
                channel: str | None = None, replicates: int | None = None,
                seed: int | None = None, settings: SettingsArg = None) -> AlliesResult:
@@ -292,19 +290,23 @@ def _check_area(area: object) -> None:
 
         cfg = service._bootstrap_settings(service._settings(settings), replicates, seed)
         return allies(self.store, a, since=since, until=until, channel=channel, cfg=cfg)
-    """An --area must be a taxonomy id (``reciprocity taxonomy`` lists them)."""
-    def compare(self, a: str, b: str, at: int, *, window: int = 5, channel: str | None = None,
-                replicates: int | None = None, seed: int | None = None,
-                settings: SettingsArg = None, event: dict | None = None) -> EventStudyResult:
-        """Event study of A and B at year ``at``: each channel's flows each way and two-way
-        index in the ``window`` years before (at−window … at−1) and from ``at`` on, the change
-        with a bootstrap interval over the sampling unit and a segmented regression's p-value
-        (docs/event_studies.md)."""
+
+    def compare(self, a: str, b: str, at: int | None = None, *, window: int = 5,
+                channel: str | None = None, replicates: int | None = None,
+                seed: int | None = None, settings: SettingsArg = None,
+                event: str | None = None) -> EventStudyResult:
+        """Event study of A and B at year ``at`` (or the year of timeline event ``event``):
+        each channel's flows each way and two-way index in the ``window`` years before
+        (at−window … at−1) and from ``at`` on, the change with a bootstrap interval over the
+        sampling unit and a segmented regression's p-value (docs/event_studies.md)."""
         from reciprocity.assess.compare import compare
 
         return compare(self.store, a, b, at, window=window, channel=channel,
                        replicates=replicates, seed=seed, settings=settings, event=event)
 
+
+def _check_area(area: object) -> None:
+    """An --area must be a taxonomy id (``reciprocity taxonomy`` lists them)."""
     if area is None:
         return
     from reciprocity import taxonomy

@@ -228,3 +228,32 @@ def test_compare_json_and_table(run_main, assess_small_db):
                      "--window", "10", "--channel", "arms", "--replicates", "200")
     assert table.exit_code == 0 and "USA→JPN" in table.stdout
     assert "Information from the SIPRI Arms Transfers Database" in table.stdout
+
+
+def test_event_gives_the_year(run_main, assess_small_db, tmp_path):
+    """--event ID takes the year from the timeline (the starter's 1983 Exchange of Notes);
+    an unknown id is not found (3); an event of neither country, or a different --at, is
+    refused (2)."""
+    import shutil
+
+    from reciprocity.api import Reciprocity
+    from reciprocity.events.starter import load_starter
+
+    db = tmp_path / "events.duckdb"
+    shutil.copyfile(assess_small_db, db)
+    with Reciprocity(db) as r:
+        load_starter(r)
+        event = r.timeline.get("exchange-of-notes-1983")
+    args = ["--db", db, "compare", "USA", "JPN", "--channel", "arms", "--replicates", "200"]
+    by_event = run_main(*args, "--event", event.id, "--format", "json")
+    assert by_event.exit_code == 0, by_event.stderr
+    data = json.loads(by_event.stdout)
+    assert data["at"] == event.year == 1983 and data["event"]["id"] == event.id
+    assert data["event"]["sources"]
+    by_year = json.loads(run_main(*args, "--at", "1983", "--format", "json").stdout)
+    assert by_year["channels"] == data["channels"]
+    assert run_main(*args, "--event", "no-such-event").exit_code == 3
+    assert run_main(*args, "--event", event.id, "--at", "1984").exit_code == 2
+    assert run_main(*args).exit_code == 2  # neither --at nor --event
+    other = run_main("--db", db, "compare", "USA", "GBR", "--event", "three-principles-2014")
+    assert other.exit_code == 2 and "concerns JPN" in other.stderr

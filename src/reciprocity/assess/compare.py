@@ -199,6 +199,18 @@ def _block(series: pd.DataFrame, years: np.ndarray, at: int, name: str, additive
                              replicates=reps, level=level, rng=rng)
 
 
+def _data_span(store: Store, rows: pd.DataFrame, vintage: str | None) -> tuple[int, int]:
+    """First and last year with data: for a ``sum`` unit the years its sources measure
+    (where a year without a record for the pair is 0), else the pair's own years."""
+    spans = [(int(rows["year"].min()), int(rows["year"].max()))]
+    for (channel, unit), sub in rows.groupby(["channel", "unit"], sort=True):
+        if channels_mod.is_additive(str(unit)):
+            found = inputs.year_span(store, str(channel), str(unit),
+                                     sorted(set(sub["dataset"])), vintage)
+            spans += [found] if found else []
+    return min(s[0] for s in spans), max(s[1] for s in spans)
+
+
 def event_study(store: Store, a: str, b: str, at: int, *, window: int = 5,
                 channel: str | None = None, cfg: Settings, vintage: str | None = None,
                 event: dict[str, Any] | None = None) -> EventStudyResult:
@@ -220,7 +232,7 @@ def event_study(store: Store, a: str, b: str, at: int, *, window: int = 5,
                          + "; nothing to compare", [Problem(
                              "--channel" if channel else "A B", channel or f"{a_} {b_}",
                              "a channel with flows between the two (reciprocity dyad A B)")])
-    first, last = int(every["year"].min()), int(every["year"].max())
+    first, last = _data_span(store, every, vintage)
     if not first < at <= last:
         raise InputError(f"--at {at} is outside the years of {a_}–{b_}'s data"
                          + (f" in {channel}" if channel else "") + f" ({first}–{last}); "
@@ -248,14 +260,44 @@ def event_study(store: Store, a: str, b: str, at: int, *, window: int = 5,
                             credits_for(store, sorted(used)), event, skipped)
 
 
-def compare(store: Store, a: str, b: str, at: int, *, window: int = 5,
+def event_year(store: Store, a: str, b: str, event_id: str,
+               at: int | None = None) -> tuple[int, dict[str, Any]]:
+    """The year of timeline event ``event_id`` (``reciprocity events A B`` lists them) and
+    what the answer says about it; refused when it concerns neither the pair nor one of
+    them alone, or when ``at`` is given and differs."""
+    from reciprocity.events.store import Timeline, citation
+
+    pair = Pair.of(a, b)
+    found = Timeline(store).get(event_id)
+    if not found.concerns(pair.a.code, pair.b.code):
+        raise InputError(f"event {event_id} concerns {', '.join(found.countries)}, not "
+                         f"{pair.a.code} and {pair.b.code}", [Problem(
+                             "--event", event_id, f"an event of reciprocity events "
+                             f"{pair.a.code} {pair.b.code}")])
+    if at is not None and at != found.year:
+        raise InputError(f"--at {at} and --event {event_id} ({found.date}) disagree; give "
+                         "one of them", [Problem("--at", str(at), f"{found.year} or no --at")])
+    return found.year, {"id": found.id, "date": found.date, "kind": found.kind,
+                        "title": found.title,
+                        "sources": [citation(s) for s in found.sources]}
+
+
+def compare(store: Store, a: str, b: str, at: int | None = None, *, window: int = 5,
             channel: str | None = None, replicates: int | None = None,
             seed: int | None = None, settings: Any = None, vintage: str | None = None,
-            event: dict[str, Any] | None = None) -> EventStudyResult:
+            event: str | None = None) -> EventStudyResult:
     """:func:`event_study` with the assessment's settings (``composite.replicates``,
-    ``.seed``, ``.level``), ``replicates``/``seed`` applied and checked."""
+    ``.seed``, ``.level``), ``replicates``/``seed`` applied and checked; the year is ``at``
+    or that of the timeline event ``event``."""
     from reciprocity.assess import service
 
     cfg = service._bootstrap_settings(service._settings(settings), replicates, seed)
+    found = None
+    if event is not None:
+        at, found = event_year(store, a, b, event, at)
+    if at is None:
+        raise InputError("compare needs the event year: --at YEAR or --event ID",
+                         [Problem("--at", "nothing", "a year, or --event with an event id "
+                                  "(reciprocity events A B lists them)")])
     return event_study(store, a, b, at, window=window, channel=channel, cfg=cfg,
-                       vintage=vintage, event=event)
+                       vintage=vintage, event=found)

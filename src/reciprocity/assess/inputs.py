@@ -138,6 +138,18 @@ def last_year(store: Store, channel: str, unit: str | None = None,
     return int(row[0]) if row and row[0] is not None else None
 
 
+def year_span(store: Store, channel: str, unit: str, datasets: list[str],
+              vintage: str | None = None) -> tuple[int, int] | None:
+    """(first, last) year of the channel's flows in ``unit`` from ``datasets`` (active
+    vintages), over every pair: the years those sources measure."""
+    marks = ", ".join("?" for _ in datasets)
+    sql = store.active_flows_sql(vintage) + f"""
+        SELECT min(year), max(year) FROM af
+        WHERE channel = ? AND unit = ? AND dataset IN ({marks})"""
+    row = store.con.execute(sql, [channel, unit, *datasets]).fetchone()
+    return (int(row[0]), int(row[1])) if row and row[0] is not None else None
+
+
 def inflows(store: Store, country: str, channel: str, *, since: int | None = None,
             until: int | None = None, vintage: str | None = None) -> pd.DataFrame:
     """Flows into ``country`` in ``channel``: partner, unit, area, year, magnitude, dataset."""

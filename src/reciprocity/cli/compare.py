@@ -27,9 +27,12 @@ def register(app: typer.Typer) -> None:
 def compare(ctx: typer.Context,
             a: Annotated[str, typer.Argument(help="Country A: ISO3 code or name.")],
             b: Annotated[str, typer.Argument(help="Country B: ISO3 code or name.")],
-            at: Annotated[int, typer.Option(
+            at: Annotated[int | None, typer.Option(
                 "--at", help="The event year: 'before' is the window's years up to the one "
-                "before it, 'after' starts with it.")],
+                "before it, 'after' starts with it.")] = None,
+            event: Annotated[str | None, typer.Option(
+                "--event", help="Take the year from this timeline event (reciprocity events "
+                "A B lists them).")] = None,
             window: Annotated[int, typer.Option(
                 "--window", "-w", help="Years on each side (before: AT−N … AT−1; after: "
                 "AT … AT+N−1).")] = 5,
@@ -45,7 +48,7 @@ def compare(ctx: typer.Context,
     (level and slope change, Newey–West errors)."""
     with session(ctx, read_only=True) as r:
         result = r.compare(a, b, at, window=window, channel=channel, replicates=replicates,
-                           seed=seed)
+                           seed=seed, event=event)
     frame = result.frame()
     emit(frame, fmt, json_data=result.to_dict(), csv_frame=frame,
          views=[View(_shown(result, frame), _title(result), columns=TABLE_COLUMNS,
@@ -76,6 +79,9 @@ def _title(r: EventStudyResult) -> str:
 
 def _notes(r: EventStudyResult) -> list[str]:
     lines = []
+    if r.event:
+        lines.append(f"Event {r.event['id']} ({r.event['date']}): {r.event['title']}; "
+                     + "; ".join(r.event["sources"]))
     for c in r.channels:
         lines.append(f"{label(c.channel)} ({label(c.unit)}): interval over {c.resampled}"
                      + ("" if c.directed else "; undirected: both directions hold the joint "
