@@ -12,8 +12,9 @@ Rule kinds (``format: reciprocity-alerts/1``, ``alerts:`` list; docs/assessment.
 * ``hhi_over``: a country's supplier concentration (HHI) in a ``channel`` (optionally one
   ``area``) over the latest window is above ``threshold``.
 
-Every rule is validated before anything is evaluated; thresholds outside [0, 1], unknown
-countries, channels or kinds are reported together. Evaluation is pure given the series.
+Every rule is an :class:`AlertRule` (pydantic), validated before anything is evaluated;
+thresholds outside [0, 1], unknown countries, channels or kinds are reported together.
+Evaluation is pure given the series.
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BeforeValidator, Field, ValidationError, ValidationInfo, field_validator
 
 from reciprocity import channels as channels_mod
 from reciprocity import countries, taxonomy
 from reciprocity.assess.config import number, read_yaml, show
 from reciprocity.errors import InputError, Problem
+from reciprocity.ledger.fields import Model
+from reciprocity.validation import dotted, invalid, problems_from
 
 ALERTS_FORMAT = "reciprocity-alerts/1"
 KINDS = ("index_below", "share_over", "hhi_over")
@@ -40,21 +45,95 @@ _KEYS = {
 }
 
 
-@dataclass(frozen=True)
-class AlertRule:
-    """One validated rule."""
+def _whole(value: object, lo: int, hi: int) -> int | None:
+    f = number(value)
+    if f is None or not float(f).is_integer() or not lo <= f <= hi:
+        return None
+    return int(f)
 
+
+def _threshold(value: object) -> float:
+    f = number(value)
+    if f is None or not 0.0 <= f <= 1.0:
+        raise invalid(show(value), "a number between 0 and 1 (an index, share or HHI)")
+    return float(f)
+
+
+def _known(value: object) -> str:
+    found = countries.lookup(str(value or ""))
+    if found is None:
+        raise invalid(show(value), "a known country")
+    return found.code
+
+
+def _area(value: object) -> str:
+    if value not in taxonomy.areas():
+        raise invalid(show(value), "a technology area id")
+    return str(value)
+
+
+def _text(value: object) -> str | None:
+    return " ".join(str(value).split()) if value else None
+
+
+class AlertRule(Model):
+    """One validated rule (the keys each kind takes: ``_KEYS``)."""
+
+    KEEP: ClassVar[tuple[str, ...]] = ()
     id: str
-    kind: str
-    threshold: float
-    pair: tuple[str, str] | None = None
-    country: str | None = None
-    partner: str | None = None
-    channel: str | None = None
-    area: str | None = None
-    years: int = 1
-    window: int | None = None
-    description: str | None = None
+    kind: Literal[KINDS]  # type: ignore[valid-type]
+    threshold: Annotated[float, BeforeValidator(_threshold)]
+    pair: tuple[Annotated[str, BeforeValidator(_known)], ...] | None = Field(
+        None, validate_default=True)
+    country: str | None = Field(None, validate_default=True)
+    partner: Annotated[str | None, BeforeValidator(
+        lambda v: None if v is None else _known(v))] = None
+    channel: str | None = Field(None, validate_default=True)
+    area: Annotated[str | None, BeforeValidator(lambda v: None if v is None else _area(v))
+                    ] = None
+    years: int | None = Field(None, validate_default=True)
+    window: Annotated[int | None, BeforeValidator(lambda v: _whole_or_fail(v, 1, 50))] = None
+    description: Annotated[str | None, BeforeValidator(_text)] = None
+
+    @field_validator("pair", mode="before")
+    @classmethod
+    def _two(cls, value: object, info: ValidationInfo) -> object:
+        if info.data.get("kind") != "index_below":
+            return None
+        if not isinstance(value, list) or len(value) != 2:
+            raise invalid(show(value), "two countries, e.g. [USA, JPN]")
+        return value
+
+    @field_validator("pair")
+    @classmethod
+    def _different(cls, pair: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if pair and pair[0] == pair[1]:
+            raise invalid(f"{pair[0]} twice", "two different countries")
+        return pair
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _country(cls, value: object, info: ValidationInfo) -> object:
+        return None if info.data.get("kind") == "index_below" else _known(value)
+
+    @field_validator("channel", mode="before")
+    @classmethod
+    def _channel(cls, value: object, info: ValidationInfo) -> object:
+        if value is None and info.data.get("kind") == "index_below":
+            return None
+        ch = channels_mod.CHANNELS.get(str(value))
+        if ch is None:
+            raise invalid(show(value), "one of " + ", ".join(sorted(channels_mod.CHANNELS)))
+        if not ch.directed:
+            raise invalid(f"{ch.name} (undirected)", "a directed channel")
+        return str(value)
+
+    @field_validator("years", mode="before")
+    @classmethod
+    def _years(cls, value: object, info: ValidationInfo) -> object:
+        if info.data.get("kind") != "index_below":
+            return None
+        return _whole_or_fail(value, 1, 200)
 
     @property
     def subject(self) -> str:
@@ -63,20 +142,14 @@ class AlertRule:
         return f"{self.country} {self.channel}" + (f" {self.area}" if self.area else "") + (
             f" from {self.partner}" if self.partner else "")
 
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in {
-            "id": self.id, "kind": self.kind, "threshold": self.threshold,
-            "pair": list(self.pair) if self.pair else None, "country": self.country,
-            "partner": self.partner, "channel": self.channel, "area": self.area,
-            "years": self.years if self.kind == "index_below" else None,
-            "window": self.window, "description": self.description}.items() if v is not None}
 
-
-def _whole(value: object, lo: int, hi: int) -> int | None:
-    f = number(value)
-    if f is None or not float(f).is_integer() or not lo <= f <= hi:
-        return None
-    return int(f)
+def _whole_or_fail(value: object, lo: int, hi: int) -> int | None:
+    if value is None and hi == 50:
+        return None  # no window: the default
+    whole = _whole(value, lo, hi)
+    if whole is None:
+        raise invalid(show(value), f"a whole number from {lo} to {hi}")
+    return whole
 
 
 def parse_alerts(data: Mapping[str, Any], name: str) -> list[AlertRule]:
@@ -102,7 +175,6 @@ def parse_alerts(data: Mapping[str, Any], name: str) -> list[AlertRule]:
         if not isinstance(item, Mapping):
             bad(where, show(item), "a mapping")
             continue
-        before = len(problems)
         rid = str(item.get("id") or f"alert-{i + 1}")
         if rid in ids:
             bad(f"{where}.id", repr(rid), "an id used once")
@@ -111,73 +183,18 @@ def parse_alerts(data: Mapping[str, Any], name: str) -> list[AlertRule]:
         if kind not in KINDS:
             bad(f"{where}.kind", show(kind), "one of " + ", ".join(KINDS))
             continue
-        for key in item:
-            if key not in _KEYS[kind]:
-                bad(f"{where}.{key}", "an unknown key", ", ".join(_KEYS[kind]))
-        threshold = number(item.get("threshold"))
-        if threshold is None or not 0.0 <= threshold <= 1.0:
-            bad(f"{where}.threshold", show(item.get("threshold")),
-                "a number between 0 and 1 (an index, share or HHI)")
-        channel = item.get("channel")
-        if channel is not None or kind != "index_below":
-            ch = channels_mod.CHANNELS.get(str(channel))
-            if ch is None:
-                bad(f"{where}.channel", show(channel),
-                    "one of " + ", ".join(sorted(channels_mod.CHANNELS)))
-            elif not ch.directed:
-                bad(f"{where}.channel", f"{ch.name} (undirected)", "a directed channel")
-        window = None
-        if item.get("window") is not None:
-            window = _whole(item.get("window"), 1, 50)
-            if window is None:
-                bad(f"{where}.window", show(item.get("window")), "a whole number from 1 to 50")
-        pair: tuple[str, str] | None = None
-        country = partner = area = None
-        years = 1
-        if kind == "index_below":
-            raw_pair = item.get("pair")
-            if not isinstance(raw_pair, list) or len(raw_pair) != 2:
-                bad(f"{where}.pair", show(raw_pair), "two countries, e.g. [USA, JPN]")
-            else:
-                codes = []
-                for j, c in enumerate(raw_pair):
-                    found = countries.lookup(str(c))
-                    if found is None:
-                        bad(f"{where}.pair[{j}]", show(c), "a known country")
-                    else:
-                        codes.append(found.code)
-                if len(codes) == 2 and codes[0] == codes[1]:
-                    bad(f"{where}.pair", f"{codes[0]} twice", "two different countries")
-                elif len(codes) == 2:
-                    pair = (codes[0], codes[1])
-            years_ = _whole(item.get("years"), 1, 200)
-            if years_ is None:
-                bad(f"{where}.years", show(item.get("years")), "a whole number from 1 to 200")
-            else:
-                years = years_
-        else:
-            found = countries.lookup(str(item.get("country") or ""))
-            if found is None:
-                bad(f"{where}.country", show(item.get("country")), "a known country")
-            else:
-                country = found.code
-            if item.get("partner") is not None:
-                found = countries.lookup(str(item.get("partner")))
-                if found is None:
-                    bad(f"{where}.partner", show(item.get("partner")), "a known country")
-                else:
-                    partner = found.code
-            if item.get("area") is not None:
-                if item["area"] not in taxonomy.areas():
-                    bad(f"{where}.area", show(item["area"]), "a technology area id")
-                else:
-                    area = str(item["area"])
-        if len(problems) > before:
+        unknown = [key for key in item if key not in _KEYS[kind]]
+        for key in unknown:
+            bad(f"{where}.{key}", "an unknown key", ", ".join(_KEYS[kind]))
+        try:
+            rule = AlertRule.model_validate(
+                {**{k: v for k, v in item.items() if k not in unknown}, "id": rid})
+        except ValidationError as error:
+            problems += problems_from(error, lambda loc: f"{name} {dotted(loc)}",
+                                      ("alerts", i), AlertRule)
             continue
-        desc = item.get("description")
-        rules.append(AlertRule(rid, str(kind), float(threshold or 0.0), pair, country, partner,
-                               str(channel) if channel is not None else None, area, years,
-                               window, " ".join(str(desc).split()) if desc else None))
+        if not unknown:
+            rules.append(rule)
     if problems:
         raise InputError(f"{name}: {len(problems)} problem(s) in the alert rules; nothing was "
                          "evaluated", problems)
