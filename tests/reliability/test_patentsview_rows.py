@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from reciprocity.errors import FormatError
-from reciprocity.sources import patentsview_rows
+from reciprocity.sources import patentsview_rows, registry
 from reciprocity.store.db import Store
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "patentsview"
@@ -51,7 +51,7 @@ def lines(table: str) -> list[bytes]:
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     s = Store(tmp_path / "store.duckdb")
-    s.ingest("patentsview", pack(tmp_path / "base"))
+    s.ingest(registry.get("patentsview"), pack(tmp_path / "base"))
     yield s
     s.close()
 
@@ -68,7 +68,7 @@ def test_nul_byte_refused_with_line_and_field(store: Store, tmp_path: Path,
     rows[4] = b"\t".join(fields)
     before = state(store)
     with pytest.raises(FormatError) as err:
-        store.ingest("patentsview", pack(tmp_path / "nul", {
+        store.ingest(registry.get("patentsview"), pack(tmp_path / "nul", {
             "g_us_patent_citation": b"\n".join(rows)}, zipped=zipped))
     problem = err.value.problems[0]
     assert "g_us_patent_citation.tsv" in problem.location
@@ -92,7 +92,8 @@ def test_repeated_row_refused_with_its_lines(store: Store, tmp_path: Path, table
     repeated = [*rows[:3], rows[2], *rows[3:]]  # data row 2 (line 3) again, as line 4
     before = state(store)
     with pytest.raises(FormatError) as err:
-        store.ingest("patentsview", pack(tmp_path / "rep", {table: b"\n".join(repeated)}))
+        store.ingest(registry.get("patentsview"),
+                     pack(tmp_path / "rep", {table: b"\n".join(repeated)}))
     problem = err.value.problems[0]
     assert problem.location.endswith(f"{table}.tsv.zip, lines 3, 4, every field")
     assert "the same row 2 times" in problem.found
@@ -106,8 +107,19 @@ def test_repeat_in_a_table_read_by_minimum_keeps_the_flows(store: Store, tmp_pat
     rows = lines(table)
     body = [r for r in rows[1:] if r.strip()]
     before = flows(store)
-    result = store.ingest("patentsview", pack(tmp_path / "rep", {
+    result = store.ingest(registry.get("patentsview"), pack(tmp_path / "rep", {
         table: b"\n".join([rows[0], *body * 3]) + b"\n"}))
     assert not result.held_back  # the new vintage is the default: its flows are the answer
     assert flows(store) == before
 
+
+
+def test_a_table_cut_short_is_held_back_naming_it(store: Store, tmp_path: Path) -> None:
+    """Cut at a line, a table is valid TSV; the flows keep most of their records (they are
+    aggregates), so the table's own rows against the last vintage's tell."""
+    rows = lines("g_us_patent_citation")
+    before = flows(store)
+    result = store.ingest(registry.get("patentsview"), pack(tmp_path / "cut", {
+        "g_us_patent_citation": b"\n".join(rows[:4]) + b"\n"}))
+    assert "g_us_patent_citation 3 rows against 7" in (result.held_back or "")
+    assert flows(store) == before

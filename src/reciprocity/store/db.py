@@ -196,11 +196,16 @@ class Store:
             leftover.unlink(missing_ok=True)
         con = connect_file(tmp, read_only=False, wait=0.0)
         try:
-            self.con = con
-            self._ensure_schema()
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
+            try:
+                self.con = con
+                self._ensure_schema()
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+        except BaseException:   # no half-made file left behind either
+            for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+            raise
         try:   # never over a store another process created meanwhile
             os.link(tmp, self.path)
         except FileExistsError:
@@ -468,7 +473,7 @@ class Store:
         records_loaded = int(sum(_rows(f) for f in parsed.records.values()))
         held_back = None if force else self._hold_back(
             dataset, parsed.layout, parsed.generated_at, parsed.is_complete, records_loaded,
-            parsed.scope)
+            parsed.scope, {k: v for k, v in parsed.notes.items() if k.startswith("rows_")})
         flows_loaded = _rows(parsed.flows)
         if by_reference and not entries:
             entries = [(path.name, path.stat().st_size, digest)]
@@ -522,15 +527,22 @@ class Store:
     back (a register cut short, a part missing)."""
 
     def _hold_back(self, dataset: str, layout: str, generated_at: datetime | None,
-                   is_complete: bool, records: int, scope: str | None = None) -> str | None:
-        """Why a new vintage should not become its dataset's default without ``--force``."""
+                   is_complete: bool, records: int, scope: str | None = None,
+                   table_rows: Mapping[str, int] | None = None) -> str | None:
+        """Why a new vintage should not become its dataset's default without ``--force``.
+
+        ``table_rows``: the rows read from each input table (notes ``rows_<table>``, as a
+        source of several tables gives them); one under the share of the same table's rows
+        in the newest vintage holds it back too (an aggregating source keeps most of its
+        records when one of its tables is cut short)."""
         reasons = []
         now = datetime.now(UTC).replace(tzinfo=None)
         if generated_at is not None and generated_at > now + timedelta(days=1):
             reasons.append(f"dated in the future ({generated_at:%Y-%m-%d}, after today "
                            f"{now:%Y-%m-%d})")
         others = self.con.execute(
-            "SELECT vintage_id, generated_at, records_loaded FROM vintages WHERE dataset = ? "
+            "SELECT vintage_id, generated_at, records_loaded, notes FROM vintages "
+            "WHERE dataset = ? "
             "AND layout = ? AND is_complete = ? AND (is_complete OR scope IS NOT DISTINCT FROM ?)"
             " AND held_back IS NULL "
             "ORDER BY generated_at DESC NULLS LAST, ingested_at DESC LIMIT 1",
@@ -544,6 +556,15 @@ class Store:
             reasons.append(f"much smaller than the newest vintage of its layout and scope: "
                            f"{records:,} records against {others[2]:,} in {others[0]} (under "
                            f"{self.HOLD_BACK_SHARE:.0%}; a file cut short?)")
+        if others is not None and table_rows and (
+                generated_at is None or others[1] is None or generated_at >= others[1]):
+            before = {k: int(v) for k, v in re.findall(r"(rows_\w+): (\d+)", others[3] or "")}
+            short = [f"{k[5:]} {table_rows[k]:,} rows against {before[k]:,}"
+                     for k in sorted(table_rows) if k in before
+                     and table_rows[k] < self.HOLD_BACK_SHARE * before[k]]
+            if short:
+                reasons.append(f"a table much smaller than in {others[0]}: "
+                               + ", ".join(short) + " (a file cut short?)")
         return "; ".join(reasons) or None
 
     def check(self, table: Table, frame: Frame, where: str = "",
