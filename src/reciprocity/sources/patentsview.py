@@ -154,35 +154,19 @@ def country_codes(aliases: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def field_areas() -> dict[int, str | None]:
-    """WIPO field (1–35) → technology area id, from :mod:`reciprocity.taxonomy`.
+    """WIPO field (1–35) → technology area id (None: no area), from the taxonomy's
+    ``wipo_fields`` crosswalk."""
+    from reciprocity import taxonomy
 
-    Empty when the taxonomy offers no WIPO crosswalk (flows then carry no area).
-    """
-    try:
-        from reciprocity import taxonomy
-    except ImportError:  # pragma: no cover - the taxonomy ships with the package
-        return {}
-    direct = getattr(taxonomy, "area_for_wipo_field", None)
-    if callable(direct):
-        return {f: direct(f) for f in range(1, 36)}
-    tables = getattr(taxonomy, "crosswalk_tables", None)
-    if not callable(tables):
-        return {}
-    frame = tables().get("wipo_fields")
-    if frame is None or not {"field", "area"} <= set(frame.columns):
-        return {}
-    return {int(f): (taxonomy.check_area(a) if a else None)
-            for f, a in zip(frame["field"], frame["area"], strict=True) if str(f).isdigit()}
+    return {int(r["field"]): (taxonomy.check_area(r["area"]) if r["area"] else None)
+            for r in taxonomy.crosswalk_rows("wipo_fields") if r["field"].isdigit()}
 
 
-def cpc_field() -> Callable[[str], int | None] | None:
-    """The taxonomy's CPC → WIPO field concordance, if it has one."""
-    try:
-        from reciprocity import taxonomy
-    except ImportError:  # pragma: no cover
-        return None
-    fn = getattr(taxonomy, "wipo_field_for_cpc", None)
-    return fn if callable(fn) else None
+def cpc_field() -> Callable[[str], int | None]:
+    """The taxonomy's CPC → WIPO field concordance."""
+    from reciprocity import taxonomy
+
+    return taxonomy.wipo_field_for_cpc
 
 
 def cpc_area() -> Callable[[str], str | None]:
