@@ -459,7 +459,38 @@ def _assessment(r: Reciprocity, dyad: Dyad, notes: list[str]) -> dict[str, Any] 
         try:
             dep = r.dependence(country.code, channel="arms", **span)
         except (ReciprocityError, ValueError) as exc:
-            notes.append(f"Opportunities not shown: {exc}")
+            notes.append(f"Dependence of {country.code} not shown: {exc}")
+            continue
+        section = Section(f"Dependence: {country.name}'s arms intake")
+        share = dep.partner_share(partner.code)
+        if share is not None:
+            overall = dep.overall
+            section.facts += [
+                (f"share from {partner.name}, {overall.get('window')}", fmt_pct(share)),
+                ("supplier concentration (HHI)", fmt_index(overall.get("hhi"))),
+                ("top supplier", f"{overall.get('top_partner')} "
+                                 f"({fmt_pct(overall.get('top_share'))})")]
+            cols, rows = _rows(dep.frame(), 12)
+            section.tables.append(("By technology area, latest window", cols, rows))
+        else:
+            section.notes.append(f"{country.name} received no arms in the span.")
+        out["sections"].append(section)
+    try:
+        opps = r.opportunities(a.code, b.code, include_all=True)
+        frame = opps.frame()
+        section = Section(f"Opportunities: what {a.name} needs and {b.name} provides")
+        if len(frame):
+            cols, rows = _rows(frame, 10)
+            section.tables.append((f"Top areas ({opps.window or 'latest windows'})",
+                                   cols, rows))
+            if opps.needs_source:
+                section.notes.append(f"Needs: {opps.needs_source}.")
+        else:
+            section.notes.append("No area where one side's evidence meets the other's "
+                                 "needs.")
+        out["sections"].append(section)
+    except (ReciprocityError, ValueError) as exc:
+        notes.append(f"Opportunities not shown: {exc}")
     return out if out["composite"] or out["sections"] else None
 
 
