@@ -13,11 +13,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from annotated_types import Ge, Le
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 
 from reciprocity import channels as channels_mod
 from reciprocity import yamlsafe
 from reciprocity.errors import FormatError, InputError, Problem
+from reciprocity.validation import dotted, invalid, invalid_items, problems_from
 
 DATA_PACKAGE = "reciprocity"
 DATA_DIR = ("data", "assess")
@@ -139,6 +143,41 @@ SPEC: dict[str, Rule] = {
 PRIORITIES = ("high", "medium", "low")
 
 
+def _field(rule: Rule) -> Any:
+    """A pydantic field for one setting: its bounds as constraints, its meaning as the
+    description, and the message of :meth:`Rule.check` for a value that does not fit."""
+    def check(value: object) -> object:
+        expected = rule.check(value)
+        if expected is not None:
+            raise invalid(show(value), f"{expected} ({rule.meaning})")
+        return int(value) if rule.kind is int else float(value)  # type: ignore[arg-type]
+    bounded = Annotated[rule.kind, Ge(rule.lo), Le(rule.hi)]  # type: ignore[name-defined]
+    return Annotated[bounded | None, BeforeValidator(check),
+                     Field(None, description=rule.meaning)]
+
+
+def _model(name: str, keys: dict[str, Rule]) -> type[BaseModel]:
+    """The model of the settings under ``name`` (each section a nested model), from SPEC."""
+    fields: dict[str, Any] = {}
+    sections: dict[str, dict[str, Rule]] = {}
+    for key, rule in keys.items():
+        head, _, rest = key.partition(".")
+        if rest:
+            sections.setdefault(head, {})[rest] = rule
+        else:
+            fields[head] = (_field(rule), None)
+    for head, sub_keys in sections.items():
+        fields[head] = (_model(f"{name}_{head}", sub_keys) | None, None)
+    return create_model(name, __config__=ConfigDict(extra="forbid", frozen=True), **fields)
+
+
+AssessSettings = create_model(
+    "AssessSettings", __base__=_model("AssessSettingsBody", SPEC),
+    format=(Literal[SETTINGS_FORMAT] | None, None))  # type: ignore[valid-type]
+"""A settings file as a pydantic model, derived from :data:`SPEC` (every key optional: a file
+overrides any subset of the shipped settings)."""
+
+
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
     for key, value in data.items():
         path = f"{prefix}{key}"
@@ -169,21 +208,14 @@ class Settings:
 
 def _parse_settings(data: Mapping[str, Any], name: str) -> tuple[dict[str, Any],
                                                                 list[Problem]]:
-    problems: list[Problem] = []
-    check_format(data, SETTINGS_FORMAT, name, problems)
-    values: dict[str, Any] = {}
-    for key, value in _flatten({k: v for k, v in data.items() if k != "format"}):
-        rule = SPEC.get(key)
-        if rule is None:
-            problems.append(Problem(f"{name} {key}", "an unknown setting",
-                                    "one of " + ", ".join(SPEC)))
-            continue
-        expected = rule.check(value)
-        if expected is not None:
-            problems.append(Problem(f"{name} {key}", show(value), f"{expected} ({rule.meaning})"))
-            continue
-        values[key] = int(value) if rule.kind is int else float(value)
-    return values, problems
+    try:
+        model = AssessSettings.model_validate(data)
+    except ValidationError as error:
+        return {}, problems_from(error, lambda loc: f"{name} {dotted(loc)}",
+                                 model=AssessSettings)
+    dumped = model.model_dump(exclude_none=True)
+    dumped.pop("format", None)
+    return dict(_flatten(dumped)), []
 
 
 def load_settings(path: str | Path | None = None) -> Settings:
@@ -232,46 +264,55 @@ class Weights:
                 "rationale": self.rationale}
 
 
+def _channel_weights(raw: object) -> dict[str, float]:
+    """Each weight a directed channel's share in [0, 1]; together summing to 1."""
+    if not isinstance(raw, Mapping) or not raw:
+        raise invalid(show(raw), "a mapping of channel: weight (e.g. arms: 0.5)")
+    problems: list[tuple[tuple[str, ...], str, str]] = []
+    weights: dict[str, float] = {}
+    for channel, value in raw.items():
+        where = (str(channel),)
+        ch = channels_mod.CHANNELS.get(str(channel))
+        f = number(value)
+        if ch is None:
+            problems.append((where, f"unknown channel {channel!r}",
+                             "one of " + ", ".join(sorted(channels_mod.CHANNELS))))
+        elif f is None or not 0.0 <= f <= 1.0:
+            problems.append((where, show(value), "a weight between 0 and 1"))
+        elif not ch.directed and f > 0:
+            problems.append((where, f"{f:g} for an undirected channel",
+                             "0: an undirected channel has no direction, so it cannot enter "
+                             "a two-way index"))
+        else:
+            weights[str(channel)] = f
+    total = sum(weights.values())
+    if not problems and abs(total - 1.0) > WEIGHT_TOLERANCE:
+        problems.append(((), f"weights summing to {total:g}", "weights summing to 1"))
+    if problems:
+        raise invalid_items(problems)
+    return weights
+
+
+class WeightsFile(BaseModel):
+    """A weights file (``format: reciprocity-weights/1``): channel shares and why."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    format: Literal[WEIGHTS_FORMAT] | None = None  # type: ignore[valid-type]
+    weights: Annotated[dict[str, float], BeforeValidator(_channel_weights)] = Field(
+        None, validate_default=True)  # type: ignore[assignment]
+    rationale: Annotated[str | None, BeforeValidator(
+        lambda v: " ".join(str(v).split()) if v else None)] = None
+
+
 def parse_weights(data: Mapping[str, Any], name: str) -> Weights:
     """Validate a weights mapping (``{"weights": {channel: share}}``); InputError if bad."""
-    problems: list[Problem] = []
-    check_format(data, WEIGHTS_FORMAT, name, problems)
-    for key in data:
-        if key not in ("format", "weights", "rationale"):
-            problems.append(Problem(f"{name} {key}", "an unknown key",
-                                    "format, weights, rationale"))
-    raw = data.get("weights")
-    weights: dict[str, float] = {}
-    if not isinstance(raw, Mapping) or not raw:
-        problems.append(Problem(f"{name} weights", show(raw),
-                                "a mapping of channel: weight (e.g. arms: 0.5)"))
-    else:
-        for channel, value in raw.items():
-            where = f"{name} weights.{channel}"
-            ch = channels_mod.CHANNELS.get(str(channel))
-            if ch is None:
-                problems.append(Problem(where, f"unknown channel {channel!r}",
-                                        "one of " + ", ".join(sorted(channels_mod.CHANNELS))))
-                continue
-            f = number(value)
-            if f is None or not 0.0 <= f <= 1.0:
-                problems.append(Problem(where, show(value), "a weight between 0 and 1"))
-                continue
-            if not ch.directed and f > 0:
-                problems.append(Problem(where, f"{f:g} for an undirected channel",
-                                        "0: an undirected channel has no direction, so it "
-                                        "cannot enter a two-way index"))
-                continue
-            weights[str(channel)] = f
-        total = sum(weights.values())
-        if not problems and abs(total - 1.0) > WEIGHT_TOLERANCE:
-            problems.append(Problem(f"{name} weights", f"weights summing to {total:g}",
-                                    "weights summing to 1"))
-    if problems:
+    try:
+        model = WeightsFile.model_validate(data)
+    except ValidationError as error:
+        problems = problems_from(error, lambda loc: f"{name} {dotted(loc)}", model=WeightsFile)
         raise InputError(f"{name}: {len(problems)} problem(s) in the weights; nothing was "
-                         "computed", problems)
-    rationale = data.get("rationale")
-    return Weights(weights, " ".join(str(rationale).split()) if rationale else None, name)
+                         "computed", problems) from None
+    return Weights(model.weights, model.rationale, name)
 
 
 def load_weights(path: str | Path | None = None) -> Weights:
