@@ -76,22 +76,25 @@ def add_markers(fig: go.Figure, marks: Sequence[Marker]) -> go.Figure:
         return fig
     gap = max(hi - lo, 1.0) * MIN_GAP
     last: list[float] = []  # x of the last marker in each row
+    shapes, notes = [], []
     for m in shown:
         row = next((i for i, x in enumerate(last) if m.x - x >= gap), len(last))
         if row == len(last):
             last.append(m.x)
         else:
             last[row] = m.x
-        y = 1 - row * ROW_HEIGHT  # numbers inside the plot's top, clear of the legend
-        fig.add_shape(type="line", x0=m.x, x1=m.x, xref="x", y0=0, y1=1, yref="paper",
-                      line={"color": MARK_COLOR, "width": 1, "dash": "dot"}, layer="below",
-                      name=f"event {m.number}")
-        fig.add_annotation(x=m.x, xref="x", y=y, yref="paper", yanchor="top",
-                           text=str(m.number), showarrow=False, borderpad=1,
-                           bgcolor="rgba(255,255,255,0.9)",
-                           font={"size": 10, "color": MARK_COLOR},
-                           hovertext=f"{m.number}. {m.date} {labels.label(m.kind)}: {m.label}",
-                           name=f"event {m.number}")
+        shapes.append({"type": "line", "x0": m.x, "x1": m.x, "xref": "x", "y0": 0, "y1": 1,
+                       "yref": "paper", "layer": "below", "name": f"event {m.number}",
+                       "line": {"color": MARK_COLOR, "width": 1, "dash": "dot"}})
+        notes.append({"x": m.x, "xref": "x", "y": 1 - row * ROW_HEIGHT, "yref": "paper",
+                      "yanchor": "top", "text": str(m.number), "showarrow": False,
+                      "borderpad": 1, "bgcolor": "rgba(255,255,255,0.9)",
+                      "font": {"size": 10, "color": MARK_COLOR}, "name": f"event {m.number}",
+                      "hovertext": f"{m.number}. {m.date} {labels.label(m.kind)}: {m.label}"})
+    # one layout update (numbers inside the plot's top, clear of the legend above): adding
+    # shapes one by one costs Plotly a validation of the whole layout each time
+    fig.update_layout(shapes=[*fig.layout.shapes, *shapes],
+                      annotations=[*fig.layout.annotations, *notes])
     # keep the x range of the data: a marker never widens a chart
     if fig.layout.xaxis.range is None:
         fig.update_xaxes(range=[lo, hi])
