@@ -93,12 +93,14 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = Format.table,
         wide: WideOpt = False,
     ) -> None:
+        from reciprocity.queries.common import channel_credits
+
         """All of A's partners in a channel, ranked by two-way index and volume."""
         with session(ctx, read_only=True) as r:
             frame = r.partners(a, channel=channel, since=since, until=until, vintage=vintage,
                                sort=sort, area=area, unit=unit, allies_only=allies_only)
             units = sorted(frame["unit"].dropna().unique()) if "unit" in frame.columns else []
-            credits = _credits(r, channel, units or None)
+            credits = channel_credits(r.store, channel, units or None)
             if allies_only:  # the alliance data used to choose the partners
                 from reciprocity.sources.atop import SOURCE as ATOP
                 credits = [*credits, ATOP.info.credit]
@@ -131,10 +133,12 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = Format.table,
         wide: WideOpt = False,
     ) -> None:
+        from reciprocity.queries.common import channel_credits
+
         """The source records behind a pair's figure, with vintage and source row ids."""
         with session(ctx, read_only=True) as r:
             frame = r.explain(a, b, channel=channel, year=year, mode=mode, vintage=vintage)
-            credits = _credits(r, channel)
+            credits = channel_credits(r.store, channel)
             if fmt is Format.csv:
                 from reciprocity.queries.common import credit_map
 
@@ -176,17 +180,6 @@ def register(app: typer.Typer) -> None:
                         "year": year, "credits": credits, "records": records(frame)},
              notes=[f"{len(frame)} flow row(s); "
                     + "; ".join(totals_text(t, ca, cb) for t in totals(frame))])
-
-
-def _credits(r: Reciprocity, channel: str, units: list[str] | None = None) -> list[str]:
-    """Credit lines of the datasets that feed ``channel`` (in ``units``, when given)."""
-    from reciprocity.queries.common import credits_for
-
-    rows = r.store.con.execute(
-        "SELECT DISTINCT dataset FROM flows WHERE channel = ?"
-        + (f" AND unit IN ({', '.join('?' for _ in units)})" if units else ""),
-        [channel, *(units or [])]).fetchall()
-    return credits_for(r.store, sorted(d for (d,) in rows))
 
 
 ROLLING = ("rolling_start", "rolling_ab", "rolling_ba", "rolling_gl_index")

@@ -82,6 +82,16 @@ def credits_for(store: Store, datasets: list[str]) -> list[str]:
     return [r[0] for r in rows]
 
 
+def channel_credits(store: Store, channel: str, units: list[str] | None = None) -> list[str]:
+    """Credit lines of the datasets that feed ``channel`` (in ``units``, when given): what
+    the CLI prints under a channel's table and the web API returns with it."""
+    rows = store.run(
+        "SELECT DISTINCT dataset FROM flows WHERE channel = ?"
+        + (f" AND unit IN ({', '.join('?' for _ in units)})" if units else ""),
+        [channel, *(units or [])]).fetchall()
+    return credits_for(store, sorted(d for (d,) in rows))
+
+
 def credit_map(store: Store, key: str = "dataset", vintages: list[str] | None = None,
                **where: str | list[str] | None) -> dict[object, str]:
     """The credit line(s) of exactly the datasets behind each value of ``key`` (``dataset``,

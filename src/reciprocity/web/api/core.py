@@ -16,7 +16,7 @@ from reciprocity import errors as errors_mod
 from reciprocity.api import Reciprocity
 from reciprocity.errors import UnknownCountryError
 from reciprocity.jsonout import dumps_bytes, records
-from reciprocity.queries.common import credits_for
+from reciprocity.queries.common import channel_credits
 from reciprocity.store.schema import YEAR_MAX, YEAR_MIN
 from reciprocity.web import deps
 
@@ -121,13 +121,6 @@ def _cached_response(request: Request, item: Cached) -> Response:
     return _json(item.body)
 
 
-def channel_credits(r: Reciprocity, channel: str) -> list[str]:
-    """Credit lines of the datasets that feed ``channel`` (as the CLI prints them)."""
-    rows = r.store.con.execute("SELECT DISTINCT dataset FROM flows WHERE channel = ?",
-                               [channel]).fetchall()
-    return credits_for(r.store, sorted(d for (d,) in rows))
-
-
 async def cached_json(request: Request, key: tuple, compute: Any) -> Response:
     """Answer from the cache, or compute in a worker thread (on a pooled session) and keep it."""
     backend = deps.backend(request)
@@ -179,7 +172,7 @@ async def partners(request: Request, a: A, channel: Annotated[str, Query(
         frame = r.partners(a, channel=channel, since=since, until=until, vintage=vintage,
                            sort=sort)
         return {"a": countries.resolve(a).code, "channel": channel, "since": since,
-                "until": until, "sort": sort, "credits": channel_credits(r, channel),
+                "until": until, "sort": sort, "credits": channel_credits(r.store, channel),
                 "partners": records(frame)}
 
     return await cached_json(request, ("partners", a, channel, since, until, vintage, sort),
@@ -215,7 +208,7 @@ async def explain(request: Request, a: A, b: B,
     def compute(r: Reciprocity) -> dict[str, Any]:
         frame = r.explain(a, b, channel=channel, year=year, mode=mode, vintage=vintage)
         return {"a": a, "b": b, "channel": channel, "year": year,
-                "credits": channel_credits(r, channel),
+                "credits": channel_credits(r.store, channel),
                 "records": records(frame)}
 
     return await cached_json(request, ("explain", a, b, channel, year, mode, vintage), compute)
