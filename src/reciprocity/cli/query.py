@@ -23,7 +23,6 @@ from reciprocity.labels import fmt, label
 
 if TYPE_CHECKING:  # the queries (pandas, DuckDB) are imported when a command runs
 
-    from reciprocity.api import Reciprocity
     from reciprocity.queries.dyad import Dyad
     from reciprocity.rowset import RowSet
 
@@ -93,9 +92,9 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = Format.table,
         wide: WideOpt = False,
     ) -> None:
+        """All of A's partners in a channel, ranked by two-way index and volume."""
         from reciprocity.queries.common import channel_credits
 
-        """All of A's partners in a channel, ranked by two-way index and volume."""
         with session(ctx, read_only=True) as r:
             frame = r.partners(a, channel=channel, since=since, until=until, vintage=vintage,
                                sort=sort, area=area, unit=unit, allies_only=allies_only)
@@ -133,9 +132,9 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = Format.table,
         wide: WideOpt = False,
     ) -> None:
+        """The source records behind a pair's figure, with vintage and source row ids."""
         from reciprocity.queries.common import channel_credits
 
-        """The source records behind a pair's figure, with vintage and source row ids."""
         with session(ctx, read_only=True) as r:
             frame = r.explain(a, b, channel=channel, year=year, mode=mode, vintage=vintage)
             credits = channel_credits(r.store, channel)
