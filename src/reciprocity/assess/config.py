@@ -56,13 +56,6 @@ def read_yaml(path: str | Path | None, default: str, what: str) -> tuple[Any, st
     return data, name
 
 
-def check_format(data: Mapping[str, Any], expected: str, name: str,
-                 problems: list[Problem]) -> None:
-    fmt = data.get("format")
-    if fmt is not None and fmt != expected:
-        problems.append(Problem(f"{name} format", repr(fmt), repr(expected)))
-
-
 def show(value: object) -> str:
     if value is None:
         return "nothing"
