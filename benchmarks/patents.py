@@ -459,6 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         "targets": {"ratio_vs_sql_max": 1.3, "ratio_vs_pandas_min": 5.0,
                     "peak_rss_mb_max": 8192},
         "measured": time.strftime("%Y-%m-%d"),
+        "load_average": [round(x, 1) for x in os.getloadavg()],  # the shared machine's load
         "machine": machine(),
         "python": platform.python_version(),
     }
