@@ -36,3 +36,19 @@ def test_areas_and_tables_use_channel_labels(web_session: Reciprocity) -> None:
     html = builder.render_html(web_session, "USA", "JPN")
     assert "arms: technology areas" not in html and "arms by technology area" not in html
     assert "observed ab" not in html and "ci low" not in html
+
+
+def test_two_values_are_a_small_table_not_a_chart_of_two_points(ncses_db) -> None:
+    with Reciprocity(ncses_db, read_only=True) as r:
+        html = builder.render_html(r, "USA", "JPN")
+        dyad = r.dyad("USA", "JPN").to_dict()
+    assert {k: ch["years_with_data"] for k, ch in dyad["channels"].items()} == {
+        "coauthorship": [2003, 2022], "coauthorship:coauthorship_index": [2003, 2022]}
+    assert 'data-figure="fig-flows-' not in html
+    assert html.count('<table class="few">') == 2
+    assert "the 2 years with data" in html and "2003" in html and "2022" in html
+    assert "count by year" not in html
+    # index values to 3 decimals (0.970, not 1.0); the latest of two years is not "only"
+    latest = dyad["channels"]["coauthorship:coauthorship_index"]["latest"]["flow_ab"]
+    assert f"latest, 2022: {latest:.3f} (joint)" in html and "2022 only" not in html
+    assert "2022, latest" in html

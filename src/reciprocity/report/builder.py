@@ -80,6 +80,9 @@ class ChannelView:
     record_notes: dict[str, str] = field(default_factory=dict)
     """Per direction, what every listed record has in common (columns left out as equal)."""
     ledger_records: bool = False
+    few_values: list[dict[str, Any]] = field(default_factory=list)
+    """A snapshot or index unit with two years of data: those years' rows, shown as a small
+    table instead of a chart of two points."""
 
     @property
     def figures(self) -> list[Figure]:
@@ -211,13 +214,14 @@ def _channel_views(r: Reciprocity, dyad: Dyad, data: dict[str, Any],
         label = figures.unit_label(unit)
         human = headline.key_label(channel, unit)
         single = headline.single_value(ch)
+        few = not single and not additive and len(ch["years_with_data"]) <= 2
         flows = index = mode_chart = None
-        if not single:
+        if not (single or few):
             flows = Figure(f"fig-flows-{i}", figures.to_json(timeline.add_markers(
                 figures.flows_over_time(dyad, channel, unit, title=f"{human}: by year"),
                 marks)),
                 f"{a} → {b} and {b} → {a} by year" if directed else
-                f"joint {a}–{b} count by year (undirected channel)")
+                f"joint {a}–{b} {label} by year (undirected channel)")
         if directed and additive and not single:
             index = Figure(f"fig-index-{i}", figures.to_json(timeline.add_markers(
                 figures.index_trend(dyad, channel, unit, title=f"{human}: two-way index, "
@@ -236,6 +240,8 @@ def _channel_views(r: Reciprocity, dyad: Dyad, data: dict[str, Any],
                            coverage=years_text(ch["years_with_data"]), latest=ch["latest"],
                            label=human, card=headline.card(key, ch) if single else None,
                            mode_chart=mode_chart)
+        if few:
+            view.few_values = [row for row in ch["by_year"] if row["flow_ab"] is not None]
         if directed and additive:
             _largest_records(r, dyad, view)
         views.append(view)
