@@ -133,6 +133,7 @@ def register(app: typer.Typer) -> None:
         wide: WideOpt = False,
     ) -> None:
         """The source records behind a pair's figure, with vintage and source row ids."""
+        from reciprocity.queries import present
         from reciprocity.queries.common import channel_credits
 
         with session(ctx, read_only=True) as r:
@@ -142,10 +143,8 @@ def register(app: typer.Typer) -> None:
                 from reciprocity.queries.common import credit_map
 
                 frame_csv = with_credit(frame, credit_map(r.store))
-            in_parts = bool(len(frame)) and r.store.con.execute(
-                "SELECT count(*) FROM vintages WHERE sha256 IN (SELECT sha256 FROM raw_parts) "
-                f"AND vintage_id IN ({', '.join('?' * frame['vintage_id'].nunique())})",
-                list(frame["vintage_id"].unique())).fetchone()[0] > 0
+            in_parts = bool(len(frame)) and present.any_read_in_parts(
+                r.store, frame["vintage_id"].unique())
         from reciprocity.countries import resolve
 
         cols = [c for c in ("direction", "year", "magnitude", "mode", "is_estimated",

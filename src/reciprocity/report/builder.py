@@ -26,7 +26,7 @@ from reciprocity import __version__, labels
 from reciprocity import channels as channels_mod
 from reciprocity.api import Reciprocity
 from reciprocity.errors import InputError, ReciprocityError
-from reciprocity.queries.common import span_filter
+from reciprocity.queries import present
 from reciprocity.queries.dyad import Dyad, years_text
 from reciprocity.report import alliance_text, figures, headline, timeline
 

@@ -16,6 +16,7 @@ from reciprocity import errors as errors_mod
 from reciprocity.api import Reciprocity
 from reciprocity.errors import UnknownCountryError
 from reciprocity.jsonout import dumps_bytes, records
+from reciprocity.queries import present
 from reciprocity.queries.common import channel_credits
 from reciprocity.store.schema import YEAR_MAX, YEAR_MIN
 from reciprocity.web import deps
@@ -247,10 +248,7 @@ async def channel_list() -> list[dict[str, Any]]:
 
 def present_countries(r: Reciprocity) -> list[dict[str, str]]:
     """Countries with at least one flow in the store's active vintages, by name."""
-    rows = r.store.con.execute(r.store.active_flows_sql() + """
-        SELECT DISTINCT c FROM (SELECT origin AS c FROM af UNION SELECT destination FROM af)
-    """).fetchall()
-    out = [{"code": c, "name": countries.name_of(c)} for (c,) in rows]
+    out = [{"code": c, "name": countries.name_of(c)} for c in present.country_codes(r.store)]
     return sorted(out, key=lambda x: x["name"].casefold())
 
 

@@ -12,6 +12,7 @@ from reciprocity import channels as channels_mod
 from reciprocity import countries
 from reciprocity.api import Reciprocity
 from reciprocity.errors import InputError, NotFoundError, ReciprocityError
+from reciprocity.queries import present
 from reciprocity.queries.dyad import years_text
 from reciprocity.report import figures, headline, timeline
 from reciprocity.report.builder import area_names, render_html
@@ -85,16 +86,12 @@ def options(request: Request) -> dict[str, Any]:
 
     def load() -> dict[str, Any]:
         with backend.read() as r:
-            present = r.store.con.execute(r.store.active_flows_sql() + """
-                SELECT DISTINCT channel FROM af ORDER BY channel""").fetchall()
-            areas = r.store.con.execute(r.store.active_flows_sql() + """
-                SELECT DISTINCT area FROM af WHERE area IS NOT NULL AND area <> ''
-                ORDER BY area""").fetchall()
+            areas = present.areas(r.store)
             names = area_names()
             return {"countries": present_countries(r),
-                    "channels": [c for (c,) in present],
+                    "channels": present.channels(r.store),
                     "modes": list(MODES),
-                    "areas": [(a, names.get(a, a)) for (a,) in areas]}
+                    "areas": [(a, names.get(a, a)) for a in areas]}
 
     return backend.cache.get_or_compute(("explorer-options",), load)
 

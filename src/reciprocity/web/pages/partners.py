@@ -11,7 +11,7 @@ from reciprocity import channels as channels_mod
 from reciprocity import countries
 from reciprocity.api import Reciprocity
 from reciprocity.errors import InputError, NotFoundError, ReciprocityError
-from reciprocity.queries.common import span_filter
+from reciprocity.queries import present
 from reciprocity.web import deps
 from reciprocity.web.pages.common import render
 from reciprocity.web.pages.explore import options
@@ -54,28 +54,12 @@ def sparkline_svg(years: list[int], out: list[float | None], back: list[float | 
             "</svg>")
 
 
-def partner_years(r: Reciprocity, code: str, channel: str, since: int | None,
-                  until: int | None) -> dict[tuple[str, str], dict[int, tuple[float, float]]]:
-    """Per partner and unit: year → (flow out, flow back), from the active vintages."""
-    where, params = span_filter(since, until, channel)
-    rows = r.store.con.execute(r.store.active_flows_sql() + f"""
-        SELECT CASE WHEN origin = ? THEN destination ELSE origin END AS partner, unit, year,
-               sum(CASE WHEN origin = ? THEN magnitude ELSE 0 END),
-               sum(CASE WHEN destination = ? THEN magnitude ELSE 0 END)
-        FROM af WHERE (origin = ? OR destination = ?) {where} GROUP BY ALL""",
-        [code, code, code, code, code, *params]).fetchall()
-    out: dict[tuple[str, str], dict[int, tuple[float, float]]] = {}
-    for partner, unit, year, ab, ba in rows:
-        out.setdefault((partner, unit), {})[int(year)] = (float(ab), float(ba))
-    return out
-
-
 def partners_view(r: Reciprocity, a: str, channel: str, since: int | None, until: int | None,
                   sort: str) -> dict[str, Any]:
     code = countries.resolve(a).code
     frame = r.partners(code, channel=channel, since=since, until=until, sort=sort)
     directed = channels_mod.is_directed(channel)
-    years = partner_years(r, code, channel, since, until)
+    years = present.partner_years(r.store, code, channel, since, until)
     all_years = [y for series in years.values() for y in series]
     lo = since if since is not None else (min(all_years) if all_years else 0)
     hi = until if until is not None else (max(all_years) if all_years else 0)
