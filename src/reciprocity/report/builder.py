@@ -375,16 +375,8 @@ def distinct_columns(columns: list[str], rows: list[dict[str, Any]]
 
 def _areas(r: Reciprocity, dyad: Dyad) -> list[dict[str, Any]]:
     """Flows by technology area both ways, per directed channel and additive unit."""
-    where, params = span_filter(dyad.since, dyad.until)
     a, b = dyad.pair.a.code, dyad.pair.b.code
-    sql = r.store.active_flows_sql() + f"""
-        SELECT channel, unit, area,
-               sum(CASE WHEN origin = ? THEN magnitude ELSE 0 END) AS flow_ab,
-               sum(CASE WHEN origin = ? THEN magnitude ELSE 0 END) AS flow_ba
-        FROM af WHERE ((origin = ? AND destination = ?) OR (origin = ? AND destination = ?))
-          AND area IS NOT NULL AND area <> '' {where}
-        GROUP BY ALL ORDER BY channel, unit, area"""
-    frame = r.store.query(sql, [a, b, a, b, b, a, *params])
+    frame = present.pair_area_flows(r.store, a, b, dyad.since, dyad.until)
     names = area_names()
     out = []
     for (channel, unit), part in frame.groupby(["channel", "unit"], sort=True):
@@ -525,17 +517,12 @@ def _timeline(r: Reciprocity, dyad: Dyad, notes: list[str]) -> dict[str, Any] | 
 def _provenance(r: Reciprocity, dyad: Dyad) -> dict[str, Any]:
     """Datasets and vintages that contributed to the pair's figures, with credit lines."""
     a, b = dyad.pair.a.code, dyad.pair.b.code
-    where, params = span_filter(dyad.since, dyad.until)
-    used = r.store.query(
-        r.store.active_flows_sql() + f"""
-        SELECT DISTINCT vintage_id FROM af
-        WHERE ((origin = ? AND destination = ?) OR (origin = ? AND destination = ?)) {where}""",
-        [a, b, b, a, *params])
+    used = present.pair_vintages(r.store, a, b, dyad.since, dyad.until)
     sources = r.sources()
     if sources.empty:
         return {"vintages": [], "datasets": [], "credits": [],
                 "vintage_table": {"columns": [], "same": ""}}
-    chosen = sources[sources["vintage_id"].isin(set(used["vintage_id"]))]
+    chosen = sources[sources["vintage_id"].isin(used)]
     vintages = chosen.sort_values(["dataset", "vintage_id"]).to_dict("records")
     datasets = (chosen.drop_duplicates("dataset").sort_values("dataset")
                 .to_dict("records"))
