@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import collections
 import json
+import os
 import platform
 import statistics
 import sys
@@ -124,16 +125,19 @@ def main() -> None:
             with Store(db) as s:
                 s.ingest(registry.get("sipri"), REGISTER)
         with Server(db, "--read-only") as server:
+            load_before = os.getloadavg()[0]
             before = rss_mb(server.proc.pid)
             t = time.perf_counter()
             hostile = httpx.get(server.base + HOSTILE, timeout=10)
             hostile_ms = (time.perf_counter() - t) * 1000
             result = asyncio.run(run(server.base, args.clients, args.requests))
             after = rss_mb(server.proc.pid)
+            load_after = os.getloadavg()[0]
     result.update({
         "benchmark": "load", "clients": args.clients, "requests_per_client": args.requests,
         "hostile": {"status": hostile.status_code, "ms": round(hostile_ms, 1)},
         "server_rss_mb": {"before": round(before, 1), "after": round(after, 1)},
+        "load_average": [round(load_before, 1), round(load_after, 1)],
         "machine": f"{platform.system()} {platform.release()}; Python "
                    f"{platform.python_version()}",
         "date": time.strftime("%Y-%m-%d"),
