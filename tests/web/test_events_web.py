@@ -85,6 +85,16 @@ def test_form_refuses_bad_input_beside_fields_then_saves(web_rw_client: TestClie
         trail = r.event_history("web-ev-form")
     assert [(v.version, v.changed_by, v.reason, v.changes) for v in trail] == [
         (1, "ed", "new event", ("created",)), (2, "ed", "typo", ("title",))]
+    page = web_rw_client.get("/events/web-ev-form")
+    no_reason = web_rw_client.post("/events/web-ev-form/delete", data={
+        "csrf_token": csrf_of(page.text), "reason": ""})
+    assert no_reason.status_code == 422 and 'id="delete-error"' in no_reason.text
+    gone = web_rw_client.post("/events/web-ev-form/delete", data={
+        "csrf_token": csrf_of(page.text), "reason": "made by a test"})
+    assert gone.status_code == 303 and gone.headers["location"] == "/events?deleted=web-ev-form"
+    assert web_rw_client.get("/events/web-ev-form").status_code == 404
+    with web_rw_client.app.state.backend.read() as r:
+        assert r.event_history("web-ev-form")[-1].changes == ("deleted",)
 
 
 def test_api_lists_shows_and_saves(web_rw_client: TestClient) -> None:

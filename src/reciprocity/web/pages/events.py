@@ -151,7 +151,7 @@ def detail(request: Request, event_id: str) -> HTMLResponse:
         versions = [v.to_dict() for v in r.event_history(event_id)]
     return render(request, "events_detail.html.j2", {
         "event": event, "data": event.to_dict(), "versions": list(reversed(versions)),
-        "saved": request.query_params.get("saved"), "kind": event.kind})
+        "saved": request.query_params.get("saved"), "kind": event.kind, "errors": {}})
 
 
 @router.get("/events/{event_id}/edit", response_class=HTMLResponse)
@@ -169,3 +169,29 @@ async def edit(request: Request, event_id: str) -> Response:
     with deps.backend(request).read() as r:
         r.event(event_id)  # 404 for an unknown event
     return await _submit(request, event_id)
+
+
+@router.post("/events/{event_id}/delete", response_class=HTMLResponse)
+async def delete(request: Request, event_id: str) -> Response:
+    """Delete with a reason (a version marked deleted; the trail stays)."""
+    user = await deps.require_writer(request)
+    form = await request.form()
+    reason = str(form.get("reason") or "").strip()
+
+    def run() -> str | None:
+        try:
+            with deps.backend(request).write() as w:
+                w.timeline.delete(event_id, reason, by=user.name)
+        except InputError as exc:
+            return exc.message
+        return None
+
+    error = await run_in_threadpool(run)
+    if error is None:
+        return RedirectResponse("/events?deleted=" + quote(event_id), status_code=303)
+    with deps.backend(request).read() as r:
+        event = r.event(event_id)
+        versions = [v.to_dict() for v in r.event_history(event_id)]
+    return render(request, "events_detail.html.j2", {
+        "event": event, "data": event.to_dict(), "versions": list(reversed(versions)),
+        "saved": None, "kind": event.kind, "errors": {"delete": error}}, status_code=422)
