@@ -32,7 +32,8 @@ def test_pair_listing_and_subcommands(capsys: pytest.CaptureFixture[str], events
     assert (data["a"], data["b"]) == ("USA", "JPN")
     assert [e["id"] for e in data["events"]] == ["ev-treaty", "ev-national", "ev-program"]
     assert data["events"][0]["sources"][0]["url"] == "https://example.org/t"
-    code, short, _ = _main(capsys, events_db, "events", "list", "USA", "JPN", "-f", "json")
+    code, short, _ = _main(capsys, events_db, "events", "list", "United States", "Japan",
+                           "-f", "json")
     assert json.loads(short) == data
     code, out, _ = _main(capsys, events_db, "events", "USA", "JPN", "--joint-only",
                          "--kind", "agreement", "--format", "csv")

@@ -20,10 +20,12 @@ from reciprocity.cli.render import Format, ReportFormat, console, emit, emit_jso
 if TYPE_CHECKING:
     import yaml
 
+    from reciprocity import countries
     from reciprocity.events import store as events_store
 else:  # imported when a command runs (reciprocity.cli.lazy)
     from reciprocity.cli.lazy import LazyModule
 
+    countries = LazyModule("reciprocity.countries")
     events_store = LazyModule("reciprocity.events.store")
     yaml = LazyModule("yaml")
 
@@ -79,9 +81,10 @@ def list_(
     with session(ctx, read_only=True) as r:
         found = r.events(a, b, kind=kind.value if kind else None, since=since, until=until,
                          joint_only=joint_only)
+    a, b = countries.resolve(a).code, countries.resolve(b).code
     frame = events_store.frame(found)
-    emit(frame, fmt, title=f"Policy events: {a.upper()} ⇄ {b.upper()} ({len(found)})",
-         json_data={"a": a.upper(), "b": b.upper(), "events": [e.to_dict() for e in found]},
+    emit(frame, fmt, title=f"Policy events: {a} ⇄ {b} ({len(found)})",
+         json_data={"a": a, "b": b, "events": [e.to_dict() for e in found]},
          columns=["date", "kind", "countries", "title", "sources"],
          empty="No events for this pair in the timeline (import some with: reciprocity "
                "events import FILE).")
