@@ -152,3 +152,19 @@ def test_starter_timeline_loads_and_is_cited(events_db: Path) -> None:
         assert linked and linked <= programs
         assert r.event("security-treaty-1960").date == "1960-01-19"
         assert r.event("fsx-mou-1988").programs == ("fsx-development",)
+
+
+def test_ledger_program_linked_by_an_event_is_not_deleted(
+        events_db: Path, events_file: Callable[..., Path], events_yaml: str) -> None:
+    with Reciprocity(events_db) as r:
+        ledger = r.ledger.current()
+        used = {t.program for t in ledger.transfers}
+        free = sorted(p.id for p in ledger.programs if p.id not in used)[0]
+        r.events_import(events_file(events_yaml.replace("programs: [fsx-development]",
+                                                        f"programs: [{free}]")))
+        with pytest.raises(InputError, match="linked by policy events ev-program"):
+            r.ledger_delete(free, "test", by="tester")
+        assert free in {p.id for p in r.ledger.current().programs}
+        r.timeline.delete("ev-program", "test", by="tester")
+        r.ledger_delete(free, "no event links it now", by="tester")
+        assert free not in {p.id for p in r.ledger.current().programs}
