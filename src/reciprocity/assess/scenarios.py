@@ -23,39 +23,39 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import (
+    BeforeValidator,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from reciprocity import channels as channels_mod
 from reciprocity import countries
 from reciprocity.assess.composite import ChannelData, Composite
 from reciprocity.assess.config import Settings, number, read_yaml, show
 from reciprocity.errors import InputError, Problem
+from reciprocity.ledger.fields import Model
+from reciprocity.validation import dotted, invalid, invalid_items, problems_from
 
 SCENARIO_FORMAT = "reciprocity-scenario/1"
-_TOP = ("format", "name", "a", "b", "years", "start_year", "program", "program_year", "flows",
-        "notes")
-_FLOW = ("channel", "from", "to", "unit", "per_year", "from_year", "to_year", "by_year",
-         "note")
 
 
-@dataclass(frozen=True)
-class PlannedFlow:
+class PlannedFlow(Model):
     """Flows a program is expected to add: magnitude per year in one channel and unit."""
 
     channel: str
-    origin: str
-    destination: str
+    origin: str = Field(alias="from")
+    destination: str = Field(alias="to")
     unit: str
-    by_year: Mapping[int, float]
+    by_year: dict[int, float]
     note: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"channel": self.channel, "from": self.origin, "to": self.destination,
-                "unit": self.unit, "by_year": {str(k): v for k, v in self.by_year.items()},
-                "note": self.note}
 
 
 @dataclass(frozen=True)
@@ -82,144 +82,264 @@ def _year(value: object) -> int | None:
     return int(f) if f is not None and float(f).is_integer() else None
 
 
+def _future(value: object, info: ValidationInfo) -> int:
+    """A whole year from this year on (the context's ``this_year``)."""
+    year, this_year = _year(value), info.context["this_year"]
+    if year is None or year < this_year:
+        raise invalid(show(value), f"a year from {this_year} on (not in the past)")
+    return year
+
+
+def _in_span(year: int, info: ValidationInfo) -> int:
+    start, last = info.context["start"], info.context["last"]
+    if not start <= year <= last:
+        raise invalid(str(year), f"a year of the scenario, {start}–{last}")
+    return year
+
+
+def _pair_country(value: object) -> str:
+    found = countries.lookup(str(value or ""))
+    if found is None:
+        raise invalid(show(value), "a known country (ISO 3166 alpha-3 code or name)")
+    return found.code
+
+
+class ScenarioFile(Model):
+    """A scenario file's top level; its flows are read by :class:`FlowEntry` once the span
+    is known (context: ``this_year``, ``max_horizon``)."""
+
+    format: Literal[SCENARIO_FORMAT] | None = None  # type: ignore[valid-type]
+    name: Any = None
+    a: Annotated[str, BeforeValidator(_pair_country)] = Field(None, validate_default=True)
+    b: Annotated[str, BeforeValidator(_pair_country)] = Field(None, validate_default=True)
+    years: int | None = Field(None, validate_default=True)
+    start_year: int | None = None
+    program: str | None = None
+    program_year: int | None = None
+    flows: list[Any] | None = Field(None, validate_default=True)
+    notes: Any = None
+
+    @field_validator("b")
+    @classmethod
+    def _other(cls, b: str, info: ValidationInfo) -> str:
+        if b == info.data.get("a"):
+            raise invalid(b, "a country other than a")
+        return b
+
+    @field_validator("years", mode="before")
+    @classmethod
+    def _horizon(cls, value: object, info: ValidationInfo) -> int:
+        horizon, most = _year(value), info.context["max_horizon"]
+        if horizon is None or not 1 <= horizon <= most:
+            raise invalid(show(value), f"a whole number of years from 1 to {most}")
+        return horizon
+
+    @field_validator("start_year", mode="before")
+    @classmethod
+    def _start(cls, value: object, info: ValidationInfo) -> int | None:
+        return None if value is None else _future(value, info)
+
+    @field_validator("program", mode="before")
+    @classmethod
+    def _program(cls, value: object) -> object:
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise invalid(show(value), "the id of a ledger program")
+        return value
+
+    @field_validator("program_year", mode="before")
+    @classmethod
+    def _program_year(cls, value: object, info: ValidationInfo) -> int | None:
+        if value is None:
+            return None
+        start = info.data.get("start_year") or info.context["this_year"] + 1
+        last = start + (info.data.get("years") or 1) - 1
+        year = _year(value)
+        if year is None or not start <= year <= last:
+            raise invalid(show(value), f"a year of the scenario, {start}–{last} (not in the "
+                          "past)")
+        return year
+
+    @field_validator("flows", mode="before")
+    @classmethod
+    def _flows(cls, value: object, info: ValidationInfo) -> list[Any]:
+        if value is not None and not isinstance(value, list):
+            raise invalid(show(value), "a list of flows")
+        if not value and info.data.get("program") is None:
+            raise invalid("no flows and no program", "at least one flow or a ledger program")
+        return list(value or [])
+
+
+class FlowEntry(Model):
+    """One planned flow as written (context: ``this_year``, ``pair``, ``start``, ``last``):
+    ``per_year`` over ``from_year``–``to_year``, or ``by_year``."""
+
+    channel: str
+    origin: str = Field(alias="from")
+    destination: str = Field(alias="to")
+    unit: str | None = Field(None, validate_default=True)
+    by_year: dict[Any, Any] | None = None
+    per_year: float = Field(None, validate_default=True)  # type: ignore[assignment]
+    from_year: int | None = None
+    to_year: int | None = None
+    note: Any = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _by_year_wins(cls, data: Any) -> Any:
+        """With ``by_year``, ``per_year`` and its years are not read."""
+        if isinstance(data, Mapping) and data.get("by_year") is not None:
+            return {**{k: v for k, v in data.items()
+                       if k not in ("per_year", "from_year", "to_year")}, "per_year": 0}
+        return data
+
+    @field_validator("channel", mode="before")
+    @classmethod
+    def _channel(cls, value: object) -> str:
+        channel = channels_mod.CHANNELS.get(str(value))
+        if channel is None:
+            raise invalid(show(value), "one of " + ", ".join(sorted(channels_mod.CHANNELS)))
+        if not channel.directed:
+            raise invalid(f"{channel.name} (undirected)",
+                          "a directed channel: an undirected one has no direction to project")
+        return channel.name
+
+    @field_validator("origin", "destination", mode="before")
+    @classmethod
+    def _end(cls, value: object, info: ValidationInfo) -> str:
+        found = countries.lookup(str(value or ""))
+        pair = info.context["pair"]
+        if found is None:
+            raise invalid(show(value), "a known country")
+        if pair and found.code not in pair:
+            raise invalid(found.code, "one of the pair: " + ", ".join(sorted(pair)))
+        if info.field_name == "destination" and found.code == info.data.get("origin"):
+            raise invalid(found.code, "the other country of the pair")
+        return found.code
+
+    @field_validator("unit", mode="before")
+    @classmethod
+    def _unit(cls, value: object, info: ValidationInfo) -> object:
+        name = info.data.get("channel")
+        if name is None:
+            return value
+        channel = channels_mod.CHANNELS[name]
+        unit = value if value is not None else channel.units[0]
+        if unit not in channel.units or not channels_mod.is_additive(str(unit)):
+            additive = [u for u in channel.units if channels_mod.is_additive(u)]
+            raise invalid(show(unit), f"an additive unit of {name}: " + ", ".join(additive))
+        return unit
+
+    @field_validator("by_year", mode="before")
+    @classmethod
+    def _by_year(cls, value: object, info: ValidationInfo) -> object:
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            raise invalid(show(value), "a mapping year: amount")
+        problems, out = [], {}
+        this_year, start, last = (info.context[k] for k in ("this_year", "start", "last"))
+        for y, v in value.items():
+            year, amount = _year(y), number(v)
+            if year is None or year < this_year:
+                problems.append(((str(y),), show(y),
+                                 f"a year from {this_year} on (not in the past)"))
+            elif not start <= year <= last:
+                problems.append(((str(y),), str(year), f"a year of the scenario, {start}–{last}"))
+            elif amount is None or amount < 0:
+                problems.append(((str(y),), show(v), "an amount of at least 0"))
+            else:
+                out[year] = amount
+        if problems:
+            raise invalid_items(problems)
+        return out
+
+    @field_validator("per_year", mode="before")
+    @classmethod
+    def _per_year(cls, value: object) -> float:
+        amount = number(value)
+        if amount is None or amount < 0:
+            raise invalid(show(value), "an amount per year of at least 0 (or by_year: "
+                          "{year: amount})")
+        return amount
+
+    @field_validator("from_year", "to_year", mode="before")
+    @classmethod
+    def _bound(cls, value: object, info: ValidationInfo) -> int | None:
+        return None if value is None else _in_span(_future(value, info), info)
+
+    @field_validator("to_year")
+    @classmethod
+    def _after_from(cls, hi: int | None, info: ValidationInfo) -> int | None:
+        lo = info.data.get("from_year") or info.context["start"]
+        hi_ = info.context["last"] if hi is None else hi
+        if lo > hi_:
+            raise invalid(str(hi_), f"a year on or after from_year {lo}")
+        return hi
+
+    def planned(self, start: int, last: int) -> PlannedFlow:
+        """The flow per year of the scenario."""
+        by_year = self.by_year
+        if by_year is None:
+            lo, hi = self.from_year or start, self.to_year or last
+            by_year = {y: self.per_year for y in range(max(lo, start), min(hi, last) + 1)}
+        return PlannedFlow(channel=self.channel, origin=self.origin,
+                           destination=self.destination, unit=str(self.unit),
+                           by_year=by_year, note=str(self.note) if self.note else None)
+
+
 def parse_scenario(data: Mapping[str, Any], name: str, settings: Settings,
                    today: dt.date | None = None) -> Scenario:
     """Validate a scenario mapping; InputError listing every problem (nothing computed)."""
     this_year = (today or dt.date.today()).year
+    context: dict[str, Any] = {"this_year": this_year,
+                               "max_horizon": settings["scenario.max_horizon"]}
+
+    def locate(loc: tuple[str | int, ...]) -> str:
+        return f"{name} {dotted(loc)}".strip()
+
     problems: list[Problem] = []
-
-    def bad(where: str, found: str, expected: str) -> None:
-        problems.append(Problem(f"{name} {where}".strip(), found, expected))
-
-    if data.get("format") not in (None, SCENARIO_FORMAT):
-        bad("format", repr(data.get("format")), repr(SCENARIO_FORMAT))
-    for key in data:
-        if key not in _TOP:
-            bad(str(key), "an unknown key", ", ".join(_TOP))
-    codes: dict[str, str] = {}
-    for key in ("a", "b"):
-        found = countries.lookup(str(data.get(key) or ""))
-        if found is None:
-            bad(key, show(data.get(key)), "a known country (ISO 3166 alpha-3 code or name)")
-        else:
-            codes[key] = found.code
-    if len(codes) == 2 and codes["a"] == codes["b"]:
-        bad("b", codes["b"], "a country other than a")
-    horizon = _year(data.get("years"))
-    max_h = settings["scenario.max_horizon"]
-    if horizon is None or not 1 <= horizon <= max_h:
-        bad("years", show(data.get("years")), f"a whole number of years from 1 to {max_h}")
-        horizon = None
-    start = this_year + 1
-    if data.get("start_year") is not None:
-        start_ = _year(data.get("start_year"))
-        if start_ is None or start_ < this_year:
-            bad("start_year", show(data.get("start_year")),
-                f"a year from {this_year} on (not in the past)")
-        else:
-            start = start_
-    last = start + (horizon or 1) - 1
-    program = data.get("program")
-    if program is not None and (not isinstance(program, str) or not program.strip()):
-        bad("program", show(program), "the id of a ledger program")
-        program = None
-    program_year = None
-    if data.get("program_year") is not None:
-        program_year = _year(data.get("program_year"))
-        if program_year is None or not start <= program_year <= last:
-            bad("program_year", show(data.get("program_year")),
-                f"a year of the scenario, {start}–{last} (not in the past)")
-    raw = data.get("flows")
-    if raw is None:
-        raw = []
-    if not isinstance(raw, list):
-        bad("flows", show(raw), "a list of flows")
-        raw = []
-    if not raw and program is None:
-        bad("flows", "no flows and no program", "at least one flow or a ledger program")
-    pair = set(codes.values())
+    try:
+        head = ScenarioFile.model_validate(data, context=context)
+        codes, raw = {"a": head.a, "b": head.b}, head.flows or []
+        start, years, program = head.start_year or this_year + 1, head.years, head.program
+    except ValidationError as error:
+        problems += problems_from(error, locate, model=ScenarioFile)
+        partial = _partial(data, context)
+        codes, raw = partial["codes"], partial["flows"]
+        start, years, program = partial["start"], partial["years"], partial["program"]
+    last = start + (years or 1) - 1
+    context.update(pair=set(codes.values()), start=start, last=last)
     flows = []
     for i, item in enumerate(raw):
-        where = f"flows[{i}]"
-        if not isinstance(item, Mapping):
-            bad(where, show(item), "a mapping")
+        try:
+            entry = FlowEntry.model_validate(item, context=context)
+        except ValidationError as error:
+            problems += problems_from(error, locate, ("flows", i), FlowEntry)
             continue
-        before = len(problems)
-        for key in item:
-            if key not in _FLOW:
-                bad(f"{where}.{key}", "an unknown key", ", ".join(_FLOW))
-        channel = channels_mod.CHANNELS.get(str(item.get("channel")))
-        if channel is None:
-            bad(f"{where}.channel", show(item.get("channel")),
-                "one of " + ", ".join(sorted(channels_mod.CHANNELS)))
-        elif not channel.directed:
-            bad(f"{where}.channel", f"{channel.name} (undirected)",
-                "a directed channel: an undirected one has no direction to project")
-        ends = {}
-        for key in ("from", "to"):
-            found = countries.lookup(str(item.get(key) or ""))
-            if found is None:
-                bad(f"{where}.{key}", show(item.get(key)), "a known country")
-            elif pair and found.code not in pair:
-                bad(f"{where}.{key}", found.code, "one of the pair: " + ", ".join(sorted(pair)))
-            else:
-                ends[key] = found.code
-        if len(ends) == 2 and ends["from"] == ends["to"]:
-            bad(f"{where}.to", ends["to"], "the other country of the pair")
-        unit = item.get("unit")
-        if channel is not None:
-            unit = unit if unit is not None else channel.units[0]
-            if unit not in channel.units or not channels_mod.is_additive(str(unit)):
-                additive = [u for u in channel.units if channels_mod.is_additive(u)]
-                bad(f"{where}.unit", show(unit),
-                    f"an additive unit of {channel.name}: " + ", ".join(additive))
-        by_year: dict[int, float] = {}
-        if item.get("by_year") is not None:
-            if not isinstance(item["by_year"], Mapping):
-                bad(f"{where}.by_year", show(item["by_year"]), "a mapping year: amount")
-            else:
-                for y, v in item["by_year"].items():
-                    year, amount = _year(y), number(v)
-                    if year is None or year < this_year:
-                        bad(f"{where}.by_year.{y}", show(y),
-                            f"a year from {this_year} on (not in the past)")
-                    elif not start <= year <= last:
-                        bad(f"{where}.by_year.{y}", str(year),
-                            f"a year of the scenario, {start}–{last}")
-                    elif amount is None or amount < 0:
-                        bad(f"{where}.by_year.{y}", show(v), "an amount of at least 0")
-                    else:
-                        by_year[year] = amount
-        else:
-            amount = number(item.get("per_year"))
-            if amount is None or amount < 0:
-                bad(f"{where}.per_year", show(item.get("per_year")),
-                    "an amount per year of at least 0 (or by_year: {year: amount})")
-            lo = _year(item["from_year"]) if item.get("from_year") is not None else start
-            hi = _year(item["to_year"]) if item.get("to_year") is not None else last
-            for key, y in (("from_year", lo), ("to_year", hi)):
-                if item.get(key) is None:
-                    continue
-                if y is None or y < this_year:
-                    bad(f"{where}.{key}", show(item.get(key)),
-                        f"a year from {this_year} on (not in the past)")
-                elif not start <= y <= last:
-                    bad(f"{where}.{key}", str(y), f"a year of the scenario, {start}–{last}")
-            if lo is not None and hi is not None and lo > hi:
-                bad(f"{where}.to_year", str(hi), f"a year on or after from_year {lo}")
-            if amount is not None and lo is not None and hi is not None:
-                by_year = {y: amount for y in range(max(lo, start), min(hi, last) + 1)}
-        if len(problems) > before or channel is None or len(ends) < 2:
-            continue
-        note = item.get("note")
-        flows.append(PlannedFlow(channel.name, ends["from"], ends["to"], str(unit), by_year,
-                                 str(note) if note else None))
+        flows.append(entry.planned(start, last))
     if problems:
         raise InputError(f"{name}: {len(problems)} problem(s) in the scenario; nothing was "
                          "computed", problems)
     title = str(data.get("name") or name)
-    return Scenario(title, codes["a"], codes["b"], int(horizon or 1), start, tuple(flows),
-                    program, program_year or (start if program else None), name)
+    return Scenario(title, codes["a"], codes["b"], int(years or 1), start, tuple(flows),
+                    program, head.program_year or (start if program else None), name)
+
+
+def _partial(data: object, context: dict[str, Any]) -> dict[str, Any]:
+    """What a top level with problems still gives for reading its flows (each value that is
+    good on its own), so the flows' problems are reported in the same pass."""
+    data = data if isinstance(data, Mapping) else {}
+    codes = {k: found.code for k in ("a", "b")
+             if (found := countries.lookup(str(data.get(k) or ""))) is not None}
+    start = _year(data.get("start_year"))
+    years = _year(data.get("years"))
+    flows = data.get("flows")
+    return {"codes": codes, "flows": flows if isinstance(flows, list) else [],
+            "start": start if start is not None and start >= context["this_year"]
+            else context["this_year"] + 1,
+            "years": years if years is not None and 1 <= years <= context["max_horizon"]
+            else None,
+            "program": data.get("program")}
 
 
 def load_scenario(path: str | Path, settings: Settings,
