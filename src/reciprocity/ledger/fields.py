@@ -106,13 +106,17 @@ def _date(value: object) -> str | None:
         raise invalid(show(value), DATE_EXPECTED) from None
 
 
-def _number(value: object) -> object:
+def _number(value: object, what: str = "a number") -> object:
     """Empty is no value; true/false is not a number (pydantic would read it as 1/0)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise invalid(repr(value), "a number")
+        raise invalid(repr(value), what)
     return value
+
+
+def _whole(value: object) -> object:
+    return _number(value, "a whole number")
 
 
 def _list(value: object) -> object:
@@ -133,7 +137,7 @@ RequiredText = Annotated[str, BeforeValidator(_required)]
 Ident = Annotated[str, BeforeValidator(_ident)]
 Country = Annotated[str, BeforeValidator(_country)]
 Date = Annotated[str | None, BeforeValidator(_date), Field(description=DATE_EXPECTED)]
-Year = Annotated[Annotated[int, Ge(1000), Le(2200)] | None, BeforeValidator(_number),
+Year = Annotated[Annotated[int, Ge(1000), Le(2200)] | None, BeforeValidator(_whole),
                  Field(description="a year")]
 Percent = Annotated[Annotated[float, Ge(0), Le(100), AllowInfNan(False)] | None,
                     BeforeValidator(_number), Field(description="a share in percent")]
