@@ -52,18 +52,16 @@ def ledger_for_pair(r: Reciprocity, a: str, b: str):  # -> builder.Section | Non
                            *_records(programs, PROGRAM_COLUMNS)))
     section.tables.append((f"Transfers between {a} and {b} ({len(transfers)})",
                            *_records(transfers, TRANSFER_COLUMNS)))
-    if hasattr(r, "ledger_check"):
-        check = r.ledger_check(a, b).to_dict()
-        section.facts.append(("executed major transfers tested", str(check.get("tested", 0))))
-        section.facts.append(("matched by a reverse transfer", str(len(check.get("matched",
-                                                                                  [])))))
-        section.facts.append(("without a reciprocal flow", str(len(check.get("unmatched", [])))))
-        for key, title in (("unmatched", "Technology-for-technology: transfers without a "
-                                         "reciprocal flow"),
-                           ("matched", "Technology-for-technology: matched transfers"),
-                           ("variances", "Planned versus actual")):
-            rows = check.get(key) or []
-            if rows:
-                cols = list(dict.fromkeys(k for row in rows for k in row))
-                section.tables.append((title, cols, rows))
+    check = r.ledger_check(a, b).to_dict()
+    section.facts.append(("executed major transfers tested", str(check.get("tested", 0))))
+    section.facts.append(("matched by a reverse transfer", str(len(check.get("matched", [])))))
+    section.facts.append(("without a reciprocal flow", str(len(check.get("unmatched", [])))))
+    for key, title in (("unmatched", "Technology-for-technology: transfers without a "
+                                     "reciprocal flow"),
+                       ("matched", "Technology-for-technology: matched transfers"),
+                       ("variances", "Planned versus actual")):
+        rows = check.get(key) or []
+        if rows:
+            cols = list(dict.fromkeys(k for row in rows for k in row))
+            section.tables.append((title, cols, rows))
     return section
