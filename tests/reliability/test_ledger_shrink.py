@@ -100,3 +100,19 @@ def test_cli_refuses_with_exit_2_and_force_accepts(r: Reciprocity, tmp_path: Pat
         main(["--db", str(db), "ledger", "import", str(cut), "--force"])
     assert not forced.value.code
     assert "1 changed" in capsys.readouterr().out
+
+
+def test_the_shipped_starter_may_drop_what_a_store_has(r: Reciprocity, tmp_path: Path) -> None:
+    """The package's own registry is whole: re-importing it (demo) takes its records as they
+    are, even where a store's version has a field more (here a local note)."""
+    import yaml
+
+    from reciprocity.ledger.starter import load_starter
+
+    record = r.ledger.current().programs[0].to_dict()
+    record["notes"] = (record.get("notes") or "") + " A local note."
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(yaml.safe_dump({"programs": [record]}), encoding="utf-8")
+    r.ledger_import(edited, by="t")
+    result = load_starter(r)
+    assert [x for x in result.changed] == [record["id"]]
