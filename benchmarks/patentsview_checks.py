@@ -4,7 +4,7 @@ Usage: python benchmarks/patentsview_checks.py [--citations 2e6] [--repeat 3] [-
        [--data DIR]
 
 On synthetic tables as PatentsView publishes them (``synth_patentsview.py``, TSV in zips;
-generated once into ``--data``), the whole ingest (``Store.ingest('patentsview', DIR)`` into
+generated once into ``--data``), the whole ingest (``Store.ingest(SOURCE, DIR)`` into
 a new store) runs with the checks and, as the baseline in the same process, without them
 (the NUL scan replaced by a plain copy, the repeat check by nothing), alternating; the best
 run of each counts. ``ratio`` = with ÷ without (1.0: the checks cost nothing).
@@ -26,6 +26,7 @@ HERE = Path(__file__).resolve().parent
 
 def _ingest(data: Path, checks: bool) -> float:
     from reciprocity.sources import patentsview_rows as rows
+    from reciprocity.sources.patentsview import SOURCE
     from reciprocity.store.db import Store
 
     saved = rows.copy_checked, rows.scan_file, rows.refuse_repeated
@@ -37,7 +38,7 @@ def _ingest(data: Path, checks: bool) -> float:
         with tempfile.TemporaryDirectory() as tmp:
             store = Store(Path(tmp) / "s.duckdb")
             start = time.perf_counter()
-            store.ingest("patentsview", data)
+            store.ingest(SOURCE, data)
             took = time.perf_counter() - start
             store.close()
     finally:
