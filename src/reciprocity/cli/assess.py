@@ -171,8 +171,8 @@ def allies(ctx: typer.Context, a: CountryArg,
                      f"{result.since}–{result.until} (shares of the years ATOP covers)",
                      columns=["channel", "exports", "export_share_allies", "imports",
                               "import_share_allies", "allies_with_flows", "not_classified"]),
-                View(result.allies, f"Two-way index with each ally over the years allied "
-                     f"({level}% interval over sampling units)",
+                View(_worded_duties(result.allies), "Two-way index with each ally over the "
+                     f"years allied ({level}% interval over sampling units)",
                      caption=_caption(result.credits),
                      columns=["channel", "ally", "allied_years", "obligations_ally",
                               "flow_ab", "flow_ba", "index", "ci_low", "ci_high"],
@@ -180,6 +180,17 @@ def allies(ctx: typer.Context, a: CountryArg,
                              "flow_ba": f"ally→{result.country}"})],
          empty=f"No flows of {result.country_name} in {result.since}–{result.until}.",
          notes=notes)
+
+
+def _worded_duties(frame: pd.DataFrame) -> pd.DataFrame:
+    """ATOP's obligation names (``nonagg``) as people read them (``non-aggression``)."""
+    from reciprocity.labels import label
+
+    shown = frame.copy()
+    for column in ("obligations_a", "obligations_ally"):
+        shown[column] = [", ".join(label(o) for o in str(v).split(", ") if o)
+                         for v in shown[column]]
+    return shown
 
 
 def index(ctx: typer.Context, a: CountryArg, b: CountryArg, weights: IndexWeightsOpt = None,
