@@ -257,3 +257,25 @@ def test_event_gives_the_year(run_main, assess_small_db, tmp_path):
     assert run_main(*args).exit_code == 2  # neither --at nor --event
     other = run_main("--db", db, "compare", "USA", "GBR", "--event", "three-principles-2014")
     assert other.exit_code == 2 and "concerns JPN" in other.stderr
+
+
+def test_index_series_use_blocks_of_years_and_undirected_has_no_two_way(assess_make_store):
+    """A published index (not a sample of records) is resampled in blocks of years; an
+    undirected channel's joint count stands in both directions and has no two-way index."""
+    rows = [{"channel": "citation", "origin": o, "destination": d, "year": int(y),
+             "magnitude": 1.0 + 0.02 * i + (0.5 if y >= AT else 0.0),
+             "unit": "relative_citation_index"}
+            for i, y in enumerate(YEARS) for o, d in (("USA", "JPN"), ("JPN", "USA"))]
+    rows += [{"channel": "coauthorship", "origin": "JPN", "destination": "USA", "year": int(y),
+              "magnitude": 100.0 + 3 * i, "unit": "works_whole"} for i, y in enumerate(YEARS)]
+    db = assess_make_store(rows)
+    with Store(db, read_only=True) as store:
+        data = event_study(store, "USA", "JPN", AT, window=6, cfg=CFG).to_dict()["channels"]
+    cit = data["citation"]
+    assert cit["resampled"].startswith("blocks of years")
+    assert cit["a_to_b"]["interval_method"] == "moving-block percentile"
+    assert cit["a_to_b"]["ci_low"] > 0 and cit["a_to_b"]["verdict"] == "rose"
+    co = data["coauthorship"]
+    assert co["directed"] is False and co["two_way"] is None
+    assert co["a_to_b"]["before"] == co["b_to_a"]["before"] == pytest.approx(
+        np.mean([100.0 + 3 * i for i in range(2, 8)]))
