@@ -103,6 +103,14 @@ def test_the_command_line_exits_2_with_the_holder_and_the_remedy(classic_db, hol
     assert f"in use by process {holder.pid}" in " ".join(write.stderr.split())
 
 
+def test_a_bad_wait_is_named_when_the_store_is_busy(classic_db, hold, run_main):
+    hold(classic_db)
+    result = run_main("--db", classic_db, "dyad", "USA", "JPN",
+                      env={"RECIPROCITY_LOCK_WAIT": "soon"})
+    assert result.exit_code == 2, result.output
+    assert "$RECIPROCITY_LOCK_WAIT: found 'soon'; expected a number" in result.stderr
+
+
 READ_COMMANDS = [
     ["dyad", "USA", "JPN"],
     ["dyad", "USA", "JPN", "--format", "json"],

@@ -75,7 +75,13 @@ def session(ctx: typer.Context, read_only: bool = False) -> Reciprocity:
     """Open the store (:func:`store_path`): read-only for commands that only read, so that
     several processes can read one store at once. While another process holds its lock the
     opening is retried for :func:`lock_wait` seconds, then fails with exit code 2 naming the
-    process (:class:`reciprocity.errors.StoreBusyError`)."""
+    process (:class:`reciprocity.errors.StoreBusyError`). The wait is read only then: a free
+    store opens without loading the settings (pydantic-settings; benchmarks/settings_startup.py)."""
     from reciprocity.api import Reciprocity
+    from reciprocity.errors import StoreBusyError
 
-    return Reciprocity(store_path(ctx), read_only=read_only, wait=lock_wait())
+    path = store_path(ctx)
+    try:
+        return Reciprocity(path, read_only=read_only)
+    except StoreBusyError:
+        return Reciprocity(path, read_only=read_only, wait=lock_wait())
