@@ -2,42 +2,34 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from reciprocity import __version__
-from reciprocity.cli import (
-    assess,
-    compare,
-    demo,
-    events,
-    fetch,
-    indicators,
-    ingest,
-    ledger,
-    query,
-    report,
-    serve,
-    sources,
-    taxonomy,
-    top,
-    users,
-)
 from reciprocity.cli.render import err_console
 from reciprocity.errors import InputError, ReciprocityError
 
-app = typer.Typer(
-    name="reciprocity",
-    help="Measure the reciprocity of technology flows between two countries, from public data.",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
+MODULES = ("ingest", "query", "top", "sources", "fetch", "demo", "ledger", "events",
+           "indicators", "taxonomy", "report", "serve", "users", "assess", "compare")
+"""The command modules (``reciprocity.cli.<name>``), in the order ``--help`` lists them."""
+COMMANDS = {
+    "ingest": "ingest", "dyad": "query", "partners": "query", "explain": "query", "top": "top",
+    "channels": "sources", "sources": "sources", "diff": "sources", "fetch": "fetch",
+    "demo": "demo", "ledger": "ledger", "events": "events", "indicators": "indicators",
+    "taxonomy": "taxonomy", "report": "report", "serve": "serve", "users": "users",
+    "index": "assess", "scenario": "assess", "alerts": "assess", "assess": "assess",
+    "compare": "compare"}
+"""Each command (or command group) and the module that registers it: a command line that
+names one imports and builds only that module (a test checks this against the modules)."""
+ROOT_VALUE_OPTIONS = frozenset({"--db"})
+"""The root options that take a value (skipped when looking for the command's name)."""
 
 
 def _version(value: bool) -> None:
@@ -46,7 +38,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     db: Annotated[Path | None, typer.Option(
@@ -61,27 +52,48 @@ def root(
     ctx.obj = {"db": db}
 
 
-ingest.register(app)
-query.register(app)
-top.register(app)
-sources.register(app)
-fetch.register(app)
-demo.register(app)
-ledger.register(app)
-events.register(app)
-indicators.register(app)
-taxonomy.register(app)
-report.register(app)
-serve.register(app)
-users.register(app)
-assess.register(app)
-compare.register(app)
+@functools.cache
+def build(modules: tuple[str, ...] = MODULES) -> typer.Typer:
+    """The application with the commands of ``modules`` (all by default); built once each."""
+    made = typer.Typer(
+        name="reciprocity",
+        help="Measure the reciprocity of technology flows between two countries, from public "
+        "data.",
+        no_args_is_help=True,
+        rich_markup_mode="rich",
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    made.callback()(root)
+    for name in modules:
+        importlib.import_module(f"reciprocity.cli.{name}").register(made)
+    return made
+
+
+def modules_for(args: Sequence[str]) -> tuple[str, ...]:
+    """The command modules a command line needs: the one that registers the command it names,
+    else all (``--help``, no command, a command to be suggested)."""
+    rest = iter(args)
+    for arg in rest:
+        if arg in ROOT_VALUE_OPTIONS:
+            next(rest, None)
+        elif not arg.startswith("-"):
+            return (COMMANDS[arg],) if arg in COMMANDS else MODULES
+    return MODULES
+
+
+def __getattr__(name: str) -> Any:
+    """``app``: the application with every command (for tests, docs and completion)."""
+    if name == "app":
+        return build()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: every expected error leaves through here."""
+    args = sys.argv[1:] if argv is None else argv
     try:
-        app(args=argv, prog_name="reciprocity")
+        build(modules_for(args))(args=argv, prog_name="reciprocity")
     except ReciprocityError as exc:
         bad_input = isinstance(exc, InputError) or getattr(exc, "bad_input", False)
         label = "Input error" if bad_input else "Error"
