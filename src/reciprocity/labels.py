@@ -72,6 +72,13 @@ COLUMN_KINDS: dict[str, str] = {
     "rolling_gl_index": "index", "rolling_start": "year",
     "share": "percent", "change_pct": "percent",
     "generated_at": "date", "ingested_at": "date", "created_at": "date",
+    # the assessment (index, capabilities, opportunities, dependence, alerts)
+    "index": "index", "ci_low": "index", "ci_high": "index", "expected": "index",
+    "null_low": "index", "null_high": "index", "weight": "index", "declared_weight": "index",
+    "strength": "index", "a_strength": "index", "b_strength": "index", "score": "index",
+    "rta": "index", "previous_rta": "index", "hhi": "index", "threshold": "index",
+    "observed": "index", "z": "decimal", "present_share": "proportion",
+    "top_share": "proportion", "share_of_a_intake": "proportion", "n_suppliers": "count",
 }
 
 MODES: dict[str, str] = {
@@ -91,6 +98,16 @@ CHANNELS: dict[str, str] = {
 OBLIGATIONS: dict[str, str] = {
     "defense": "defence", "offense": "offence", "neutral": "neutrality",
     "nonagg": "non-aggression", "consul": "consultation",
+}
+
+#: Capability measures (:mod:`reciprocity.assess.capabilities`), as tables and sentences
+#: name them.
+MEASURES: dict[str, str] = {
+    "patent_families": "IP5 patent families", "patents": "U.S. patents",
+    "publications": "publications", "citation_impact": "relative citation index",
+    "arms_exports": "arms exports of own design",
+    "licensed_production": "licensed production",
+    "foreign_design_exports": "arms exports of a foreign design",
 }
 
 COLUMNS: dict[str, str] = {
@@ -127,7 +144,7 @@ COLUMNS: dict[str, str] = {
 def label(key: str) -> str:
     """The label people read for ``key`` (a column, mode, channel, unit or measure name)."""
     key = str(key)
-    for table in (COLUMNS, MODES, CHANNELS, OBLIGATIONS):
+    for table in (COLUMNS, MODES, CHANNELS, OBLIGATIONS, MEASURES):
         if key in table:
             return table[key]
     if key in UNITS:
@@ -135,6 +152,24 @@ def label(key: str) -> str:
     if key.startswith("value_") and key.endswith("_millions"):  # value_jpy_millions
         return f"{key[6:-9].upper()} millions"
     return key.replace("_", " ").strip() or key
+
+
+def area(area_id: Any) -> str:
+    """A technology area's name from the taxonomy (``computing_ai`` → ``Computing, software
+    and AI``); an id the taxonomy does not know, in words."""
+    from reciprocity import taxonomy  # lazy: the taxonomy reads its files with pandas
+
+    spec = taxonomy.areas().get(str(area_id))
+    return spec.name if spec is not None else label(area_id)
+
+
+def field(code: Any) -> str:
+    """A source's technology field by its name: an OECD STI Scoreboard patent field
+    (``ENV_TECH`` → ``Environment-related technologies``); any other code as it is."""
+    from reciprocity import taxonomy
+
+    spec = taxonomy.oecd_patent_fields().get(str(code))
+    return str(spec["name"]) if spec is not None else str(code)
 
 
 def kind(unit: str | None) -> str | None:
@@ -180,6 +215,8 @@ def fmt(value: Any, unit: str | None = None) -> str:
         return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
     if how == "count":
         return f"{value:,.0f}"
+    if how == "proportion":
+        return f"{100 * value:,.1f} %"
     if how in ("volume", "fraction", "percent"):
         return f"{value:,.1f}"
     if how == "index":
@@ -217,4 +254,5 @@ def _plain(value: Any) -> Any:
     return value
 
 
-__all__ = ["CHANNELS", "COLUMNS", "KINDS", "MODES", "UNITS", "fmt", "kind", "label"]
+__all__ = ["CHANNELS", "COLUMNS", "KINDS", "MEASURES", "MODES", "UNITS", "area", "field", "fmt",
+           "kind", "label"]

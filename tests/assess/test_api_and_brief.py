@@ -48,7 +48,8 @@ def test_brief_figures(assess_brief):
     opps = assess_brief.frames()["usa_jpn_opportunities.csv"]
     assert {"microelectronics", "computing_ai", "advanced_materials",
             "advanced_manufacturing"} <= set(opps["area"])
-    assert opps["best_evidence"].str.startswith("no evidence loaded for microelectronics").any()
+    assert opps["best_evidence"].str.startswith(
+        "no evidence loaded for Semiconductors and microelectronics").any()
     names = set(assess_brief.frames())
     assert names == {"usa_jpn_composite_index.csv", "jpn_capabilities.csv",
                      "usa_jpn_opportunities.csv", "jpn_arms_dependence.csv"}

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from oecd_helpers import write_field
+from reciprocity import labels
 from reciprocity.api import Reciprocity
 from reciprocity.assess import capabilities as cap
 from reciprocity.assess import inputs
@@ -109,8 +110,9 @@ def test_licensed_production_is_a_production_base_not_a_strength(families_db: Pa
     assert base.at[("foreign_design_exports", "missiles_propulsion"), "value"] == 40.0
     assert base["strength"].isna().all()
     assert "missiles_propulsion" not in set(jpn.areas["area"])
-    assert any("Production base, not a technological strength: licensed_production in "
-               "aerospace" in n for n in jpn.notes())
+    assert any("Production base, not a technological strength: licensed production in "
+               "Aerospace (aircraft), " in n and "TIV, millions" in n for n in jpn.notes())
+    assert not any("_" in n.split(": ingest")[0] for n in jpn.notes())  # names, not ids
     # the design's country keeps the export
     assert measure(usa, "arms_exports", "aerospace")["value"] == pytest.approx(900.0)
     data = jpn.to_dict()
@@ -137,9 +139,9 @@ def test_no_evidence_loaded_instead_of_a_weak_partner(families_db: Path) -> None
     missing = {e["area"]: e for e in jpn.no_evidence}
     assert "computing_ai" not in missing and "communications_networks" not in missing
     assert missing["microelectronics"]["message"].startswith(
-        "no evidence loaded for microelectronics: ingest patentsview")
+        "no evidence loaded for Semiconductors and microelectronics: ingest patentsview")
     assert missing["naval_shipbuilding"]["message"].startswith(
-        "no evidence loaded for naval_shipbuilding: ingest patentsview (CPC B63)")
+        "no evidence loaded for Naval shipbuilding: ingest patentsview (CPC B63)")
     rows = {r_["area"]: r_ for r_ in opps.rows}
     # the declared needs of the 1995 example: computing_ai ranked on patent evidence ...
     ai = rows["computing_ai"]
@@ -150,7 +152,8 @@ def test_no_evidence_loaded_instead_of_a_weak_partner(families_db: Path) -> None
     # ... the others said to have no evidence loaded, never ranked as Japan's weakness
     for area in ("microelectronics", "advanced_manufacturing", "advanced_materials"):
         assert rows[area]["evidence_status"] == "none_loaded"
-        assert rows[area]["message"].startswith(f"no evidence loaded for {area}: ingest")
+        assert rows[area]["message"].startswith(
+            f"no evidence loaded for {labels.area(area)}: ingest")
         assert not rows[area]["qualifies"] and rows[area]["score"] == 0.0
     # Japan's tiny naval exports are not a weakness where no technology evidence is loaded
     assert "naval_shipbuilding" not in rows
@@ -158,7 +161,8 @@ def test_no_evidence_loaded_instead_of_a_weak_partner(families_db: Path) -> None
     assert naval["evidence_status"] == "none_loaded"
     table = opps.frame()
     assert table["rank"].isna().sum() == 3
-    assert "no evidence loaded for microelectronics" in " ".join(table["best_evidence"])
+    assert ("no evidence loaded for Semiconductors and microelectronics"
+            in " ".join(table["best_evidence"]))
 
 
 # -- the real files ----------------------------------------------------------------------------

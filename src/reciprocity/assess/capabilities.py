@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reciprocity import countries, taxonomy
+from reciprocity import countries, labels, taxonomy
 from reciprocity.assess.config import Settings
 from reciprocity.assess.stats import mann_kendall, strength
 from reciprocity.metrics.twoway import clean
@@ -224,9 +224,10 @@ class Capabilities:
         out = []
         base = self.production_base
         for r in base.to_dict("records"):
-            out.append(f"Production base, not a technological strength: {r['measure']} in "
-                       f"{r['area']} {r['period']}: {r['value']:,.1f} {r['unit']} (world share "
-                       f"{_pct(r['share'])}).")
+            out.append(f"Production base, not a technological strength: "
+                       f"{labels.label(r['measure'])} in {labels.area(r['area'])}, "
+                       f"{r['period']}: {labels.fmt(r['value'], r['unit'])} "
+                       f"({labels.label(r['unit'])}; world share {_pct(r['share'])}).")
         out += [e["message"] for e in self.no_evidence]
         return out
 
@@ -259,7 +260,7 @@ def no_evidence(covered: dict[str, list[str]] | set[str], areas: list[str] | Non
                "no source of this project places technology evidence in it yet")
         out.append({"area": area_id, "area_name": names.get(area_id, area_id),
                     "sources": found,
-                    "message": f"no evidence loaded for {area_id}: {how}"})
+                    "message": f"no evidence loaded for {names.get(area_id, area_id)}: {how}"})
     return out
 
 

@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from reciprocity import channels as channels_mod
-from reciprocity import taxonomy
+from reciprocity import labels, taxonomy
 from reciprocity.assess.capabilities import Capabilities, _json, no_evidence
 from reciprocity.assess.config import Settings
 from reciprocity.assess.needs import Need
@@ -87,21 +87,25 @@ def _evidence_text(row: dict[str, Any], best: dict[str, Any], loaded: bool) -> s
 
 
 def _describe(ev: dict[str, Any]) -> str:
+    """B's best evidence for people: ``IP5 patent families, Environment-related technologies,
+    2016–2020: RTA 0.97 (was 1.00), rank 1``; measure and field by their names (labels.py)."""
     if not ev:
         return ""
-    parts = [ev["measure"] + (f" {ev['field']}" if ev.get("field") else ""),
-             str(ev.get("period") or "")]
+    what = labels.label(ev["measure"]) + (f", {labels.field(ev['field'])}"
+                                          if ev.get("field") else "")
+    head = ", ".join(p for p in (what, str(ev.get("period") or "")) if p)
+    parts = []
     if ev.get("rta") is not None:
         parts.append(f"RTA {ev['rta']:.2f}")
         if ev.get("previous_rta") is not None:
-            parts.append(f"(was {ev['previous_rta']:.2f})")
+            parts[-1] += f" (was {ev['previous_rta']:.2f})"
     elif ev["measure"] == "citation_impact" and ev.get("value") is not None:
         parts.append(f"RCI {ev['value']:.2f}")
     if ev.get("rank") is not None:
         parts.append(f"rank {ev['rank']:.0f}")
     if ev.get("trend") == "rising":
         parts.append("rising")
-    return " ".join(p for p in parts if p)
+    return head + (": " + ", ".join(parts) if parts else "")
 
 
 def _num(v: Any) -> float | None:
