@@ -407,3 +407,13 @@ def test_full_store_holds_both_vintages_newest_default(full_store):
     assert v.at[FULL_VINTAGE, "rows_read"] == 29_916
     assert v.at[VINTAGE_2025, "rows_read"] == 29_515
     assert v["is_complete"].all()
+
+
+def test_no_progress_bar_in_outputs(tmp_path) -> None:
+    """DuckDB's progress bar (drawn on stdout for a query over 2 s) is off on every store
+    connection, written or read only: it would land inside the CLI's JSON and CSV."""
+    db = tmp_path / "s.duckdb"
+    for read_only in (False, True):
+        with Store(db, read_only=read_only) as store:
+            assert store.con.execute(
+                "SELECT current_setting('enable_progress_bar')").fetchone()[0] is False

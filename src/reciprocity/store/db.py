@@ -54,7 +54,11 @@ def connect_file(path: Path, *, read_only: bool = False,
     pause = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
+            # DuckDB draws a progress bar on standard output when a query runs over 2 s,
+            # in the middle of the CLI's JSON and CSV (seen on a loaded machine)
+            con.execute("SET enable_progress_bar = false")
+            return con
         except duckdb.Error as exc:
             held = _LOCK_HELD.search(str(exc))
             if held is None:
