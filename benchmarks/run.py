@@ -322,15 +322,18 @@ def _startup_section(results: list[dict]) -> list[str]:
         for key, label in (("help", "`reciprocity --help`"),
                            ("dyad", "`reciprocity dyad USA JPN`"),
                            ("pandas_floor", "for orientation: `python -c \"import duckdb, "
-                            "pandas\"`")):
+                            "pandas\"`"),
+                           ("sql_floor", "for orientation, dyad's floor: import DuckDB, open "
+                            f"the store, run dyad's {r.get('dyad_statements')} SQL statements")):
             x = r.get(key)
             if x is None:
                 continue
+            orientation = key in ("pandas_floor", "sql_floor")
             ok = x["ratio_best"] <= target and x["ratio_paired_median"] <= target
-            met = ("yes" if ok else "**no**") if key != "pandas_floor" else "—"
+            met = ("yes" if ok else "**no**") if not orientation else "—"
             lines.append(f"| {label} | {x['best_s'] * 1000:.0f} ms | {x['median_s'] * 1000:.0f} "
                          f"ms | {x['ratio_best']:.2f}× | {x['ratio_paired_median']:.2f}× "
-                         f"| {'' if key == 'pandas_floor' else f'≤ {target:g}×'} | {met} |")
+                         f"| {'' if orientation else f'≤ {target:g}×'} | {met} |")
         steps = r.get("dyad_phases_s")
         if steps:
             whole = sum(steps.values())

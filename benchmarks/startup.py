@@ -1,13 +1,15 @@
 """Benchmark: how fast the command line starts, against ``python -c "import duckdb"``.
 
-Three whole processes, each run ``--repeat`` times in alternation (the order rotates every
+Whole processes, each run ``--repeat`` times in alternation (the order rotates every
 round, so that no command always follows the same one on this shared machine):
 
 - baseline: ``python -c "import duckdb"`` (the interpreter and the store's engine, nothing else);
 - ``reciprocity --help`` (Typer builds every command and Rich renders the help);
 - ``reciprocity --db STORE dyad USA JPN`` on the demo store (a real answer, printed as tables);
 - for orientation, ``python -c "import duckdb, pandas"``: the floor of any command whose answer
-  is computed with pandas, as ``dyad``'s is.
+  is computed with pandas;
+- for orientation, the floor of ``dyad`` itself: ``python -c`` that imports DuckDB, opens the
+  store and runs the very SQL statements ``dyad USA JPN`` runs (recorded from a run first).
 
 Each ratio is shown two ways: best run ÷ best baseline run, and the median over the rounds of
 the ratio within a round (paired). Target: both within 3× for ``--help``, and for ``dyad``.
@@ -82,12 +84,12 @@ import io, sys, time
 t = [time.perf_counter()]
 import duckdb
 t.append(time.perf_counter())
-from reciprocity.cli.app import app  # Typer, Rich, the command modules
+from reciprocity.cli.app import build, modules_for
+import typer.main
+typer.main.get_command(build(modules_for(["dyad"])))  # Typer, Rich, dyad's command module
 t.append(time.perf_counter())
-from reciprocity.cli import common, render
+from reciprocity.cli import render
 from reciprocity.cli.query import _dyad_views
-common.lock_wait()  # the settings object
-t.append(time.perf_counter())
 from reciprocity.api import Reciprocity  # the API, the dyad query and what it imports
 t.append(time.perf_counter())
 r = Reciprocity(sys.argv[1], read_only=True)
@@ -102,10 +104,37 @@ for v in _dyad_views(res, data, res.by_year_rows, None):
 t.append(time.perf_counter())
 print(",".join(f"{b - a:.6f}" for a, b in zip(t, t[1:])))
 """
-PHASE_NAMES = ("import duckdb", "the command line's modules (Typer, Rich, commands)",
-               "the settings object (pydantic-settings)",
+PHASE_NAMES = ("import duckdb", "the command line (Typer, Rich, dyad's command module)",
                "the API and the dyad query's modules", "opening the store",
                "the queries (SQL) and the JSON shape", "printing the tables (Rich)")
+
+CAPTURE = """
+import json, sys
+from reciprocity.api import Reciprocity
+
+class Recording:
+    def __init__(self, con):
+        self.con, self.sql = con, []
+    def execute(self, sql, params=None):
+        self.sql.append(sql)
+        return self.con.execute(sql) if params is None else self.con.execute(sql, params)
+    def __getattr__(self, name):
+        return getattr(self.con, name)
+
+r = Reciprocity(sys.argv[1], read_only=True)
+r.store.con = rec = Recording(r.store.con)
+r.dyad("USA", "JPN")
+print(json.dumps(rec.sql))
+"""
+FLOOR = ("import duckdb, json, sys\ncon = duckdb.connect(sys.argv[1], read_only=True)\n"
+         "for sql in json.load(open(sys.argv[2])):\n    con.execute(sql).fetchall()")
+
+
+def dyad_statements(db: Path) -> list[str]:
+    """The SQL statements ``dyad USA JPN`` runs (parameters written in), in order."""
+    out = subprocess.run([sys.executable, "-c", CAPTURE, str(db)], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout)
 
 
 def phases(db: Path, repeat: int) -> dict[str, float]:
@@ -147,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
             "dyad": [*reciprocity_cmd(), "--db", str(db), "dyad", "USA", "JPN"],
             "pandas_floor": [sys.executable, "-c", "import duckdb, pandas"],
         }
+        statements = dyad_statements(db)
+        sql_file = Path(tmp) / "dyad.sql.json"
+        sql_file.write_text(json.dumps(statements))
+        cmds["sql_floor"] = [sys.executable, "-c", FLOOR, str(db), str(sql_file)]
         load_before = os.getloadavg()[0]
         for cmd in cmds.values():  # warm the file cache once
             timed(cmd)
@@ -163,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         "baseline_s": min(base), "baseline_median_s": statistics.median(base),
         "store": _describe(db),
         "dyad_phases_s": phase_times,
+        "dyad_statements": len(statements),
         "help_imports_heavy": heavy_modules_of_help(),
         "measured": f"{datetime.now(UTC):%Y-%m-%d}",
         "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
@@ -170,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.system()} {platform.release()}; Python "
                    f"{platform.python_version()}",
     }
-    for name in ("help", "dyad", "pandas_floor"):
+    for name in ("help", "dyad", "pandas_floor", "sql_floor"):
         paired = [t / b for t, b in zip(runs[name], base, strict=True)]
         result[name] = {
             "best_s": min(runs[name]), "median_s": statistics.median(runs[name]),
