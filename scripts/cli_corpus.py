@@ -2,7 +2,7 @@
 
 Record a corpus with one tree's code, refactor, record it again and compare::
 
-    python scripts/cli_corpus.py run --db STORE --out DIR [--src TREE/src] [--jobs 4]
+    python scripts/cli_corpus.py run --db STORE --out DIR [--src TREE/src] [--jobs 4] [--only P]
     python scripts/cli_corpus.py compare DIR_BEFORE DIR_AFTER [--mask-times]
 
 ``run`` starts ``reciprocity`` once per command (``--src`` puts another tree's ``src`` first
@@ -121,12 +121,13 @@ def _run_one(db: Path, out: Path, src: Path | None, name: str, args: list[str]) 
     return proc.returncode
 
 
-def run(db: Path, out: Path, src: Path | None, jobs: int) -> None:
-    """Run the corpus against ``db``, writing each command's outputs under ``out``."""
+def run(db: Path, out: Path, src: Path | None, jobs: int, only: list[str] | None = None) -> None:
+    """Run the corpus against ``db``, writing each command's outputs under ``out`` (only the
+    commands whose name starts with one of ``only``, when given)."""
     if not db.is_file():
         raise SystemExit(f"cli_corpus: no store at {db} (expected a DuckDB file)")
     out.mkdir(parents=True, exist_ok=True)
-    runs = expanded()
+    runs = [r for r in expanded() if not only or r[0].startswith(tuple(only))]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         codes = list(pool.map(lambda r: _run_one(db, out, src, *r), runs))
     failed = sum(code != 0 for code in codes)
@@ -173,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--out", type=Path, required=True, help="folder for the outputs")
     p_run.add_argument("--src", type=Path, help="a tree's src folder to run instead")
     p_run.add_argument("--jobs", type=int, default=4, help="commands run at once")
+    p_run.add_argument("--only", action="append", metavar="PREFIX",
+                       help="run only the commands whose name starts with PREFIX (repeatable)")
     p_cmp = sub.add_parser("compare", help="compare two corpus folders")
     p_cmp.add_argument("before", type=Path)
     p_cmp.add_argument("after", type=Path)
@@ -180,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="mask timestamps (stores built at different times)")
     ns = parser.parse_args(argv)
     if ns.command == "run":
-        run(ns.db.resolve(), ns.out.resolve(), ns.src.resolve() if ns.src else None, ns.jobs)
+        run(ns.db.resolve(), ns.out.resolve(), ns.src.resolve() if ns.src else None, ns.jobs,
+            ns.only)
         return 0
     return compare(ns.before, ns.after, ns.mask_times)
 
