@@ -1,8 +1,10 @@
 """Generate the reference pages that tests keep in step with the code.
 
-``python -m reciprocity.docgen`` rewrites docs/schema.md (from the table declarations) and
-docs/cli.md (from the commands' help) and docs/settings.md (from
-:class:`reciprocity.settings.Settings`); ``--check`` fails when any page is out of date.
+``python -m reciprocity.docgen`` rewrites docs/schema.md (from the table declarations),
+docs/cli.md (from the commands' help), docs/settings.md (from
+:class:`reciprocity.settings.Settings`) and the generated blocks of docs/sources.md (from the
+sources' YAML, :mod:`reciprocity.sources.describe`); ``--check`` fails when any page is out
+of date.
 """
 
 from __future__ import annotations
@@ -104,13 +106,21 @@ def cli_page() -> str:
     return "\n".join(lines)
 
 
+def sources_page() -> str:
+    """docs/sources.md with its generated blocks filled from the sources' YAML."""
+    from reciprocity.sources.describe import fill
+
+    return fill((DOCS / "sources.md").read_text(encoding="utf-8"))
+
+
 def settings_page() -> str:
     from reciprocity.settings import docs_page
 
     return docs_page()
 
 
-PAGES = {"schema.md": schema_page, "cli.md": cli_page, "settings.md": settings_page}
+PAGES = {"schema.md": schema_page, "cli.md": cli_page, "settings.md": settings_page,
+         "sources.md": sources_page}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reciprocity.sources.base import Parsed, Source, SourceInfo
+from reciprocity.sources.base import Coverage, Parsed, Source, SourceInfo
 from reciprocity.store import tables
 from reciprocity.store.db import Store
 
@@ -27,8 +27,11 @@ class SyntheticSource(Source):
     """Reads a CSV of flows (channel, origin, destination, year, magnitude[, area, unit,
     mode, design_origin]) into the flows table."""
 
-    info = SourceInfo("assess_synthetic", "assess_synthetic", "Synthetic assessment flows",
-                      "Reciprocity tests", "https://example.invalid", "CC0", SYNTH_CREDIT)
+    info = SourceInfo(name="assess_synthetic", dataset="assess_synthetic",
+                      title="Synthetic assessment flows", publisher="Reciprocity tests",
+                      url="https://example.invalid", licence="CC0", credit=SYNTH_CREDIT,
+                      citation="Reciprocity tests (synthetic flows)", units={},
+                      coverage=Coverage(scope="synthetic flows of the assessment tests"))
     record_table = tables.FLOWS
     record_key = ("record_id",)
 

@@ -19,10 +19,13 @@ import pandas as pd
 
 from reciprocity.ledger.model import Program, Transfer
 from reciprocity.ledger.schema import FLOW_RECORDS
+from reciprocity.sources.base import load_info
 
-CHANNEL = "programs"
-COUNT_UNIT = "transfers"
-DATASET = "reciprocity_ledger"
+INFO = load_info("ledger", "reciprocity.ledger")
+"""The ledger's description as a source (``ledger/data/ledger.yaml``)."""
+CHANNEL = INFO.channels[0]
+COUNT_UNIT = INFO.units["executed transfers"]
+DATASET = INFO.dataset
 
 MODE_OF_FORM = {
     "licensed_production": "licensed_production",

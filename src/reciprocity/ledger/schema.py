@@ -9,6 +9,7 @@ the executed transfers the flows were derived from (what ``explain`` joins to).
 
 from __future__ import annotations
 
+from reciprocity.store.lineage import record_table
 from reciprocity.store.schema import Field, Table, register
 from reciprocity.store.versioned import AUDIT_FIELDS, current_sql
 
@@ -88,16 +89,14 @@ TRANSFERS = register(Table(
     ),
 ))
 
-FLOW_RECORDS = register(Table(
+FLOW_RECORDS = register(record_table(
     name="ledger_flow_records",
     description="The executed transfers behind each vintage of the ledger's `programs` flows "
                 "(dataset `reciprocity_ledger`), one row per transfer version; `explain` joins "
                 "flows to these rows.",
-    unique_key=("vintage_id", "record_id"),
+    record="Stable number of the transfer version (hash of id and version).",
+    row="transfer version",
     fields=(
-        Field("vintage_id", "VARCHAR", "Vintage of dataset `reciprocity_ledger`.", False),
-        Field("record_id", "BIGINT", "Stable number of the transfer version (hash of id and "
-              "version).", False),
         Field("transfer_id", "VARCHAR", "Transfer id.", False),
         Field("version", "INTEGER", "Transfer version (empty for a file ingested with "
               "`reciprocity ingest ledger`)."),

@@ -17,26 +17,13 @@ from pathlib import Path
 
 from reciprocity.ledger import flows, io
 from reciprocity.ledger.schema import FLOW_RECORDS
-from reciprocity.sources.base import Parsed, Progress, Source, SourceInfo
-
-CREDIT = ("Reciprocity cooperation ledger, compiled by the project from the public sources "
-          "cited in each record")
+from reciprocity.sources.base import Parsed, Progress, Source
 
 
 class LedgerSource(Source):
     """Reader for ledger interchange files (YAML registry or transfers CSV)."""
 
-    info = SourceInfo(
-        name="ledger",
-        dataset=flows.DATASET,
-        title="Cooperation ledger: programs and directional technology transfers",
-        publisher="Reciprocity ledger (compiled from cited public sources)",
-        url="reciprocity ledger export (each record names its public sources)",
-        licence="Compiled by the project from public facts; each cited work keeps its own "
-                "terms",
-        credit=CREDIT,
-        channels=(flows.CHANNEL,),
-    )
+    info = flows.INFO
     record_table = FLOW_RECORDS
     record_key = ("transfer_id",)
 

@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reciprocity.errors import FormatError, InputError, Problem
-from reciprocity.sources.base import Parsed, Progress, Source, SourceInfo, load_quirks
+from reciprocity.sources.base import Parsed, Progress, Source, load_info, load_quirks
 from reciprocity.sources.wdi import empty_flows
-from reciprocity.store.schema import YEAR_MAX, Field, Table, register
+from reciprocity.store.lineage import country_code, record_table
+from reciprocity.store.schema import YEAR_MAX, Field, register
 
 if TYPE_CHECKING:  # pandas loads when a file is read, not when the module is imported
     import pandas as pd
@@ -42,24 +43,23 @@ def quirks() -> dict[str, Any]:
 
 
 OBLIGATIONS: tuple[str, ...] = tuple(quirks()["obligations"])
-FIRST_YEAR = int(quirks()["first_year"])
-COVERAGE_END = int(quirks()["coverage_end"])
+INFO = load_info("atop")
+FIRST_YEAR: int = INFO.coverage.first_year  # type: ignore[assignment]
+COVERAGE_END: int = INFO.coverage.last_year  # type: ignore[assignment]
 ATOP_YEARS = {"min": FIRST_YEAR, "max": YEAR_MAX}
 
-RECORDS = register(Table(
+RECORDS = register(record_table(
     name="atop_members",
     description="ATOP v4 member-level records as read: one per member and phase of an "
                 "alliance, with the member's entry and exit and its obligations.",
-    unique_key=("vintage_id", "record_id"),
+    record="Line number in the member-level file (header = 1).",
+    row="record",
     fields=(
-        Field("vintage_id", "VARCHAR", "Vintage the record belongs to.", False),
-        Field("record_id", "BIGINT", "Line number in the member-level file (header = 1).",
-              False),
         Field("atopid", "INTEGER", "ATOP alliance id (`atopid`).", False, min=1),
         Field("cow_code", "INTEGER", "Member as a Correlates of War state code (`member`).",
               False, min=1),
-        Field("code", "VARCHAR", "Member's country code in the store (empty for a state "
-              "without one, e.g. Bavaria); from `data/atop_cow_states.csv`."),
+        country_code(" of the member, from `data/atop_cow_states.csv`; empty for a state "
+                     "without one, e.g. Bavaria", nullable=True),
         Field("phase", "INTEGER", "ATOP `phase` (0: the alliance has one phase; 1, 2, …: "
               "the terms changed).", False, min=0),
         Field("start_year", "INTEGER", "Year the member entered (`yrent`).", False,
@@ -112,16 +112,7 @@ def _member_file(path: Path) -> Path:
 class AtopSource(Source):
     """Reader for ATOP v4's member-level file."""
 
-    info = SourceInfo(
-        name="atop",
-        dataset="atop",
-        title="ATOP v4: Alliance Treaty Obligations and Provisions (member level)",
-        publisher="ATOP project (Brett Ashley Leeds et al., Rice University)",
-        url="http://www.atopdata.org/",
-        licence=quirks()["terms"],
-        credit=quirks()["credit"] + ". Cite: " + " ".join(quirks()["citation"].split()),
-        channels=(),
-    )
+    info = INFO
     record_table = RECORDS
     record_key = ("atopid", "cow_code", "phase", "start_year")
     sampling_unit = None

@@ -17,19 +17,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from reciprocity.errors import InputError
 from reciprocity.store.schema import Table
+from reciprocity.validation import problems_from
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
+DATA_PACKAGE = "reciprocity.sources"
+"""Where a source's YAML lives by default: ``<package>/data/<name>.yaml``."""
+
+
 @cache
-def load_quirks(name: str) -> dict[str, Any]:
-    """A source's quirks file, ``sources/data/<name>.yaml`` (headers, markers, patterns)."""
-    text = resources.files("reciprocity.sources").joinpath(f"data/{name}.yaml").read_text(
-        "utf-8")
+def load_quirks(name: str, package: str = DATA_PACKAGE) -> dict[str, Any]:
+    """A source's YAML, ``<package>/data/<name>.yaml``: its description (``source:``, read
+    as :class:`SourceInfo` by :func:`load_info`) and its quirks (headers, markers, patterns)."""
+    text = resources.files(package).joinpath(f"data/{name}.yaml").read_text("utf-8")
     return yaml.safe_load(text)
 
 
@@ -38,18 +44,60 @@ Progress = Callable[[int, int], None]
 stages also passes the stage, ``progress(done, total, stage)``, to callbacks that take it."""
 
 
-@dataclass(frozen=True)
-class SourceInfo:
-    """What a source is: publisher, terms, credit line, and what it measures."""
+class Coverage(BaseModel):
+    """What a source covers: its years (the last empty when each release extends them) and
+    which countries or records, in words."""
 
-    name: str
-    dataset: str
-    title: str
-    publisher: str
-    url: str
-    licence: str
-    credit: str
-    channels: tuple[str, ...] = ()
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    first_year: int | None = Field(None, description="the first year the data cover")
+    last_year: int | None = Field(None, description="the last year the data cover; empty "
+                                  "when each release extends them")
+    scope: str = Field(min_length=1, description="what the data cover, in words")
+
+
+class SourceInfo(BaseModel):
+    """What a source is: publisher, terms, credit line, citation, what it measures in which
+    units, and what it covers. Read from the ``source:`` section of its YAML (:func:`load_info`).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, description="the source's name (`reciprocity ingest NAME`)")
+    dataset: str = Field(min_length=1, description="the dataset id in the store")
+    title: str = Field(min_length=1, description="the dataset's title")
+    publisher: str = Field(min_length=1, description="who publishes the data")
+    url: str = Field(min_length=1, description="where users get the data")
+    licence: str = Field(min_length=1, description="the terms of use as the publisher states them")
+    credit: str = Field(min_length=1, description="the credit line shown wherever the data appear")
+    citation: str = Field(min_length=1, description="how to cite the data")
+    units: dict[str, str] = Field(description="each measure and its unit (declared in "
+                                  "`channels.py`); empty for a source without measures")
+    coverage: Coverage
+    channels: tuple[str, ...] = Field((), description="the channels whose flows it gives")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cite_in_credit(cls, data: Any) -> Any:
+        """``credit_cites: true``: the credit line ends with the citation (``. Cite: …``),
+        for a publisher that asks every use to cite its work."""
+        if isinstance(data, dict) and data.get("credit_cites"):
+            data = {k: v for k, v in data.items() if k != "credit_cites"}
+            data["credit"] = (f"{data.get('credit', '')}. Cite: "
+                              f"{' '.join(str(data.get('citation', '')).split())}")
+        return data
+
+
+def load_info(name: str, package: str = DATA_PACKAGE) -> SourceInfo:
+    """The description of source ``name``: the ``source:`` section of its YAML, validated.
+    Raises InputError naming the file and every field that is missing or wrong."""
+    where = f"{package.replace('.', '/')}/data/{name}.yaml"
+    section = load_quirks(name, package).get("source")
+    try:
+        return SourceInfo.model_validate({"name": name, **(section or {})})
+    except ValidationError as exc:
+        raise InputError(f"{where}: the source description does not fit",
+                         problems_from(exc, prefix=("source",), model=SourceInfo)) from None
 
 
 @dataclass(frozen=True)

@@ -25,30 +25,28 @@ import io
 import math
 import re
 from collections.abc import Mapping
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from reciprocity import countries, taxonomy
 from reciprocity.errors import FormatError, InputError, Problem, UnknownCountryError
-from reciprocity.sources.base import Parsed, Progress, Source, SourceInfo
-from reciprocity.store.schema import Field, Table, register
+from reciprocity.sources.base import Parsed, Progress, Source, load_info, load_quirks
+from reciprocity.store.lineage import record_table
+from reciprocity.store.schema import Field, register
 
-RECORDS = register(Table(
+RECORDS = register(record_table(
     name="ncses_cells",
     description="NCSES table cells as read: one per record of the raw file (layout "
                 "`pair_matrix`) or per row and column (layout `citing_cited`), with the row "
                 "and column labels (recovered from the documented order where the file lost "
                 "them) resolved to codes.",
+    record="Line number of the cell's record in the raw file.",
+    row="cell",
     unique_key=("vintage_id", "record_id", "column_label"),
     fields=(
-        Field("vintage_id", "VARCHAR", "Vintage the cell belongs to.", False),
-        Field("record_id", "BIGINT", "Line number of the cell's record in the raw file.", False),
         Field("table_id", "VARCHAR", "NCSES modal id of the table, e.g. `10003`.", False),
         Field("sei_table", "VARCHAR", "SEI table number, e.g. `SPBS-35`.", False),
         Field("row_label", "VARCHAR", "Row label as written (for citation tables: the citing "
@@ -67,34 +65,19 @@ RECORDS = register(Table(
     ),
 ))
 
-CREDIT = ("National Center for Science and Engineering Statistics (NCSES), Science and "
-          "Engineering Indicators; data: Science-Metrix, Elsevier Scopus")
 WORLD = "WLD"
 _NUMBER = re.compile(r"^(-?\d+(?:\.\d+)?)\s*([a-zA-Z]?)$")
 
 
-@cache
 def quirks() -> dict[str, Any]:
     """The NCSES quirks file (layouts, tables, documented label orders)."""
-    text = resources.files("reciprocity.sources").joinpath("data/ncses.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return load_quirks("ncses")
 
 
 class NcsesSource(Source):
     """Reader for NCSES SEI co-authorship matrices and relative citation index tables."""
 
-    info = SourceInfo(
-        name="ncses",
-        dataset="ncses_sei",
-        title="NCSES Science and Engineering Indicators tables",
-        publisher="National Center for Science and Engineering Statistics (NCSES), U.S. "
-                  "National Science Foundation",
-        url="https://ncses.nsf.gov/indicators",
-        licence="U.S. federal statistics (public domain); the re-export used here states "
-                "CC BY-SA 4.0; underlying bibliometric data from Science-Metrix/Elsevier Scopus",
-        credit=CREDIT,
-        channels=("coauthorship", "citation"),
-    )
+    info = load_info("ncses")
     record_table = RECORDS
     record_key = ("table_id", "row_label", "column_label", "year")
     sampling_unit = None  # published indices and totals, not a sample of articles

@@ -25,37 +25,33 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from datetime import datetime
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from reciprocity import countries
 from reciprocity.errors import FormatError, Problem, UnknownCountryError
-from reciprocity.sources.base import Parsed, Progress, Source, SourceInfo
+from reciprocity.sources.base import Parsed, Progress, Source, load_info, load_quirks
 from reciprocity.sources.wdi import empty_flows
-from reciprocity.store.schema import YEAR_BOUNDS, Field, Table, register
+from reciprocity.store.lineage import country_code, record_table
+from reciprocity.store.schema import YEAR_BOUNDS, Field, register
 
-RECORDS = register(Table(
+RECORDS = register(record_table(
     name="oecd_sti_observations",
     description="OECD STI Scoreboard patent observations as read: one per `<Obs>` element of "
                 "the SDMX-ML file (an economy, a technology field and a priority year), with "
                 "the economy resolved to a country code or flagged as an aggregate.",
-    unique_key=("vintage_id", "record_id"),
+    record="Position of the `<Obs>` element in the file (1-based, in "
+           "document order).",
+    row="observation",
     fields=(
-        Field("vintage_id", "VARCHAR", "Vintage the observation belongs to.", False),
-        Field("record_id", "BIGINT", "Position of the `<Obs>` element in the file (1-based, in "
-              "document order).", False),
         Field("series_index", "INTEGER", "Position of its `<Series>` element (1-based); one "
               "economy may span several series.", False),
         Field("ref_area", "VARCHAR", "`REF_AREA` as OECD writes it (ISO 3166 alpha-3, or "
               "`W`, `OECD`, `EU27_2020`, `YUG_F`).", False),
-        Field("code", "VARCHAR", "Country code used in the store; for an aggregate, OECD's "
-              "code.", False),
+        country_code("; for an aggregate, OECD's code"),
         Field("is_aggregate", "BOOLEAN", "World, OECD, EU27 or former Yugoslavia, not a "
               "country.", False),
         Field("technology", "VARCHAR", "`OECD_TECHNOLOGY_PATENT`: `_T` (all technologies), "
@@ -70,16 +66,13 @@ RECORDS = register(Table(
 MAX_PROBLEMS = 25
 
 
-@cache
 def quirks() -> dict[str, Any]:
     """The OECD STI quirks file (series signature, technologies, aggregates)."""
-    text = resources.files("reciprocity.sources").joinpath("data/oecd_sti.yaml").read_text(
-        "utf-8")
-    return yaml.safe_load(text)
+    return load_quirks("oecd_sti")
 
 
-CREDIT = quirks()["credit"]
-UNIT = quirks()["unit"]
+INFO = load_info("oecd_sti")
+UNIT = INFO.units["IP5 patent families"]
 
 
 def indicator_code(technology: str) -> str:
@@ -111,17 +104,7 @@ def _local(tag: str) -> str:
 class OecdStiSource(Source):
     """Reader for the OECD STI Scoreboard's IP5 patent family files (SDMX-ML)."""
 
-    info = SourceInfo(
-        name="oecd_sti",
-        dataset="oecd_sti_patents",
-        title="OECD STI Scoreboard: IP5 patent families by inventor country and technology",
-        publisher="OECD, Directorate for Science, Technology and Innovation (STI Micro-data "
-                  "Lab: Intellectual Property Database)",
-        url="https://github.com/STIScoreboard/STI.Scoreboard",
-        licence=quirks()["terms"],
-        credit=CREDIT,
-        channels=(),
-    )
+    info = INFO
     record_table = RECORDS
     record_key = ("technology", "code", "year")
 

@@ -24,29 +24,26 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pycountry
-import yaml
 
 from reciprocity import countries, taxonomy
 from reciprocity.errors import FormatError, Problem, UnknownCountryError
-from reciprocity.sources.base import Parsed, Progress, Source, SourceInfo
-from reciprocity.store.schema import Field, Table, register
+from reciprocity.sources.base import Parsed, Progress, Source, load_info, load_quirks
+from reciprocity.store.lineage import record_table
+from reciprocity.store.schema import Field, register
 
-RECORDS = register(Table(
+RECORDS = register(record_table(
     name="openalex_works",
     description="OpenAlex works as read: one per line of the raw JSON Lines file, with the "
                 "countries of its authorships resolved to codes and its primary topic's area.",
-    unique_key=("vintage_id", "record_id"),
+    record="Line number of the work in the raw file (1-based).",
+    row="work",
     fields=(
-        Field("vintage_id", "VARCHAR", "Vintage the work belongs to.", False),
-        Field("record_id", "BIGINT", "Line number of the work in the raw file (1-based).", False),
         Field("work_id", "VARCHAR", "OpenAlex id, e.g. `W2741809807`.", False),
         Field("role", "VARCHAR", "`work`, or `referenced` for a work fetched only as a "
               "citation target.", False, enum=("work", "referenced")),
@@ -67,15 +64,11 @@ RECORDS = register(Table(
     ),
 ))
 
-CREDIT = "Data from OpenAlex (CC0), https://openalex.org"
 
 
-@cache
 def quirks() -> dict[str, Any]:
     """The OpenAlex quirks file."""
-    text = resources.files("reciprocity.sources").joinpath("data/openalex.yaml").read_text(
-        "utf-8")
-    return yaml.safe_load(text)
+    return load_quirks("openalex")
 
 
 def alpha3(code: str) -> str | None:
@@ -101,16 +94,7 @@ def short_id(value: object) -> str | None:
 class OpenAlexSource(Source):
     """Reader for OpenAlex works in JSON Lines (plain or gzipped)."""
 
-    info = SourceInfo(
-        name="openalex",
-        dataset="openalex",
-        title="OpenAlex works",
-        publisher="OurResearch (OpenAlex)",
-        url="https://openalex.org",
-        licence="CC0 1.0",
-        credit=CREDIT,
-        channels=("coauthorship", "citation"),
-    )
+    info = load_info("openalex")
     record_table = RECORDS
     record_key = ("work_id",)
 

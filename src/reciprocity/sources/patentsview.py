@@ -21,40 +21,35 @@ import zipfile
 import zlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pycountry
-import yaml
 
 from reciprocity import countries
 from reciprocity.errors import FormatError, InputError, Problem, ReciprocityError
 from reciprocity.sources import patentsview_rows as rows
-from reciprocity.sources.base import Parsed, Progress, Source, SourceInfo
+from reciprocity.sources.base import Parsed, Progress, Source, load_info, load_quirks
+from reciprocity.store.lineage import record_table, vintage_id
 from reciprocity.store.schema import Field, Table, register
 
-CREDIT = "Patent data from PatentsView (U.S. Patent and Trademark Office), patentsview.org"
-CHANNELS = ("patent_citation", "coinvention", "patent_ownership")
-UNITS = {"patent_citation": "citations_fractional", "coinvention": "patents_fractional",
-         "patent_ownership": "patents_fractional"}
+INFO = load_info("patentsview")
+CHANNELS = INFO.channels
+UNITS = INFO.units
 MODES = {"patent_citation": "unspecified", "coinvention": "joint",
          "patent_ownership": "unspecified"}
 
-RECORDS = register(Table(
+RECORDS = register(record_table(
     name="patent_flow_records",
     description="PatentsView flows as aggregated by the patent pipeline: one row per channel, "
                 "country pair, grant year, WIPO field and technology area, with the whole "
                 "and the fractional count (source rows are not stored; the input files are "
                 "archived by reference in `raw_references`). Flows point here by `record_id`.",
-    unique_key=("vintage_id", "record_id"),
+    record="Stable id of the aggregate, a hash of channel, origin, "
+           "destination, year, WIPO field and area (the same in every vintage).",
     fields=(
-        Field("vintage_id", "VARCHAR", "Vintage the row belongs to.", False),
-        Field("record_id", "BIGINT", "Stable id of the aggregate, a hash of channel, origin, "
-              "destination, year, WIPO field and area (the same in every vintage).", False),
         Field("channel", "VARCHAR", "Channel of the flow.", False, enum=CHANNELS),
         Field("origin", "VARCHAR", "Cited patent's inventor country (citations), the first "
               "country of the pair in code order (co-invention) or the inventor country "
@@ -81,7 +76,7 @@ def _country_counts(unit: str, short: str, *by: Field) -> tuple[Field, ...]:
     """The columns of patent counts per country, ``unit`` (field or area: the ``by``
     columns) and period."""
     return (
-        Field("vintage_id", "VARCHAR", "Vintage the row belongs to.", False),
+        vintage_id(),
         Field("country", "VARCHAR", "Inventor country (`UNK`: inventors not placed).", False),
         *by,
         Field("period", "VARCHAR", "Grant-year window, e.g. `2019–2021`.", False),
@@ -127,12 +122,9 @@ COUNTRY_AREAS = register(Table(
 ))
 
 
-@cache
 def quirks() -> dict[str, Any]:
     """The PatentsView quirks file (documented headers, NA markers, counting settings)."""
-    text = resources.files("reciprocity.sources").joinpath("data/patentsview.yaml").read_text(
-        "utf-8")
-    return yaml.safe_load(text)
+    return load_quirks("patentsview")
 
 
 def country_codes(aliases: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -318,17 +310,7 @@ def _reporter(progress: Progress | None, total: int) -> Callable[[str], None]:
 class PatentsViewSource(Source):
     """Reader for a directory of PatentsView granted-patent bulk tables."""
 
-    info = SourceInfo(
-        name="patentsview",
-        dataset="patentsview_granted",
-        title="PatentsView bulk data: granted U.S. patents (g_ tables)",
-        publisher="U.S. Patent and Trademark Office, PatentsView",
-        url="https://patentsview.org/download/data-download-tables",
-        licence="As stated on PatentsView's download pages (attribution requested); check "
-                "the terms of the release used",
-        credit=CREDIT,
-        channels=CHANNELS,
-    )
+    info = INFO
     record_table = RECORDS
     record_key = ("channel", "origin", "destination", "year", "wipo_field", "area")
     sampling_unit = None  # records are sums over patents, which are not kept

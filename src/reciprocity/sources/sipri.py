@@ -27,25 +27,23 @@ import pyarrow.csv as pacsv
 from reciprocity import countries, taxonomy
 from reciprocity.errors import FormatError, InputError, Problem, UnknownCountryError
 from reciprocity.sources import sipri_comments
-from reciprocity.sources.base import Parsed, Part, Progress, Source, SourceInfo, load_quirks
-from reciprocity.store.schema import YEAR_BOUNDS, YEAR_MAX, YEAR_MIN, Field, Table, register
+from reciprocity.sources.base import Parsed, Part, Progress, Source, load_info, load_quirks
+from reciprocity.store.lineage import record_table
+from reciprocity.store.schema import YEAR_BOUNDS, YEAR_MAX, YEAR_MIN, Field, register
 
-CREDIT = "Information from the SIPRI Arms Transfers Database"
-UNIT = "tiv_millions"
+INFO = load_info("sipri")
+UNIT = INFO.units["arms"]
 
-RECORDS = register(Table(
+RECORDS = register(record_table(
     name="sipri_transfers",
     description="SIPRI trade-register rows as read, one per line of the raw file, with names "
                 "resolved to codes and the project's reading of mode and design origin. "
                 "Classic exports have one row per deal; newer exports one per deal and "
                 "delivery year (joined by `deal_id`).",
-    unique_key=("vintage_id", "record_id"),
+    record="Line number of the row in the raw file (1-based); for an "
+           "export read in parts, its line number in the parts taken one after another, "
+           "earliest years first (`line` plus the part's `line_offset` in `raw_parts`).",
     fields=(
-        Field("vintage_id", "VARCHAR", "Vintage the row belongs to.", False),
-        Field("record_id", "BIGINT", "Line number of the row in the raw file (1-based); for an "
-              "export read in parts, its line number in the parts taken one after another, "
-              "earliest years first (`line` plus the part's `line_offset` in `raw_parts`).",
-              False),
         Field("source_file", "VARCHAR", "Name of the file the row was read from (for an export "
               "in parts, the part's file)."),
         Field("line", "BIGINT", "Line number of the row in `source_file` (1-based)."),
@@ -102,16 +100,7 @@ def quirks() -> dict[str, Any]:
 class SipriSource(Source):
     """Reader for SIPRI trade-register CSV exports (classic and per-delivery-year layouts)."""
 
-    info = SourceInfo(
-        name="sipri",
-        dataset="sipri_arms_transfers",
-        title="SIPRI Arms Transfers Database (trade register)",
-        publisher="Stockholm International Peace Research Institute (SIPRI)",
-        url="https://www.sipri.org/databases/armstransfers",
-        licence="SIPRI terms of use: free for non-commercial use with the credit line",
-        credit=CREDIT,
-        channels=("arms",),
-    )
+    info = INFO
     record_table = RECORDS
     record_key = ("supplier_code", "recipient_code", "order_year", "designation")
     sampling_unit = ("coalesce('deal ' || CAST(deal_id AS VARCHAR), "
@@ -793,7 +782,7 @@ def _is_complete(scope: str | None, generated_at: datetime | None = None) -> boo
     if "'Not specified' to 'Not specified'" in text:
         return True
     years = _year_range(text)
-    return bool(years and generated_at is not None and years[0] <= quirks()["first_year"]
+    return bool(years and generated_at is not None and years[0] <= INFO.coverage.first_year
                 and years[1] >= generated_at.year - 1)
 
 

@@ -16,34 +16,28 @@ import io
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from reciprocity import countries
 from reciprocity.errors import FormatError, InputError, Problem, UnknownCountryError
-from reciprocity.sources.base import Parsed, Progress, Source, SourceInfo
+from reciprocity.sources.base import Parsed, Progress, Source, load_info, load_quirks
 from reciprocity.store import tables
-from reciprocity.store.schema import Field, Table, register
+from reciprocity.store.lineage import country_code, record_table
+from reciprocity.store.schema import Field, register
 
 if TYPE_CHECKING:  # pandas loads when a file is read, not when the module is imported
     import pandas as pd
 
-RECORDS = register(Table(
+RECORDS = register(record_table(
     name="wdi_rows",
     description="WDI rows as read: one per line of the raw file (an economy and an indicator), "
                 "with the economy resolved to a country code or flagged as an aggregate.",
-    unique_key=("vintage_id", "record_id"),
+    record="Line number of the row in the raw file (1-based).",
     fields=(
-        Field("vintage_id", "VARCHAR", "Vintage the row belongs to.", False),
-        Field("record_id", "BIGINT", "Line number of the row in the raw file (1-based).", False),
         Field("country_name", "VARCHAR", "Economy as WDI names it.", False),
         Field("country_code", "VARCHAR", "Economy code as WDI writes it.", False),
-        Field("code", "VARCHAR", "Country code used in the store (ISO 3166 alpha-3 or the "
-              "project's); for an aggregate, WDI's code.", False),
+        country_code("; for an aggregate, WDI's code"),
         Field("is_aggregate", "BOOLEAN", "A regional, income or lending aggregate.", False),
         Field("indicator_name", "VARCHAR", "Indicator name as WDI gives it.", False),
         Field("indicator_code", "VARCHAR", "Indicator code, e.g. `BM.GSR.ROYL.CD`.", False),
@@ -53,14 +47,11 @@ RECORDS = register(Table(
     ),
 ))
 
-CREDIT = "World Bank, World Development Indicators (CC BY 4.0)"
 
 
-@cache
 def quirks() -> dict[str, Any]:
     """The WDI quirks file (layouts, aggregates, units)."""
-    text = resources.files("reciprocity.sources").joinpath("data/wdi.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return load_quirks("wdi")
 
 
 def aggregate_codes() -> dict[str, str]:
@@ -99,16 +90,7 @@ def empty_flows() -> pd.DataFrame:
 class WdiSource(Source):
     """Reader for WDI per-indicator CSV files (2013 re-export and the World Bank download)."""
 
-    info = SourceInfo(
-        name="wdi",
-        dataset="world_bank_wdi",
-        title="World Bank World Development Indicators",
-        publisher="The World Bank",
-        url="https://datacatalog.worldbank.org/search/dataset/0037712",
-        licence="CC BY 4.0 (World Bank terms of use for datasets)",
-        credit=CREDIT,
-        channels=(),
-    )
+    info = load_info("wdi")
     record_table = RECORDS
     record_key = ("indicator_code", "code")
 

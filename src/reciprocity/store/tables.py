@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reciprocity.store.lineage import country_code, lineage
 from reciprocity.store.schema import YEAR_BOUNDS, Field, Table, register
 
 MODES = ("new", "second_hand", "second_hand_modernized", "licensed_production",
@@ -123,10 +124,8 @@ FLOWS = register(Table(
         Field("is_uncertain", "BOOLEAN", "The source marks part of the record as uncertain.",
               False),
         Field("design_origin", "VARCHAR", "Country whose design it is, where the source says."),
-        Field("dataset", "VARCHAR", "Dataset of the record.", False),
-        Field("vintage_id", "VARCHAR", "Vintage the flow was read from.", False),
-        Field("record_id", "BIGINT", "Source record id (for SIPRI: the line number in the raw "
-              "file), joined to the source's record table by `explain`.", False),
+        *lineage("Vintage the flow was read from.", "Source record id (for SIPRI: the line "
+                 "number in the raw file), joined to the source's record table by `explain`."),
     ),
 ))
 
@@ -140,17 +139,15 @@ INDICATORS = register(Table(
     unique_key=("vintage_id", "indicator", "country", "year"),
     fields=(
         Field("indicator", "VARCHAR", "Publisher's series code, e.g. `BM.GSR.ROYL.CD`.", False),
-        Field("country", "VARCHAR", "Country code (ISO 3166 alpha-3 or the project's); for an "
-              "aggregate, the publisher's aggregate code (e.g. `WLD`).", False),
+        country_code("; for an aggregate, the publisher's aggregate code (e.g. `WLD`)",
+                     name="country"),
         Field("is_aggregate", "BOOLEAN", "The row is a regional, income or other aggregate, "
               "not a country.", False),
         Field("year", "INTEGER", "Year of the observation.", False, **YEAR_BOUNDS),
         Field("value", "DOUBLE", "The value, in `unit`.", False),
         Field("unit", "VARCHAR", "Unit of `value`, e.g. `usd_current`, `percent_of_gdp`.", False),
-        Field("dataset", "VARCHAR", "Dataset of the record.", False),
-        Field("vintage_id", "VARCHAR", "Vintage the value was read from.", False),
-        Field("record_id", "BIGINT", "Source record id (the line number in the raw file), joined "
-              "to the source's record table.", False),
+        *lineage("Vintage the value was read from.", "Source record id (the line number in the "
+                 "raw file), joined to the source's record table."),
     ),
 ))
 
