@@ -73,6 +73,15 @@ def test_units_the_modules_write_are_the_yaml_ones() -> None:
     assert (flows.CHANNEL, flows.COUNT_UNIT) == ("programs", "transfers")
 
 
+def test_units_of_the_catalogues_are_in_the_description() -> None:
+    """WDI's indicators and NCSES's tables name a unit each: the description lists them all."""
+    wdi, ncses = base.load_quirks("wdi"), base.load_quirks("ncses")
+    assert {i["unit"] for i in wdi["indicators"].values()} | set(wdi["unit_patterns"].values()) \
+        == set(registry.get("wdi").info.units.values())
+    assert {t["unit"] for t in ncses["tables"].values()} == set(
+        registry.get("ncses").info.units.values())
+
+
 def test_sipri_credit_is_the_line_sipri_asks_for() -> None:
     assert registry.get("sipri").info.credit == SIPRI_PUBLISHED_CREDIT
 
