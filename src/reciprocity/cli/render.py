@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleDimensions
 from rich.table import Table
 
@@ -152,9 +153,25 @@ def table(frame: Tabular, title: str | None = None, caption: str | None = None,
                 cells.append(fmt(v, row_unit if in_row else unit))
         t.add_row(*cells)
         rows.append(cells)
-    for column, width in zip(t.columns, _fit([heads, *rows], console.width), strict=True):
+    fitted: list[int | None] = _fit([heads, *rows], console.width)
+    natural = _natural_widths([heads, *rows], console.width) if not any(fitted) else None
+    if natural is not None:
+        # Rich would give each column its longest line and wrap nothing: say so, and it
+        # neither measures nor wraps every cell again (the same bytes, about a fifth faster)
+        fitted = list(natural)
+        for column in t.columns:
+            column.no_wrap = True
+    for column, width in zip(t.columns, fitted, strict=True):
         column.width = width
     console.print(t)
+
+
+def _natural_widths(rows: list[list[str]], width: int) -> list[int] | None:
+    """Each column's longest line (in terminal cells), when the table so laid out is no
+    wider than ``width``; else None."""
+    longest = [max(cell_len(line) for cell in col for line in str(cell).split("\n"))
+               for col in zip(*rows, strict=True)]
+    return longest if sum(longest) <= width - (3 * len(longest) + 1) else None
 
 
 def _column_type(frame: Tabular, column: str) -> tuple[bool, bool, bool]:
