@@ -90,13 +90,13 @@ def add_indices(frame: pd.DataFrame, ab: str = "flow_ab", ba: str = "flow_ba") -
 
 
 def clean(value: object) -> object:
-    """A JSON-safe scalar: NaN and missing become None, numpy types become Python's."""
+    """A JSON-safe scalar: NaN, NA and NaT become None, numpy types become Python's."""
     if value is None:
         return None
     if type(value) is float:
         return None if math.isnan(value) else value
     pd = sys.modules.get("pandas")
-    if pd is not None and value is pd.NA:
+    if pd is not None and (value is pd.NA or value is pd.NaT):
         return None
     np = sys.modules.get("numpy")
     if np is None:  # then the value is no NumPy scalar
