@@ -28,11 +28,12 @@ from reciprocity import channels as _channels
 #: ``money``: a money amount in units, shown in millions; ``volume``: SIPRI TIV (millions,
 #: one decimal); ``count``: whole counts (integers); ``fraction``: fractional counts (one
 #: decimal); ``index``: indices and ratios (3 decimals); ``percent``: a percentage (one
-#: decimal); ``decimal``: two decimals; ``year`` and ``id``: integers without separators;
+#: decimal); ``proportion``: a share of 1, shown as a percentage (one decimal);
+#: ``decimal``: two decimals; ``year`` and ``id``: integers without separators;
 #: ``date``: ``YYYY-MM-DD``;
 #: ``text``: as it is.
 KINDS = ("money_millions", "money", "volume", "count", "fraction", "index", "percent",
-         "decimal", "year", "id", "date", "text")
+         "proportion", "decimal", "year", "id", "date", "text")
 
 #: Each declared unit: its label and its number format. A test keeps this in step with
 #: :data:`reciprocity.channels.UNIT_DECLARATIONS`.
@@ -79,6 +80,7 @@ COLUMN_KINDS: dict[str, str] = {
     "rta": "index", "previous_rta": "index", "hhi": "index", "threshold": "index",
     "observed": "index", "z": "decimal", "present_share": "proportion",
     "top_share": "proportion", "share_of_a_intake": "proportion", "n_suppliers": "count",
+    "unknown_share": "proportion",
 }
 
 MODES: dict[str, str] = {

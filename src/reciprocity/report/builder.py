@@ -152,10 +152,21 @@ def fmt_plain(value: Any) -> str:
 
 
 def cell_for(column: str, value: Any) -> str:
-    """A cell of ``column``: years and ids plain, everything else :func:`fmt_cell`."""
+    """A cell of ``column``: years and ids plain; a column with a number format of its own
+    (:data:`reciprocity.labels.COLUMN_KINDS`: indices to 3 decimals, counts as integers,
+    shares as percentages) by :func:`reciprocity.labels.fmt`; everything else
+    :func:`fmt_cell`."""
     if column == "year" or column.endswith(("_year", "_id", "_from", "_to")):
         return fmt_plain(value)
+    how = SHARE_KIND if column == "share" else labels.kind(column)
+    if how is not None and not isinstance(value, str | list | tuple):
+        return labels.fmt(value, how)
     return fmt_cell(value)
+
+
+SHARE_KIND = "proportion"
+"""The assessment's and the briefing's ``share`` columns hold fractions of 1 (a world share,
+a share of intake), shown as percentages."""
 
 
 @cache
@@ -180,14 +191,21 @@ HEADINGS = {
     "a_strength": "{a}'s strength", "b_strength": "{b}'s strength", "b_rising": "{b} rising",
     "best_evidence": "best evidence", "counterpart_id": "counterpart",
     "transfer_id": "transfer", "status_date": "status date",
+    "z": "z-score", "excluded": "left out because", "present_share": "{b}'s present share",
+    "best_measure": "best measure", "n_suppliers": "suppliers", "top_share": "top share",
+    "share": "share", "declared_weight": "declared weight", "in_composite": "in the composite",
+    "rta": "RTA", "previous_rta": "previous RTA", "top_partner": "top supplier",
 }
 """Table headings of the assessment and ledger sections where the column's name is not
 words (``observed_ab``, ``ci_low``); ``{a}`` and ``{b}`` stand for the pair's codes."""
 
 
 def heading(column: str, a: str = "A", b: str = "B") -> str:
-    """A table column's heading in words, with the pair's codes (``JPN's strength``)."""
-    return HEADINGS.get(column, column.replace("_", " ")).format(a=a, b=b)
+    """A table column's heading in words, with the pair's codes (``JPN's strength``): from
+    :data:`HEADINGS`, else :func:`reciprocity.labels.label`; lower case first, as the
+    briefing's headings are, but for codes and acronyms (``USA → JPN``, ``RTA``)."""
+    text = HEADINGS[column].format(a=a, b=b) if column in HEADINGS else labels.label(column)
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
 
 
 @cache
@@ -299,7 +317,7 @@ LEDGER_DATASET = "reciprocity_ledger"
 
 
 def _column_label(column: str, unit_label: str = "") -> str:
-    return unit_label if column == "magnitude" and unit_label else column.replace("_", " ")
+    return unit_label if column == "magnitude" and unit_label else heading(column)
 
 
 def _record_cell(column: str, value: Any) -> str:
@@ -323,6 +341,11 @@ WORDED_COLUMNS = ("channel", "verdict", "need", "measure", "form", "kind", "stat
                   "best_measure", "mode", "significance")
 
 
+UNIT_VALUED = ("observed_ab", "observed_ba", "value", "total", "previous_value", "world",
+               "a_intake")
+"""Columns whose numbers are in the row's ``unit`` (money in millions, counts as integers…)."""
+
+
 def humane(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Table rows for people: area ids by their names, units by their labels, and words
     instead of snake_case ids in the columns that hold vocabulary (verdicts, needs, …)."""
@@ -330,6 +353,11 @@ def humane(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for row in rows:
         row = dict(row)
+        unit = row.get("unit")
+        if isinstance(unit, str) and labels.kind(unit) is not None:
+            for c in UNIT_VALUED:  # values in the row's unit: formatted by it
+                if isinstance(row.get(c), int | float) and not isinstance(row[c], bool):
+                    row[c] = labels.fmt(row[c], unit)
         for c, v in row.items():
             if not isinstance(v, str):
                 continue
@@ -337,8 +365,10 @@ def humane(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 row[c] = names.get(v, v.replace("_", " "))
             elif c == "unit":
                 row[c] = figures.unit_label(v)
-            elif c in ("mode", "measure"):
+            elif c in ("mode", "measure", "best_measure"):
                 row[c] = labels.label(v)
+            elif c == "field":
+                row[c] = labels.field(v)
             elif c in WORDED_COLUMNS:
                 row[c] = v.replace("_", " ")
         out.append(row)

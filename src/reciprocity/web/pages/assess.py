@@ -65,7 +65,9 @@ def _cached(request: Request, key: tuple, compute: Any) -> Any:
 
 
 def _page(request: Request, **context: Any) -> HTMLResponse:
-    return render(request, "assess.html.j2", {"pages": PAGES, **context})
+    """The page; its footer credits exactly the sources of the figures shown."""
+    return render(request, "assess.html.j2", {"pages": PAGES, **context,
+                                              "credits": context.get("credits_used") or []})
 
 
 def _field(name: str, label: str, value: Any, options: list[tuple[str, str]] | None = None,
@@ -109,19 +111,20 @@ def index_page(request: Request) -> HTMLResponse:
                                              "observed_ba", "index", "ci_low", "ci_high",
                                              "expected", "z", "verdict", "excluded", "window"])
     weights_rows = [{"channel": c, "weight": ch.get("weight"),
-                     "declared weight": ch.get("declared_weight"),
-                     "in the composite": ch.get("in_composite"),
-                     "reason left out": ch.get("excluded") or ""}
+                     "declared_weight": ch.get("declared_weight"),
+                     "in_composite": ch.get("in_composite"),
+                     "excluded": ch.get("excluded") or ""}
                     for c, ch in d["channels"].items()]
-    wcols, wrows = ["channel", "weight", "declared weight", "in the composite",
-                    "reason left out"], builder.humane(weights_rows)
+    wcols, wrows = ["channel", "weight", "declared_weight", "in_composite",
+                    "excluded"], builder.humane(weights_rows)
     wkept, wsame = builder.distinct_columns(wcols, wrows)
     tables = [("By channel", cols, rows, same),
               (f"Channels and weights ({d.get('weighting')})", wkept, wrows,
                builder.same_text(wsame))]
     query = {"a": a, "b": b, "weights": weights, "since": since, "until": until}
-    return _page(request, title=f"Index {a} ⇄ {b}", heading=f"{countries.name_of(a)} ⇄ "
-                 f"{countries.name_of(b)}: composite reciprocity index",
+    return _page(request, title=f"Index {a} ⇄ {b}", pair_a=a, pair_b=b,
+                 heading=f"{countries.name_of(a)} ⇄ {countries.name_of(b)}: composite "
+                         "reciprocity index",
                  fields=[_field("a", "Country A", a, _country_options(request)),
                          _field("b", "Country B", b, _country_options(request)),
                          _field("weights", "Weights", weights or "precision",
@@ -175,7 +178,7 @@ def opportunities_page(request: Request) -> HTMLResponse:
                         "or a weakness, on the data in this store (tick 'every area' to see "
                         "the evidence).")
     query = {"a": a, "b": b, "all": "true" if show_all else None}
-    return _page(request, title=f"Opportunities {a} ← {b}",
+    return _page(request, title=f"Opportunities {a} ← {b}", pair_a=a, pair_b=b,
                  heading=f"Opportunities: what {countries.name_of(a)} needs and "
                          f"{countries.name_of(b)} provides",
                  fields=[_field("a", "Country with the needs (A)", a, _country_options(request)),
@@ -216,7 +219,8 @@ def dependence_page(request: Request) -> HTMLResponse:
                          _field("channel", "Channel", channel),
                          _field("since", "From year", since, narrow=True),
                          _field("until", "To year", until, narrow=True)],
-                 facts=facts, tables=[("By technology area", *_table(result.frame()))],
+                 facts=facts, tables=[("By technology area", *_table(
+                     result.frame().assign(unit=d.get("unit"))))],
                  notes=["Unknown suppliers stay in the denominator."],
                  credits_used=result.credits, json_href="/api/dependence?" + _qs(query),
                  cli=f"reciprocity assess dependence {country}"

@@ -192,10 +192,11 @@ def pair_page(request: Request) -> HTMLResponse:
     """The explorer: a form of filters and the results below it."""
     p, errors = PairParams.parse(request)
     results, status = _results(request, p, errors)
+    own = {"credits": []} if results.get("credits") else {}  # the results carry their own
     return render(request, "pair.html.j2", {"p": p, "opts": options(request),
                                             "results": results,
                                             "raw": dict(request.query_params),
-                                            "errors": results.get("errors", {})},
+                                            "errors": results.get("errors", {}), **own},
                   status_code=status)
 
 
