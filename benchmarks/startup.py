@@ -190,11 +190,12 @@ def main(argv: list[str] | None = None) -> int:
             for name in order:
                 runs[name].append(timed(cmds[name]))
         phase_times = phases(db, 5)
+        store = _describe(db)  # (a store built here is gone after the with block)
     base = runs["baseline"]
     result: dict[str, object] = {
         "benchmark": "startup", "repeat": args.repeat, "target_ratio": TARGET_RATIO,
         "baseline_s": min(base), "baseline_median_s": statistics.median(base),
-        "store": _describe(db),
+        "store": store,
         "dyad_phases_s": phase_times,
         "dyad_statements": len(statements),
         "help_imports_heavy": heavy_modules_of_help(),
