@@ -1,12 +1,14 @@
-"""The assessment pages and the pair page's headline in a real browser: each page loads under
-the app's Content-Security-Policy with no console error, shows its figures, and leaves a
-screenshot in test-artifacts/browser/."""
+"""Every web page in a real browser (the assessment pages, the pair page with its headline,
+partners, ledger, events, sources, sign-in, account): each loads under the app's
+Content-Security-Policy with no console error, shows its figures with each credit line once,
+and leaves a screenshot ``page-<name>.png`` in test-artifacts/browser/ to look at."""
 
 from __future__ import annotations
 
 import pytest
 
-from browser.conftest import SHOTS, Page
+from browser.conftest import SHOTS, Page, sign_in
+from web.support import USERS
 
 PAGES = [
     ("index", "/index?a=USA&b=JPN", "#headline-sentence"),
@@ -16,6 +18,16 @@ PAGES = [
     ("alerts", "/alerts", "table.assess"),
     ("pair", "/pair?a=USA&b=JPN", "#headline-sentence"),
     ("pair-one-year", "/pair?a=USA&b=JPN&since=1991&until=1991", "[data-card]"),
+    # every other page a reader reaches from the navigation
+    ("explore", "/pair?a=USA&b=JPN&channel=arms&mode=licensed_production", ".chart .main-svg"),
+    ("partners", "/partners?a=JPN", "table"),
+    ("ledger", "/ledger", "table"),
+    ("ledger-record", "/ledger/web-test-program", "h1"),
+    ("ledger-check", "/ledger/check?a=USA&b=JPN", "#check-summary"),
+    ("events", "/events", "table"),
+    ("event", "/events/web-ev-principles", "h1"),
+    ("sources", "/sources", "h1"),
+    ("sign-in", "/login", "#password"),
 ]
 
 
@@ -29,10 +41,22 @@ def test_page_loads_without_console_errors(web_page: Page, name: str, url: str,
     page.page.wait_for_selector(selector)
     if name.startswith("pair") and name != "pair-one-year":
         page.page.wait_for_selector(".chart .main-svg")  # the charts drew
+    credits = page.page.locator("p.credit").all_inner_texts()
+    assert len(credits) == len(set(credits)), credits  # each credit line once
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.page.screenshot(path=str(SHOTS / f"page-{name}.png"), full_page=True)
     assert not page.errors, page.errors
     assert not page.outside, page.outside
+
+
+def test_account_page(web_page: Page) -> None:
+    """The account page of a signed-in viewer (the sign-in leads to the ledger)."""
+    page = web_page
+    sign_in(page, "vi", USERS["vi"][1])
+    page.page.goto("/account")
+    page.page.wait_for_selector("#current")
+    page.page.screenshot(path=str(SHOTS / "page-account.png"), full_page=True)
+    assert not page.errors, page.errors
 
 
 def test_assessment_tabs_by_keyboard(web_page: Page) -> None:

@@ -107,3 +107,27 @@ def test_numbers_formatted_by_unit(web_client: TestClient) -> None:
     text = visible(web_client.get("/dependence?country=USA").text)
     shares = re.findall(r"(?i)top share\W+(\S+ ?%?)", text)  # a column or, if equal, the caption
     assert shares and all(re.match(r"^\d+\.\d %$", v) for v in shares), shares
+
+
+def test_pair_summary_formats_each_channel_by_its_unit(web_client: TestClient) -> None:
+    page = web_client.get("/pair?a=USA&b=JPN").text
+    summary = re.search(r'<table class="summary".*?</table>', page, flags=re.S).group(0)
+    rows = dict(zip(column(summary, "unit"), column(summary, "USA → JPN"), strict=True))
+    assert re.match(r"^[\d,]+\.\d$", rows["million TIV"]), rows  # TIV to one decimal
+    assert re.match(r"^\d+$", rows["transfers"]), rows  # counts as integers
+
+
+def test_pair_summary_of_snapshot_and_index_units(ncses_db) -> None:
+    """A joint channel has one value (no B→A, no balance); an index to 3 decimals; a unit
+    with two years of data is tagged with its latest year, not 'only'."""
+    from reciprocity.web.app import create_app
+
+    with TestClient(create_app(ncses_db, read_only=True, secret="test-secret")) as client:
+        page = client.get("/pair?a=USA&b=JPN").text
+    summary = re.search(r'<table class="summary".*?</table>', page, flags=re.S).group(0)
+    units = column(summary, "unit")
+    index_row = next(i for i, u in enumerate(units) if u.startswith("co-authorship index"))
+    assert units[index_row].endswith("2022, latest") and "only" not in units[index_row]
+    assert re.match(r"^\d+\.\d{3}$", column(summary, "USA → JPN")[index_row])
+    assert column(summary, "JPN → USA")[index_row] == "—"
+    assert column(summary, "balance")[index_row] == "—"

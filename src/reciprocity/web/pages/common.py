@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from reciprocity import __version__
+from reciprocity import __version__, labels
 from reciprocity.report import builder
 from reciprocity.report import figures as figs
 from reciprocity.web import deps
@@ -30,10 +30,17 @@ def templates() -> Jinja2Templates:
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True, lstrip_blocks=True)
     env.filters.update(num=builder.fmt_num, index=builder.fmt_index, pct=builder.fmt_pct,
-                       cell=builder.fmt_cell, plain=builder.fmt_plain, unit=figs.unit_label)
+                       cell=builder.fmt_cell, plain=builder.fmt_plain, unit=figs.unit_label,
+                       by_unit=by_unit)
     env.globals.update(version=__version__, query=_query, cell_for=builder.cell_for,
                        column_heading=builder.heading)
     return Jinja2Templates(env=env)
+
+
+def by_unit(value: Any, unit: str) -> str:
+    """A value formatted by its unit (:func:`reciprocity.labels.fmt`: million TIV to one
+    decimal, counts as integers, indices to 3 decimals); ``—`` when there is none."""
+    return labels.fmt(value, unit) or "—"
 
 
 def credits(request: Request) -> list[str]:
