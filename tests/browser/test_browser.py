@@ -46,7 +46,8 @@ def test_filter_changes_the_chart_in_place(web_page: Page, web_server: str) -> N
     assert 0 < licensed < everything
     assert page.page.evaluate("window.__stillHere") is True  # no full reload
     assert "mode=licensed_production" in page.page.get_attribute("#briefing-link", "href")
-    assert CREDIT in page.page.inner_text("footer")
+    assert CREDIT in page.page.inner_text(".results")  # beside the figures, once
+    assert CREDIT not in page.page.inner_text("footer")
     assert not page.errors and not page.outside
 
 
