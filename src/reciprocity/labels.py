@@ -110,6 +110,7 @@ MEASURES: dict[str, str] = {
     "arms_exports": "arms exports of own design",
     "licensed_production": "licensed production",
     "foreign_design_exports": "arms exports of a foreign design",
+    "workshare_pct": "workshare, %",  # the ledger's planned-versus-actual check
 }
 
 COLUMNS: dict[str, str] = {

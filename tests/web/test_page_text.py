@@ -24,7 +24,8 @@ KEYS = sorted({k for k in [*AREA_COLUMNS, *MEASURE_COLUMNS, *MEASURES, *areas(),
                            "observed_ab", "observed_ba", "ci_low", "ci_high", "null_low",
                            "null_high", "declared_weight", "in_composite", "present_share",
                            "best_evidence", "b_strength", "a_strength", "top_share",
-                           "unknown_share", "long_term_risk", "short_term_risk"]
+                           "unknown_share", "long_term_risk", "short_term_risk",
+                           "workshare_pct"]
                if "_" in k})
 
 #: Keys with their underscores taken out: not words either.

@@ -158,6 +158,8 @@ def cell_for(column: str, value: Any) -> str:
     :func:`fmt_cell`."""
     if column == "year" or column.endswith(("_year", "_id", "_from", "_to")):
         return fmt_plain(value)
+    if column in ("measure", "mode") and isinstance(value, str):
+        return labels.label(value)
     how = SHARE_KIND if column == "share" else labels.kind(column)
     if how is not None and not isinstance(value, str | list | tuple):
         return labels.fmt(value, how)
@@ -195,6 +197,7 @@ HEADINGS = {
     "best_measure": "best measure", "n_suppliers": "suppliers", "top_share": "top share",
     "share": "share", "declared_weight": "declared weight", "in_composite": "in the composite",
     "rta": "RTA", "previous_rta": "previous RTA", "top_partner": "top supplier",
+    "country": "country",
 }
 """Table headings of the assessment and ledger sections where the column's name is not
 words (``observed_ab``, ``ci_low``); ``{a}`` and ``{b}`` stand for the pair's codes."""
