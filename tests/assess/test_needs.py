@@ -28,7 +28,8 @@ def test_the_1995_us_needs_ship_with_their_source():
         assert n.source.year == 1995 and "9294" in n.source.url
         assert "57" in str(n.source.page)
         # the JSON of a need's source: what the file gives, nothing empty added
-        assert list(n.source.to_dict()) == ["title", "publisher", "year", "url", "page"]
+        assert list(n.source.model_dump(mode="json")) == ["title", "publisher", "year", "url",
+                                                          "page"]
     assert set(for_country(needs, "USA")) == {n.area for n in needs}
     assert for_country(needs, "JPN") == {}
 

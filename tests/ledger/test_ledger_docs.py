@@ -20,10 +20,10 @@ def test_yaml_example_is_complete_and_valid() -> None:
     registry = io.loads_yaml(example, "docs/ledger.md")
     assert registry.programs and registry.transfers
     # the example shows every field of the format
-    assert set(registry.programs[0].to_dict()) | {"status"} >= set(
+    assert set(registry.programs[0].model_dump(mode="json")) | {"status"} >= set(
         ["id", "name", "partners", "form", "systems", "areas", "start_year", "workshare",
          "value", "clauses", "plan", "sources", "notes"])
-    keys = set().union(*(t.to_dict() for t in registry.transfers))
+    keys = set().union(*(t.model_dump(mode="json") for t in registry.transfers))
     assert keys >= {"id", "from", "to", "program", "technology", "area", "firms", "kind",
                     "significance", "status_history", "value", "impact", "sources"}
 

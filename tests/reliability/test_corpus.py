@@ -57,7 +57,7 @@ def figures(r: Reciprocity) -> tuple:
     if "ledger_programs" in {t for (t,) in s.con.execute(
             "SELECT table_name FROM information_schema.tables").fetchall()}:
         reg = r.ledger.current()
-        ledger = tuple(json.dumps(x.to_dict(), sort_keys=True, default=str)
+        ledger = tuple(json.dumps(x.model_dump(mode="json"), sort_keys=True, default=str)
                        for x in [*reg.programs, *reg.transfers])
     return tuple(flows), tuple(indicators), ledger
 

@@ -109,7 +109,7 @@ def test_the_shipped_starter_may_drop_what_a_store_has(r: Reciprocity, tmp_path:
 
     from reciprocity.ledger.starter import load_starter
 
-    record = r.ledger.current().programs[0].to_dict()
+    record = r.ledger.current().programs[0].model_dump(mode="json")
     record["notes"] = (record.get("notes") or "") + " A local note."
     edited = tmp_path / "edited.yaml"
     edited.write_text(yaml.safe_dump({"programs": [record]}), encoding="utf-8")

@@ -49,7 +49,7 @@ def test_a_record_is_answered_as_its_model_dumps_it(web_client: TestClient) -> N
     assert answer["record"] == Program.model_validate(answer["record"]).model_dump(mode="json")
     transfer = web_client.get("/api/ledger/transfers").json()[0]["id"]
     record = web_client.get(f"/api/ledger/records/{transfer}").json()["record"]
-    assert record == Transfer.model_validate(record).to_dict()
+    assert record == Transfer.model_validate(record).model_dump(mode="json")
     assert "from" in record and "origin" not in record
 
 

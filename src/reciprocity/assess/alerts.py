@@ -228,7 +228,8 @@ class AlertResult:
         return {"id": self.rule.id, "kind": self.rule.kind, "subject": self.rule.subject,
                 "threshold": self.rule.threshold, "tripped": self.tripped, "firm": self.firm,
                 "observed": self.observed, "description": self.rule.description,
-                "rule": self.rule.to_dict(), "evidence": self.evidence, "note": self.note}
+                "rule": self.rule.model_dump(mode="json"), "evidence": self.evidence,
+                "note": self.note}
 
 
 def _window(row: dict[str, Any]) -> dict[str, Any]:

@@ -182,7 +182,8 @@ def opportunities(cap_a: Capabilities, cap_b: Capabilities, needs_a: dict[str, N
         if declared is not None:
             need_weight = settings[f"opportunities.priority.{declared.priority}"]
             need = {"kind": "declared", "priority": declared.priority,
-                    "rationale": declared.rationale, "source": declared.source.to_dict()}
+                    "rationale": declared.rationale,
+                    "source": declared.source.model_dump(mode="json")}
         elif a_strength is None or a_strength < strong:
             need_weight = weakness * (1.0 - (a_strength or 0.0))
             need = {"kind": "weakness",
@@ -223,7 +224,8 @@ def opportunities(cap_a: Capabilities, cap_b: Capabilities, needs_a: dict[str, N
                 "area": area, "area_name": names.get(area, area), "score": 0.0,
                 "qualifies": False,
                 "need": {"kind": "declared", "priority": declared.priority,
-                         "rationale": declared.rationale, "source": declared.source.to_dict()},
+                         "rationale": declared.rationale,
+                         "source": declared.source.model_dump(mode="json")},
                 "b_strength": None, "b_strong": False, "b_rising": False,
                 "a_strength": (_num(a_areas.at[area, "strength"]) if a_areas is not None
                                and area in a_areas.index else None),

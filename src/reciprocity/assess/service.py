@@ -343,7 +343,7 @@ def scenario(store: Store, path: str | Path, *, weights: WeightsArg = None,
                    and {t.origin, t.destination} == {plan.a, plan.b}]
         program_info = {"id": program.id, "name": program.name,
                         "pending_transfers": pending,
-                        "plan": program.plan.to_dict() if program.plan else None}
+                        "plan": program.plan.model_dump(mode="json") if program.plan else None}
     last = _latest_year(store, plan.a, plan.b, vintage=vintage)
     present = min(last if last is not None else plan.start_year - 1, plan.start_year - 1)
     since = present - cfg["scenario.index_window"] + 1

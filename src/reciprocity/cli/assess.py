@@ -96,9 +96,9 @@ def needs(country: Annotated[str | None, typer.Argument(
     if country is not None:
         code = countries.resolve(country).code
         items = [n for n in items if n.country == code]
-    frame = pd.DataFrame([{**n.to_dict(), "source": n.citation()} for n in items],
+    frame = pd.DataFrame([{**n.model_dump(mode="json"), "source": n.citation()} for n in items],
                          columns=["country", "area", "priority", "rationale", "source"])
-    emit(frame, fmt, title="Declared needs", json_data=[n.to_dict() for n in items])
+    emit(frame, fmt, title="Declared needs", json_data=[n.model_dump(mode="json") for n in items])
 
 
 @assess_app.command("opportunities")

@@ -84,7 +84,7 @@ def list_(
     a, b = countries.resolve(a).code, countries.resolve(b).code
     frame = events_store.frame(found)
     emit(frame, fmt, title=f"Policy events: {a} ⇄ {b} ({len(found)})",
-         json_data={"a": a, "b": b, "events": [e.to_dict() for e in found]},
+         json_data={"a": a, "b": b, "events": [e.model_dump(mode="json") for e in found]},
          columns=["date", "kind", "countries", "title", "sources"],
          empty="No events for this pair in the timeline (import some with: reciprocity "
                "events import FILE).")
@@ -134,12 +134,12 @@ def show(ctx: typer.Context,
         event = r.event(event_id)
         versions = r.event_history(event_id)
     if fmt is ReportFormat.json:
-        emit_json({"event": event.to_dict(),
+        emit_json({"event": event.model_dump(mode="json"),
                    "versions": [{k: v for k, v in ver.to_dict().items() if k != "record"}
                                 for ver in versions]})
         return
     console.rule(f"[bold]event {event.id}")
-    console.print(yaml.safe_dump(event.to_dict(), sort_keys=False, allow_unicode=True,
+    console.print(yaml.safe_dump(event.model_dump(mode="json"), sort_keys=False, allow_unicode=True,
                                  width=100).rstrip(), highlight=False, markup=False)
     for v in versions:
         console.print(f"version {v.version}: {v.changed_at:%Y-%m-%d %H:%M} by {v.changed_by} "

@@ -136,12 +136,13 @@ def show(ctx: typer.Context, record_id: IdArg,
         related = ([t for t in r.ledger.current().transfers if t.program == record.id]
                    if isinstance(record, model.Program) else [])
     if fmt is ReportFormat.json:
-        emit_json({"kind": record.record_kind[:-1], "record": record.to_dict(),
-                   "transfers": [t.to_dict() for t in related]})
+        emit_json({"kind": record.record_kind[:-1], "record": record.model_dump(mode="json"),
+                   "transfers": [t.model_dump(mode="json") for t in related]})
         return
     console.rule(f"[bold]{record.record_kind[:-1]} {record.id}")
-    console.print(yaml.safe_dump(record.to_dict(), sort_keys=False, allow_unicode=True,
-                                 width=100).rstrip(), highlight=False, markup=False)
+    console.print(yaml.safe_dump(record.model_dump(mode="json"), sort_keys=False,
+                                 allow_unicode=True, width=100).rstrip(),
+                  highlight=False, markup=False)
     if related:
         table(pd.DataFrame([{"id": t.id, "from": t.origin, "to": t.destination,
                              "technology": t.technology, "status": t.status,

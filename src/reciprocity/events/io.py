@@ -49,7 +49,7 @@ def loads_yaml(text: str, name: str = "events.yaml",
 
 def dumps_yaml(events: list[Event]) -> str:
     """Events as YAML that :func:`loads_yaml` reads back to the same events."""
-    body = yaml.safe_dump({"format": FORMAT, "events": [e.to_dict() for e in events]},
+    body = yaml.safe_dump({"format": FORMAT, "events": [e.model_dump(mode="json") for e in events]},
                           sort_keys=False, allow_unicode=True, width=96,
                           default_flow_style=False)
     return HEADER.format(fmt=FORMAT) + body

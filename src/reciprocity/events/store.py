@@ -179,7 +179,7 @@ def citation(source: Any) -> str:
 # -- rows <-> records ----------------------------------------------------------------------
 
 def _row(e: Event) -> dict[str, Any]:
-    d = e.to_dict()
+    d = e.model_dump(mode="json")
     return {"event_id": e.id, "date": e.first_day, "date_precision": e.precision,
             "countries": list(e.countries), "kind": e.kind, "title": e.title,
             "label": e.label, "summary": e.summary, "programs": list(e.programs),

@@ -41,10 +41,6 @@ class Model(BaseModel):
             return data
         return {k: v for k, v in data.items() if k in keep or v not in (None, [], {}, "")}
 
-    def to_dict(self) -> dict[str, Any]:
-        """The plain data of the interchange format (``model_dump`` in JSON mode)."""
-        return self.model_dump(mode="json", by_alias=True)
-
 
 def parse_date(value: object) -> str | None:
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` from text, a year or a date; ValueError else."""

@@ -226,8 +226,8 @@ def _csv_record(cell: dict[str, str | None], where: str,
 
 def dumps_yaml(registry: Registry) -> str:
     """The registry as YAML that :func:`loads_yaml` reads back to the same records."""
-    body = yaml.safe_dump(registry.to_dict(), sort_keys=False, allow_unicode=True, width=96,
-                          default_flow_style=False)
+    body = yaml.safe_dump(registry.model_dump(mode="json", by_alias=True), sort_keys=False,
+                          allow_unicode=True, width=96, default_flow_style=False)
     return HEADER.format(fmt=FORMAT) + body
 
 
@@ -237,7 +237,7 @@ def dumps_csv(transfers: list[Transfer]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for t in transfers:
-        d = t.to_dict()
+        d = t.model_dump(mode="json")
         value = d.get("value") or {}
         impact = d.get("impact") or {}
         row = {

@@ -353,10 +353,6 @@ class Registry(BaseModel):
     programs: list[Program] = []
     transfers: list[Transfer] = []
 
-    def to_dict(self) -> dict[str, Any]:
-        """The interchange file's plain data (``model_dump`` in JSON mode)."""
-        return self.model_dump(mode="json", by_alias=True)
-
     def program(self, program_id: str) -> Program | None:
         return next((p for p in self.programs if p.id == program_id), None)
 

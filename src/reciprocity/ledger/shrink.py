@@ -56,7 +56,7 @@ def refuse_shrink(records: Iterable[Any], known: Mapping[str, Any], name: str) -
         current = known.get(record.id)
         if current is None or type(current) is not type(record):
             continue
-        paths = lost(current.to_dict(), record.to_dict())
+        paths = lost(current.model_dump(mode="json"), record.model_dump(mode="json"))
         if paths:
             shown = ", ".join(paths[:6]) + (f" and {len(paths) - 6} more" if len(paths) > 6
                                             else "")

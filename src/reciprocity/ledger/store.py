@@ -353,7 +353,7 @@ def _dumps(value: Any) -> str | None:
 
 
 def _program_row(p: Program) -> dict[str, Any]:
-    d = p.to_dict()
+    d = p.model_dump(mode="json")
     return {"program_id": p.id, "name": p.name, "partners": list(p.partners), "form": p.form,
             "systems": list(p.systems), "areas": list(p.areas), "start_year": p.start_year,
             "end_year": p.end_year, "status": p.status,
@@ -363,7 +363,7 @@ def _program_row(p: Program) -> dict[str, Any]:
 
 
 def _transfer_row(t: Transfer) -> dict[str, Any]:
-    d = t.to_dict()
+    d = t.model_dump(mode="json")
     return {"transfer_id": t.id, "origin": t.origin, "destination": t.destination,
             "program_id": t.program, "technology": t.technology, "area": t.area,
             "firms": list(t.firms), "kind": t.kind, "significance": t.significance,

@@ -20,9 +20,10 @@ from reciprocity.store.schema import Field
 
 
 class Recordlike(Protocol):
-    """A record that can be shown as a plain mapping (ledger programs, events, …)."""
+    """A record that can be shown as a plain mapping (ledger programs, events: pydantic
+    models)."""
 
-    def to_dict(self) -> dict[str, Any]: ...
+    def model_dump(self, *, mode: str = "python") -> dict[str, Any]: ...
 
 
 AUDIT_FIELDS = (
@@ -80,7 +81,7 @@ class Version:
         return {"version": self.version, "changed_at": self.changed_at.isoformat(),
                 "changed_by": self.changed_by, "reason": self.reason,
                 "is_deleted": self.is_deleted, "changes": list(self.changes),
-                "record": self.record.to_dict()}
+                "record": self.record.model_dump(mode="json")}
 
 
 @dataclass
@@ -120,7 +121,7 @@ def trail(rows: Iterable[tuple[Mapping[str, Any], Any]]) -> list[Version]:
     out: list[Version] = []
     previous: dict[str, Any] | None = None
     for row, record in rows:
-        now = record.to_dict()
+        now = record.model_dump(mode="json")
         if previous is None:
             changes: tuple[str, ...] = ("created",)
         elif row["is_deleted"]:

@@ -126,7 +126,7 @@ def transfer_from_form(form: Mapping[str, Any], current: Transfer | None = None
     data["firms"] = _list(_clean(form.get("firms")))
     data["sources"] = _sources_from_form(form)
     if current is not None:
-        data["status_history"] = [s.to_dict() for s in current.history]
+        data["status_history"] = [s.model_dump(mode="json") for s in current.history]
     else:
         step = {"status": _clean(form.get("status_history-0-status")),
                 "date": _clean(form.get("status_history-0-date")) or None,
@@ -160,7 +160,7 @@ def program_from_form(form: Mapping[str, Any], current: Program | None = None
             workshare.append({k: v for k, v in row.items() if v})
     data["workshare"] = workshare
     if current is not None:
-        kept = current.to_dict()
+        kept = current.model_dump(mode="json")
         for key in ("value", "clauses", "plan"):
             if kept.get(key):
                 data[key] = kept[key]
@@ -180,7 +180,7 @@ def form_values(record: Record | None) -> dict[str, str]:
     """Form fields pre-filled from a record (empty for a new one)."""
     if record is None:
         return {}
-    d = record.to_dict()
+    d = record.model_dump(mode="json")
     values: dict[str, str] = {}
     for key, value in d.items():
         if isinstance(value, (str, int, float)):

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, WithJsonSchema
 
 from reciprocity import channels as channels_mod
 from reciprocity import countries
@@ -37,6 +37,19 @@ class ErrorBody(BaseModel):
     status: int
     message: str
     problems: list[Problem]
+
+
+def documented(*models: type[BaseModel]) -> WithJsonSchema:
+    """The JSON schema of ``models`` (one of them) for a raw body that a reader validates
+    itself (every problem at once, with its place); the nested models are the components
+    the answers bring."""
+    schemas = []
+    for model in models:
+        schema = model.model_json_schema(by_alias=True,
+                                         ref_template="#/components/schemas/{model}")
+        schema.pop("$defs", None)
+        schemas.append(schema)
+    return WithJsonSchema(schemas[0] if len(schemas) == 1 else {"oneOf": schemas})
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {

@@ -1,5 +1,9 @@
 """Policy events endpoints: a pair's events and one event with its versions (open); create
-or replace an event (editor or admin). Format: docs/events.md (JSON instead of YAML)."""
+or replace an event (editor or admin). Format: docs/events.md (JSON instead of YAML).
+
+Bodies and answers are the events' pydantic model (:class:`~reciprocity.events.model.Event`),
+so /openapi.json documents them; a body is validated by the events' reader, the same as a file
+(every problem at once, with its place), so the schema is attached to the raw body."""
 
 from __future__ import annotations
 
@@ -7,9 +11,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
 
+from reciprocity.events.model import Event
+from reciprocity.store.versioned import Version
 from reciprocity.web import deps
-from reciprocity.web.api.core import ERRORS, ErrorBody
+from reciprocity.web.api.core import ERRORS, ErrorBody, documented
 
 router = APIRouter()
 
@@ -19,8 +26,47 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "Role may not write, or CSRF token missing"},
 }
 Writer = Annotated[Any, Depends(deps.require_writer)]
-EventBody = Annotated[dict[str, Any], Body(description="One event in the interchange format "
-                                                       "of docs/events.md.")]
+EventBody = Annotated[dict[str, Any], documented(Event), Body(
+    description="One event in the interchange format of docs/events.md.")]
+
+
+class PairEvents(BaseModel):
+    """A pair's events by date (codes of the pair as resolved)."""
+
+    a: str
+    b: str
+    events: list[Event]
+
+
+class EventVersion(BaseModel):
+    """One version of an event: who wrote it, when (ISO 8601) and why, what changed."""
+
+    version: int
+    changed_at: str
+    changed_by: str
+    reason: str
+    is_deleted: bool
+    changes: list[str]
+
+    @classmethod
+    def of(cls, version: Version) -> EventVersion:
+        return cls(version=version.version, changed_at=version.changed_at.isoformat(),
+                   changed_by=version.changed_by, reason=version.reason,
+                   is_deleted=version.is_deleted, changes=list(version.changes))
+
+
+class EventHistory(BaseModel):
+    """An event and its audit trail, oldest version first."""
+
+    event: Event
+    versions: list[EventVersion]
+
+
+class SavedEvent(BaseModel):
+    """An event as saved and its version number."""
+
+    event: Event
+    version: int
 
 
 async def _run(request: Request, fn: Any, write: bool = False) -> Any:
@@ -40,26 +86,25 @@ async def pair_events(
         since: Annotated[int | None, Query(description="First year.", ge=1900, le=2100)] = None,
         until: Annotated[int | None, Query(description="Last year.", ge=1900, le=2100)] = None,
         joint_only: Annotated[bool, Query(description="Only events of both countries.")
-                              ] = False) -> dict[str, Any]:
+                              ] = False) -> PairEvents:
     """The pair's events by date (``reciprocity events A B --format json``)."""
-    def run(r: Any) -> dict[str, Any]:
+    def run(r: Any) -> PairEvents:
         from reciprocity import countries
 
         found = r.events(a, b, kind=kind or None, since=since, until=until,
                          joint_only=joint_only)
-        return {"a": countries.resolve(a).code, "b": countries.resolve(b).code,
-                "events": [e.to_dict() for e in found]}
+        return PairEvents(a=countries.resolve(a).code, b=countries.resolve(b).code,
+                          events=found)
     return await _run(request, run)
 
 
 @router.get("/{event_id}", summary="One event and its versions", responses=ERRORS)
-async def one_event(request: Request, event_id: str) -> dict[str, Any]:
+async def one_event(request: Request, event_id: str) -> EventHistory:
     """The event and its audit trail (``reciprocity events show ID --format json``)."""
-    def run(r: Any) -> dict[str, Any]:
+    def run(r: Any) -> EventHistory:
         event = r.event(event_id)
-        return {"event": event.to_dict(),
-                "versions": [{k: v for k, v in ver.to_dict().items() if k != "record"}
-                             for ver in r.event_history(event_id)]}
+        return EventHistory(event=event, versions=[EventVersion.of(v)
+                                                   for v in r.event_history(event_id)])
     return await _run(request, run)
 
 
@@ -68,10 +113,10 @@ async def one_event(request: Request, event_id: str) -> dict[str, Any]:
 async def save_event(request: Request, user: Writer, event: EventBody,
                      reason: Annotated[str | None, Query(description="Why (for the audit "
                                                                      "trail).")] = None
-                     ) -> dict[str, Any]:
+                     ) -> SavedEvent:
     """Validate the event (every problem listed, nothing written) and write it as a new
     version; an unchanged event adds nothing."""
-    def run(r: Any) -> dict[str, Any]:
+    def run(r: Any) -> SavedEvent:
         saved = r.timeline.save(event, by=user.name, reason=reason or "saved through the API")
-        return {"event": saved.to_dict(), "version": r.event_history(saved.id)[-1].version}
+        return SavedEvent(event=saved, version=r.event_history(saved.id)[-1].version)
     return await _run(request, run, write=True)

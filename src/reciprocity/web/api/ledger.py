@@ -4,7 +4,8 @@ delete and import (editor or admin, see docs/web.md).
 Bodies and answers are the ledger's pydantic models (:mod:`reciprocity.ledger.model`), so
 /openapi.json documents them. A body is validated by the ledger's reader, the same as a file
 (every problem at once, with its place: ``transfers[0].sources``, and the checks against the
-ledger's other records), so the schema is attached to the raw body (:func:`_documented`).
+ledger's other records), so the schema is attached to the raw body
+(:func:`~reciprocity.web.api.core.documented`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, WithJsonSchema
+from pydantic import BaseModel
 
 from reciprocity import accounts
 from reciprocity.api import Reciprocity
@@ -22,7 +23,7 @@ from reciprocity.jsonout import records
 from reciprocity.ledger.model import Program, Registry, Transfer, parse_registry
 from reciprocity.store.versioned import ImportResult
 from reciprocity.web import deps, ledger_ops
-from reciprocity.web.api.core import ERRORS, ErrorBody
+from reciprocity.web.api.core import ERRORS, ErrorBody, documented
 
 router = APIRouter()
 
@@ -35,22 +36,10 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 Writer = Annotated[accounts.User, Depends(deps.require_writer)]
 
 
-def _documented(*models: type[BaseModel]) -> WithJsonSchema:
-    """The JSON schema of ``models`` (one of them) for a body the ledger's reader validates;
-    the nested models are the components the answers (:class:`RecordOut`) bring."""
-    schemas = []
-    for model in models:
-        schema = model.model_json_schema(by_alias=True,
-                                         ref_template="#/components/schemas/{model}")
-        schema.pop("$defs", None)
-        schemas.append(schema)
-    return WithJsonSchema(schemas[0] if len(schemas) == 1 else {"oneOf": schemas})
-
-
 _RECORD_TEXT = "One record in the interchange format of docs/ledger.md (JSON instead of YAML)."
-NewProgram = Annotated[dict[str, Any], _documented(Program), Body(description=_RECORD_TEXT)]
-NewTransfer = Annotated[dict[str, Any], _documented(Transfer), Body(description=_RECORD_TEXT)]
-Record = Annotated[dict[str, Any], _documented(Program, Transfer), Body(
+NewProgram = Annotated[dict[str, Any], documented(Program), Body(description=_RECORD_TEXT)]
+NewTransfer = Annotated[dict[str, Any], documented(Transfer), Body(description=_RECORD_TEXT)]
+Record = Annotated[dict[str, Any], documented(Program, Transfer), Body(
     description=_RECORD_TEXT + " The id may be left out (the path gives it).")]
 
 
@@ -216,7 +205,7 @@ async def delete(request: Request, record_id: str, user: Writer,
 
 @router.post("/import", summary="Import programs and transfers", responses=WRITE_ERRORS)
 async def import_registry(request: Request, user: Writer,
-                          body: Annotated[dict[str, Any], _documented(Registry), Body(
+                          body: Annotated[dict[str, Any], documented(Registry), Body(
                               description="A registry: {format?, programs: [...], "
                                           "transfers: [...]}.")],
                           reason: Annotated[str, Query(description="Why.")] =

@@ -150,7 +150,7 @@ def detail(request: Request, event_id: str) -> HTMLResponse:
         event = r.event(event_id)
         versions = [v.to_dict() for v in r.event_history(event_id)]
     return render(request, "events_detail.html.j2", {
-        "event": event, "data": event.to_dict(), "versions": list(reversed(versions)),
+        "event": event, "data": event.model_dump(mode="json"), "versions": list(reversed(versions)),
         "saved": request.query_params.get("saved"), "kind": event.kind, "errors": {}})
 
 
@@ -161,7 +161,7 @@ def edit_form(request: Request, event_id: str) -> Response:
         return redirect
     with deps.backend(request).read() as r:
         event = r.event(event_id)
-    return _form_page(request, _form_values(event.to_dict()), {}, event_id=event_id)
+    return _form_page(request, _form_values(event.model_dump(mode="json")), {}, event_id=event_id)
 
 
 @router.post("/events/{event_id}/edit", response_class=HTMLResponse)
@@ -193,5 +193,5 @@ async def delete(request: Request, event_id: str) -> Response:
         event = r.event(event_id)
         versions = [v.to_dict() for v in r.event_history(event_id)]
     return render(request, "events_detail.html.j2", {
-        "event": event, "data": event.to_dict(), "versions": list(reversed(versions)),
+        "event": event, "data": event.model_dump(mode="json"), "versions": list(reversed(versions)),
         "saved": None, "kind": event.kind, "errors": {"delete": error}}, status_code=422)

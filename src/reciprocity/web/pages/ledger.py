@@ -205,7 +205,7 @@ def _detail_ctx(request: Request, record: Any, versions: list[dict[str, Any]],
     next_statuses: tuple[str, ...] = ()
     if isinstance(record, Transfer):
         next_statuses = NEXT_STATUS.get(record.status, ())
-    return {"record": record, "data": record.to_dict(), "kind": record.record_kind,
+    return {"record": record, "data": record.model_dump(mode="json"), "kind": record.record_kind,
             "versions": list(reversed(versions)), "related": related,
             "next_statuses": next_statuses, "saved": request.query_params.get("saved"),
             "errors": {}, "status_form": {}, **extra}
