@@ -25,7 +25,7 @@ KEYS = sorted({k for k in [*AREA_COLUMNS, *MEASURE_COLUMNS, *MEASURES, *areas(),
                            "null_high", "declared_weight", "in_composite", "present_share",
                            "best_evidence", "b_strength", "a_strength", "top_share",
                            "unknown_share", "long_term_risk", "short_term_risk",
-                           "workshare_pct"]
+                           "workshare_pct", "ledger_managed"]
                if "_" in k})
 
 #: Keys with their underscores taken out: not words either.
@@ -132,3 +132,17 @@ def test_pair_summary_of_snapshot_and_index_units(ncses_db) -> None:
     assert re.match(r"^\d+\.\d{3}$", column(summary, "USA → JPN")[index_row])
     assert column(summary, "JPN → USA")[index_row] == "—"
     assert column(summary, "balance")[index_row] == "—"
+
+
+def test_two_years_of_a_snapshot_unit_are_a_table_not_a_chart(ncses_db) -> None:
+    """The pair page shows a snapshot or index unit with two years of data as a small table
+    of those years (formatted by the unit), not a chart of two dots."""
+    from reciprocity.web.app import create_app
+
+    with TestClient(create_app(ncses_db, read_only=True, secret="test-secret")) as client:
+        page = client.get("/pair?a=USA&b=JPN").text
+    tables = re.findall(r'<table class="few" data-few="([^"]+)".*?</table>', page, flags=re.S)
+    assert len(tables) == 2, tables  # co-authored articles and the co-authorship index
+    assert 'data-kind="flows"' not in page  # no chart of two dots
+    few = re.search(r'<table class="few".*?</table>', page, flags=re.S).group(0)
+    assert [c for c in cells(few, "td")][::2] == ["2003", "2022"]

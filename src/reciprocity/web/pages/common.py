@@ -31,7 +31,7 @@ def templates() -> Jinja2Templates:
         trim_blocks=True, lstrip_blocks=True)
     env.filters.update(num=builder.fmt_num, index=builder.fmt_index, pct=builder.fmt_pct,
                        cell=builder.fmt_cell, plain=builder.fmt_plain, unit=figs.unit_label,
-                       by_unit=by_unit)
+                       by_unit=by_unit, label=labels.label)
     env.globals.update(version=__version__, query=_query, cell_for=builder.cell_for,
                        column_heading=builder.heading)
     return Jinja2Templates(env=env)

@@ -118,8 +118,11 @@ def pair_results(r: Reciprocity, p: PairParams) -> dict[str, Any]:
                           "latest": ch["latest"], "coverage": years_text(ch["years_with_data"]),
                           "charts": [], "card": headline.card(key, ch)})
             continue
-        charts = [("flows", figures.to_json(timeline.add_markers(figures.flows_over_time(
-            dyad, channel, unit, title=f"{human}: by year"), marks)))]
+        # a snapshot or index unit with two years of data: a small table, not two dots
+        few = [] if additive or len(ch["years_with_data"]) > 2 else [
+            row for row in ch["by_year"] if row["flow_ab"] is not None]
+        charts = [] if few else [("flows", figures.to_json(timeline.add_markers(
+            figures.flows_over_time(dyad, channel, unit, title=f"{human}: by year"), marks)))]
         if directed and additive:
             charts.append(("index", figures.to_json(timeline.add_markers(figures.index_trend(
                 dyad, channel, unit, title=f"{human}: two-way index, {dyad.window}-year "
@@ -134,7 +137,7 @@ def pair_results(r: Reciprocity, p: PairParams) -> dict[str, Any]:
                       "directed": directed, "total": ch, "aggregation": ch["aggregation"],
                       "latest": ch["latest"], "coverage": years_text(ch["years_with_data"]),
                       "charts": [(f"chart-{i}-{kind}", kind, js) for kind, js in charts],
-                      "card": None})
+                      "card": None, "few_values": few})
     years = sorted({int(y) for y in dyad.by_year["year"]}) if len(dyad.by_year) else []
     return {"a": dyad.pair.a, "b": dyad.pair.b, "views": views, "credits": data["credits"],
             "first_year": years[0] if years else None,
