@@ -3,7 +3,10 @@ alerts. Each answers exactly the JSON of the CLI command with ``--format json`` 
 options (``reciprocity index``, ``assess capabilities``, ``assess opportunities``, ``assess
 dependence``, ``alerts``). Settings, needs, weights and alert files are the shipped ones: a
 web request cannot name a file on the server; ``weights`` takes ``precision`` or
-``declared``."""
+``declared``.
+
+The answers are cached JSON bytes; their models (:mod:`reciprocity.assess.answers`) are
+declared as each endpoint's 200 response, so /openapi.json documents them."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from reciprocity.api import Reciprocity
+from reciprocity.assess import answers
 from reciprocity.errors import InputError
 from reciprocity.web.api.core import ERRORS, A, B, Since, Until, cached_json, check_countries
 
@@ -25,6 +29,11 @@ Weights = Annotated[str | None, Query(description="precision (default: inverse v
                                                   "each channel's bootstrap) or declared (the "
                                                   "shipped weights.yaml).")]
 WEIGHTINGS = ("precision", "declared")
+
+
+def answering(model: Any, description: str) -> dict[int | str, dict[str, Any]]:
+    """The responses of an endpoint whose 200 answer is ``model``'s JSON."""
+    return {200: {"model": model, "description": description}, **ERRORS}
 
 
 def check_weights(weights: str | None) -> None:
@@ -41,7 +50,8 @@ def index_json(r: Reciprocity, a: str, b: str, *, weights: str | None = None,
                              replicates=replicates, seed=seed).to_dict()
 
 
-@router.get("/index", summary="Composite reciprocity index of a pair", responses=ERRORS)
+@router.get("/index", summary="Composite reciprocity index of a pair",
+            responses=answering(answers.IndexAnswer, "The composite index of the pair"))
 async def index(request: Request, a: A, b: B, weights: Weights = None, since: Since = None,
                 until: Until = None,
                 replicates: Annotated[int | None, Query(ge=50, le=20000, description=(
@@ -58,7 +68,8 @@ async def index(request: Request, a: A, b: B, weights: Weights = None, since: Si
                                                   seed=seed))
 
 
-@router.get("/capabilities", summary="A country's capability catalogue", responses=ERRORS)
+@router.get("/capabilities", summary="A country's capability catalogue",
+            responses=answering(answers.CapabilitiesAnswer, "The capability catalogue"))
 async def capabilities(request: Request, country: Country, area: Area = None) -> Response:
     """The same JSON as ``reciprocity assess capabilities COUNTRY --format json``."""
     check_countries(country=country)
@@ -66,7 +77,8 @@ async def capabilities(request: Request, country: Country, area: Area = None) ->
                              lambda r: r.capabilities(country, area=area).to_dict())
 
 
-@router.get("/opportunities", summary="A needs, B provides", responses=ERRORS)
+@router.get("/opportunities", summary="A needs, B provides",
+            responses=answering(list[answers.Opportunity], "The opportunities, ranked"))
 async def opportunities(request: Request, a: A, b: B,
                         show_all: Annotated[bool, Query(
                             alias="all", description="Also list areas that do not qualify "
@@ -77,7 +89,8 @@ async def opportunities(request: Request, a: A, b: B,
                              lambda r: r.opportunities(a, b, include_all=show_all).to_list())
 
 
-@router.get("/dependence", summary="A country's supplier concentration", responses=ERRORS)
+@router.get("/dependence", summary="A country's supplier concentration",
+            responses=answering(answers.DependenceAnswer, "The supplier concentration"))
 async def dependence(request: Request, country: Country,
                      channel: Annotated[str, Query(description="Directed channel.")] = "arms",
                      area: Area = None, since: Since = None, until: Until = None) -> Response:
@@ -88,7 +101,8 @@ async def dependence(request: Request, country: Country,
                                                     since=since, until=until).to_dict())
 
 
-@router.get("/alerts", summary="Alert rules and what trips them", responses=ERRORS)
+@router.get("/alerts", summary="Alert rules and what trips them",
+            responses=answering(answers.AlertsAnswer, "Every rule checked"))
 async def alerts(request: Request, weights: Weights = None) -> Response:
     """The same JSON as ``reciprocity alerts --format json`` (the shipped rules)."""
     check_weights(weights)
