@@ -68,6 +68,16 @@ def test_each_credit_line_once(web_client: TestClient, url: str) -> None:
     lines = [c.rstrip(".") for c in cells(page, "p") if c.startswith(("Information from",
                                                                         "Reciprocity coop"))]
     assert len(lines) == len(set(lines)), f"{url}: {lines}"
+    credit_lines = re.findall(r'<p class="credit[^"]*">(.*?)</p>', page, flags=re.S)
+    assert not [c for c in credit_lines if c.endswith("..")], url
+
+
+def test_partners_page_credits_its_channel(web_client: TestClient) -> None:
+    page = web_client.get("/partners?a=JPN&channel=arms").text
+    api = web_client.get("/api/partners?a=JPN&channel=arms").json()
+    footer = page[page.index("<footer"):]
+    assert [c.rstrip(".") for c in cells(footer, "p")[:-1]] == api["credits"]
+    assert re.search(r'<td class="num">\d[\d,]*\.\d</td>', page)  # million TIV, 1 decimal
 
 
 def test_credits_name_the_sources_of_the_page(web_client: TestClient) -> None:
@@ -146,3 +156,10 @@ def test_two_years_of_a_snapshot_unit_are_a_table_not_a_chart(ncses_db) -> None:
     assert 'data-kind="flows"' not in page  # no chart of two dots
     few = re.search(r'<table class="few".*?</table>', page, flags=re.S).group(0)
     assert [c for c in cells(few, "td")][::2] == ["2003", "2022"]
+
+
+def test_capabilities_credit_the_production_base_they_show(web_client: TestClient) -> None:
+    """Japan's production base (SIPRI licensed production) is shown, so SIPRI is credited."""
+    data = web_client.get("/api/capabilities?country=JPN").json()
+    assert data["production_base"], "the fixture shows a production base"
+    assert "Information from the SIPRI Arms Transfers Database" in data["credits"]

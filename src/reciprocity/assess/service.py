@@ -87,7 +87,8 @@ def capabilities(store: Store, a: str, *, area: str | None = None,
     _area(area)
     panel = inputs.capability_panel(store, vintage)
     result = cap_mod.profile(cap_mod.table(panel, cfg), panel, code, cfg, area)
-    result.credits = inputs.credits(store, {d for ds in result.measures["datasets"]
+    shown = pd.concat([result.measures["datasets"], result.production_base["datasets"]])
+    result.credits = inputs.credits(store, {d for ds in shown.dropna()  # both are shown
                                             for d in str(ds).split(";") if d})
     return result
 

@@ -12,6 +12,7 @@ from reciprocity import countries
 from reciprocity.api import Reciprocity
 from reciprocity.errors import InputError, NotFoundError, ReciprocityError
 from reciprocity.queries import present
+from reciprocity.queries.common import channel_credits
 from reciprocity.web import deps
 from reciprocity.web.pages.common import render
 from reciprocity.web.pages.explore import options
@@ -76,7 +77,7 @@ def partners_view(r: Reciprocity, a: str, channel: str, since: int | None, until
         row["spark"] = sparkline_svg(span, out, back, lo=lo, hi=hi, directed=directed)
         rows.append(row)
     return {"country": countries.resolve(code), "rows": rows, "directed": directed,
-            "lo": lo, "hi": hi}
+            "lo": lo, "hi": hi, "credits": channel_credits(r.store, channel)}
 
 
 @router.get("/partners", response_class=HTMLResponse)
@@ -118,4 +119,5 @@ def partners_page(request: Request) -> HTMLResponse:
     return render(request, "partners.html.j2", {
         "a": a, "channel": channel, "sort": sort, "since": years["since"],
         "until": years["until"], "errors": errors, "view": view, "opts": options(request),
-        "channels": sorted(channels_mod.CHANNELS)}, status_code=status)
+        "channels": sorted(channels_mod.CHANNELS),
+        **({"credits": view["credits"]} if view else {})}, status_code=status)
