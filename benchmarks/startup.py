@@ -9,7 +9,8 @@ round, so that no command always follows the same one on this shared machine):
 - for orientation, ``python -c "import duckdb, pandas"``: the floor of any command whose answer
   is computed with pandas;
 - for orientation, the floor of ``dyad`` itself: ``python -c`` that imports DuckDB, opens the
-  store and runs the very SQL statements ``dyad USA JPN`` runs (recorded from a run first).
+  store and runs the very SQL statements ``dyad USA JPN`` runs (recorded from a run first);
+  and the same after importing Typer and Rich, the libraries of the command line.
 
 Each ratio is shown two ways: best run ÷ best baseline run, and the median over the rounds of
 the ratio within a round (paired). Target: both within 3× for ``--help``, and for ``dyad``.
@@ -129,6 +130,9 @@ print(json.dumps(rec.sql))
 FLOOR = ("import duckdb, json, sys\ncon = duckdb.connect(sys.argv[1], read_only=True)\n"
          "for sql in json.load(open(sys.argv[2])):\n    con.execute(sql).fetchall()")
 
+LIBRARIES = "import typer.main, rich.console, rich.table\n"
+"""What any command of this command line loads besides DuckDB: Typer and Rich."""
+
 
 def dyad_statements(db: Path) -> list[str]:
     """The SQL statements ``dyad USA JPN`` runs (parameters written in), in order."""
@@ -180,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         sql_file = Path(tmp) / "dyad.sql.json"
         sql_file.write_text(json.dumps(statements))
         cmds["sql_floor"] = [sys.executable, "-c", FLOOR, str(db), str(sql_file)]
+        cmds["library_floor"] = [sys.executable, "-c", LIBRARIES + FLOOR, str(db),
+                                 str(sql_file)]
         load_before = os.getloadavg()[0]
         for cmd in cmds.values():  # warm the file cache once
             timed(cmd)
@@ -205,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.system()} {platform.release()}; Python "
                    f"{platform.python_version()}",
     }
-    for name in ("help", "dyad", "pandas_floor", "sql_floor"):
+    for name in ("help", "dyad", "pandas_floor", "sql_floor", "library_floor"):
         paired = [t / b for t, b in zip(runs[name], base, strict=True)]
         result[name] = {
             "best_s": min(runs[name]), "median_s": statistics.median(runs[name]),
