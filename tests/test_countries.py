@@ -500,3 +500,18 @@ def test_all_countries() -> None:
     assert len(codes) == len(set(codes))
     assert {"USA", "JPN", "SUN", "NSA-ANC", "ORG-NATO", "UNK", "NSA-UNKNOWN"} <= set(codes)
     assert {c.kind for c in countries} == set(KINDS)
+
+
+def test_unknown_country_suggests_the_closest_known_one_computed_by_countries():
+    """errors is a leaf: the suggestion comes from countries (unknown_countries), not errors."""
+    from reciprocity.countries import resolve, resolve_all, unknown_countries
+    from reciprocity.errors import UnknownCountryError
+
+    with pytest.raises(UnknownCountryError, match=r"did you mean Japan \(JPN\)\?"):
+        resolve("Japn")
+    with pytest.raises(UnknownCountryError) as info:
+        resolve_all(["Germny", "France"], where="file.csv")
+    assert "did you mean Germany (DEU)?" in info.value.problems[0].expected
+    err = unknown_countries(["Japn"], where="file.csv", locations={"Japn": "line 3"})
+    assert err.problems[0].location == "line 3" and "Japan (JPN)" in err.problems[0].expected
+    assert "did you mean" not in str(UnknownCountryError(["Japn"]))

@@ -37,6 +37,14 @@ if TYPE_CHECKING:  # the other queries (pandas) are imported by the method that 
     from reciprocity.queries.indicators import Indicators
     from reciprocity.queries.top import Top
     from reciprocity.sources.base import Progress
+    from reciprocity.store.schema import Table
+
+
+def _all_tables() -> dict[str, Table]:
+    """Every table of the store, the sources' included (imported when a store is written)."""
+    from reciprocity.sources.registry import all_tables
+
+    return all_tables()
 
 
 class Reciprocity:
@@ -44,7 +52,7 @@ class Reciprocity:
 
     def __init__(self, db: str | Path | None = None, *, read_only: bool = False,
                  wait: float = 0.0) -> None:
-        self.store = Store(db, read_only=read_only, wait=wait)
+        self.store = Store(db, read_only=read_only, wait=wait, tables=_all_tables)
 
     def close(self) -> None:
         self.store.close()
@@ -171,8 +179,20 @@ class Reciprocity:
         return self.ledger.set_status(transfer_id, status, date, reason, by=by)
 
     def ledger_delete(self, record_id: str, reason: str, by: str | None = None) -> None:
-        """Delete a record with a trace (a version marked deleted)."""
-        self.ledger.delete(record_id, reason, by=by)
+        """Delete a record with a trace (a version marked deleted); a program that current
+        policy events link is refused (edit or delete the events first)."""
+        from reciprocity.errors import InputError
+        from reciprocity.ledger.model import Program
+
+        ledger = self.ledger
+        record = ledger.get(record_id)
+        if isinstance(record, Program) and reason and reason.strip():
+            events = self.timeline.linking(record.id)
+            if events:
+                raise InputError(f"program {record.id} is linked by policy events "
+                                 f"{', '.join(events)}; edit or delete them first "
+                                 "(reciprocity events show ID)")
+        ledger.delete(record_id, reason, by=by)
 
     def ledger_check(self, a: str | None = None, b: str | None = None,
                      years: int = 5) -> CheckResult:

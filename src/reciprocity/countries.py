@@ -142,7 +142,7 @@ def _prepare(aliases: Mapping[str, str] | None) -> dict[str, Country]:
         else:
             prepared[_key(str(alias))] = country
     if bad:
-        raise UnknownCountryError(bad, where="aliases (codes the aliases map to)")
+        raise unknown_countries(bad, where="aliases (codes the aliases map to)")
     return prepared
 
 
@@ -184,11 +184,20 @@ def suggest(name: str) -> str | None:
     return f"{country.name} ({country.code})"
 
 
+def unknown_countries(names: Iterable[str], where: str = "",
+                      locations: Mapping[str, str] | None = None) -> UnknownCountryError:
+    """The error for names that are no known country, each suggesting the closest known one
+    (:func:`suggest`, for the 25 names a message shows)."""
+    names = sorted({str(n) for n in names})
+    return UnknownCountryError(names, where=where, locations=locations,
+                               suggestions={n: suggest(n) for n in names[:25]})
+
+
 def resolve(name_or_code: str, aliases: Mapping[str, str] | None = None) -> Country:
     """Like :func:`lookup` but raises UnknownCountryError([name_or_code])."""
     found = lookup(name_or_code, aliases)
     if found is None:
-        raise UnknownCountryError([str(name_or_code)])
+        raise unknown_countries([str(name_or_code)])
     return found
 
 
@@ -211,7 +220,7 @@ def resolve_all(
         else:
             resolved[name] = found
     if unknown:
-        raise UnknownCountryError(unknown, where=where)
+        raise unknown_countries(unknown, where=where)
     return resolved
 
 

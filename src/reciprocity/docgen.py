@@ -20,9 +20,10 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def schema_page() -> str:
+    from reciprocity.sources.registry import all_tables
     from reciprocity.store.schema import render_docs
 
-    return render_docs()
+    return render_docs(all_tables())
 
 
 def _commands(cmd: Any, path: list[str]) -> Iterator[tuple[list[str], Any]]:

@@ -6,7 +6,7 @@ prints the message and exits with ``exit_code``; the web API turns it into one J
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 
@@ -76,14 +76,14 @@ class UnknownCountryError(InputError):
     """
 
     def __init__(self, names: list[str], where: str = "",
-                 locations: dict[str, str] | None = None) -> None:
-        from reciprocity.countries import suggest  # countries imports this module
-
+                 locations: Mapping[str, str] | None = None,
+                 suggestions: Mapping[str, str | None] | None = None) -> None:
+        """``suggestions``: the closest known country of each name, computed by the caller
+        (:func:`reciprocity.countries.unknown_countries`; this module is a leaf)."""
         self.names = sorted(set(names))
         where_txt = f" in {where}" if where else ""
         locations = locations or {}
-        # the closest known country of each name (of the names a message shows)
-        near = {n: suggest(n) for n in self.names[:25]}
+        near = dict(suggestions or {})
         problems = [
             Problem(locations.get(n) or where or "input", repr(n),
                     "an ISO 3166 alpha-3 code, a known country name, "

@@ -165,13 +165,31 @@ def test_register_is_idempotent_and_refuses_a_different_declaration():
 
 
 def test_core_and_source_tables_are_registered_and_documented():
-    docs = render_docs()
+    from reciprocity.sources.registry import all_tables
+
+    docs = render_docs(all_tables())
     for name in ("datasets", "vintages", "raw_files", "flows", "store_info", "sipri_transfers"):
         assert name in REGISTRY
         assert f"### `{name}`" in docs
     assert set(tables.MODES) >= set(REGISTRY["sipri_transfers"].field("mode").enum)
     with pytest.raises(KeyError):
         REGISTRY["flows"].field("nope")
+
+
+def test_store_creates_the_tables_its_caller_declares(tmp_path):
+    """The store knows no registry: it creates what the caller passes (api: every source's)."""
+    from reciprocity.sources.registry import all_tables
+
+    declared = dict(all_tables())
+    with Store(tmp_path / "all.duckdb", tables=lambda: declared) as store:
+        have = {r[0] for r in store.con.execute(
+            "SELECT table_name FROM information_schema.tables").fetchall()}
+    assert set(declared) <= have
+    few = {n: REGISTRY[n] for n in ("datasets", "vintages", "flows", "indicators")}
+    with Store(tmp_path / "few.duckdb", tables=lambda: few) as store:
+        have = {r[0] for r in store.con.execute(
+            "SELECT table_name FROM information_schema.tables").fetchall()}
+    assert "sipri_transfers" not in have and set(few) <= have
 
 
 def test_a_new_store_has_every_registered_table(store_path):

@@ -4,7 +4,7 @@ opportunities for B's contributions to A's needs and B's dependence on A."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -13,8 +13,17 @@ from reciprocity.assess.composite import Composite
 from reciprocity.assess.dependence import Dependence
 from reciprocity.assess.opportunities import Opportunities
 
-if TYPE_CHECKING:
-    from reciprocity.api import Reciprocity
+
+class Assessor(Protocol):
+    """What :func:`brief` asks of a session (``api.Reciprocity`` is one)."""
+
+    def composite_index(self, a: str, b: str) -> Composite: ...
+
+    def capabilities(self, a: str) -> Capabilities: ...
+
+    def opportunities(self, a: str, b: str, *, include_all: bool = False) -> Opportunities: ...
+
+    def dependence(self, a: str, *, channel: str = "arms") -> Dependence: ...
 
 
 @dataclass
@@ -64,7 +73,7 @@ class Brief:
         }
 
 
-def brief(r: Reciprocity, a: str = "USA", b: str = "JPN", channel: str = "arms") -> Brief:
+def brief(r: Assessor, a: str = "USA", b: str = "JPN", channel: str = "arms") -> Brief:
     """Compute the brief on the session's store (default settings, weights and needs)."""
     index = r.composite_index(a, b)
     caps = r.capabilities(b)

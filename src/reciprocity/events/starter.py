@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from importlib import resources
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from reciprocity.api import Reciprocity
     from reciprocity.store.versioned import ImportResult
+
+
+class EventsImporter(Protocol):
+    """What :func:`load_starter` asks of a session (``api.Reciprocity`` is one)."""
+
+    def events_import(self, path: str | Path, by: str | None = None,
+                      reason: str | None = None) -> ImportResult: ...
 
 STARTER = "us_japan.yaml"
 BY = "reciprocity starter timeline"
 
 
-def load_starter(r: Reciprocity) -> ImportResult:
+def load_starter(r: EventsImporter) -> ImportResult:
     """Import the starter timeline into ``r``'s store (nothing new when already there).
 
     Its events link to the starter ledger's programs: load that first

@@ -53,6 +53,12 @@ class Timeline:
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
+    def linking(self, program_id: str) -> list[str]:
+        """Ids of the current events that link a ledger program (docs/events.md)."""
+        rows = self._rows(f"SELECT event_id FROM ({CURRENT_SQL}) WHERE NOT is_deleted AND "
+                          "list_contains(programs, ?) ORDER BY event_id", [program_id])
+        return [r["event_id"] for r in rows]
+
     def current(self) -> list[Event]:
         """Current events (newest version of each id, deleted ones left out), by date."""
         rows = self._rows(f"SELECT * FROM ({CURRENT_SQL}) WHERE NOT is_deleted "

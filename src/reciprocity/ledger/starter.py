@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from importlib import resources
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from reciprocity.api import Reciprocity
     from reciprocity.ledger.store import ImportResult
+
+
+class LedgerImporter(Protocol):
+    """What :func:`load_starter` asks of a session (``api.Reciprocity`` is one)."""
+
+    def ledger_import(self, path: str | Path, by: str | None = None,
+                      reason: str | None = None, force: bool = False) -> ImportResult: ...
 
 STARTER = "us_japan.yaml"
 BY = "reciprocity starter registry"
@@ -18,7 +25,7 @@ def starter_text() -> str:
     return resources.files("reciprocity").joinpath("data", "ledger", STARTER).read_text("utf-8")
 
 
-def load_starter(r: Reciprocity) -> ImportResult:
+def load_starter(r: LedgerImporter) -> ImportResult:
     """Import the starter registry into ``r``'s ledger (nothing new when already there)."""
     with resources.as_file(resources.files("reciprocity").joinpath(
             "data", "ledger", STARTER)) as path:

@@ -224,7 +224,9 @@ class Ledger:
         return updated
 
     def delete(self, record_id: str, reason: str, by: str | None = None) -> None:
-        """Delete a record by adding a version that marks it deleted (the trail stays)."""
+        """Delete a record by adding a version that marks it deleted (the trail stays).
+        Policy events linking a program are checked one layer up
+        (:meth:`reciprocity.api.Reciprocity.ledger_delete`): the ledger knows no events."""
         record = self.get(record_id)
         if not reason or not reason.strip():
             raise InputError("a deletion needs a reason (--reason)")
@@ -233,26 +235,9 @@ class Ledger:
             if users:
                 raise InputError(f"program {record.id} is referred to by transfers "
                                  f"{', '.join(users)}; delete or re-point them first")
-            events = self._linking_events(record.id)
-            if events:
-                raise InputError(f"program {record.id} is linked by policy events "
-                                 f"{', '.join(events)}; edit or delete them first "
-                                 "(reciprocity events show ID)")
         programs = [record] if isinstance(record, Program) else []
         transfers = [record] if isinstance(record, Transfer) else []
         self._write(programs, transfers, by, reason.strip(), deleted=True)
-
-    def _linking_events(self, program_id: str) -> list[str]:
-        """Current policy events that link the program (docs/events.md)."""
-        from reciprocity.events.schema import CURRENT_SQL as EVENTS_SQL
-        from reciprocity.events.schema import EVENTS
-
-        if not self.con.execute("SELECT count(*) FROM information_schema.tables WHERE "
-                                "table_name = ?", [EVENTS.name]).fetchone()[0]:
-            return []
-        return [r[0] for r in self.con.execute(
-            f"SELECT event_id FROM ({EVENTS_SQL}) WHERE NOT is_deleted AND "
-            "list_contains(programs, ?) ORDER BY event_id", [program_id]).fetchall()]
 
     def _write(self, programs: list[Program], transfers: list[Transfer], by: str | None,
                reason: str, deleted: bool = False) -> str | None:

@@ -11,7 +11,6 @@ import pandas as pd
 
 from reciprocity import channels as channels_mod
 from reciprocity import countries
-from reciprocity.errors import UnknownCountryError
 from reciprocity.queries.common import credits_for, span_filter
 from reciprocity.sources import wdi
 from reciprocity.store.db import Store
@@ -100,7 +99,7 @@ def resolve_entity(name_or_code: str) -> tuple[str, str, bool]:
         return agg, wdi.aggregate_codes()[agg], True
     country = countries.lookup(name_or_code)
     if country is None:
-        raise UnknownCountryError([str(name_or_code)])
+        raise countries.unknown_countries([str(name_or_code)])
     return country.code, country.name, False
 
 

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from reciprocity import countries, taxonomy
-from reciprocity.errors import FormatError, InputError, Problem, UnknownCountryError
+from reciprocity.errors import FormatError, InputError, Problem
 from reciprocity.sources.base import Parsed, Progress, Source, load_info, load_quirks
 from reciprocity.store.lineage import record_table
 from reciprocity.store.schema import Field, register
@@ -338,7 +338,7 @@ class NcsesSource(Source):
             else:
                 codes[label] = country.code
         if unknown:
-            raise UnknownCountryError(list(unknown), where=name, locations=unknown)
+            raise countries.unknown_countries(list(unknown), where=name, locations=unknown)
         return cells.assign(row_code=cells["row_label"].map(codes),
                             column_code=cells["column_label"].map(codes))
 

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from reciprocity import countries
-from reciprocity.errors import FormatError, Problem, UnknownCountryError
+from reciprocity.errors import FormatError, Problem
 from reciprocity.sources.base import Parsed, Progress, Source, load_info, load_quirks
 from reciprocity.sources.wdi import empty_flows
 from reciprocity.store.lineage import country_code, record_table
@@ -314,7 +314,7 @@ def _resolve(frame: pd.DataFrame, name: str, aliases: Mapping[str, str] | None
         else:
             codes[area] = (country.code, False)
     if unknown:
-        raise UnknownCountryError(list(unknown), where=name, locations=unknown)
+        raise countries.unknown_countries(list(unknown), where=name, locations=unknown)
     records = frame.assign(
         code=frame["ref_area"].map(lambda a: codes[a][0]),
         is_aggregate=frame["ref_area"].map(lambda a: codes[a][1]).astype(bool),

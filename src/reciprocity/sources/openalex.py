@@ -32,7 +32,7 @@ import pandas as pd
 import pycountry
 
 from reciprocity import countries, taxonomy
-from reciprocity.errors import FormatError, Problem, UnknownCountryError
+from reciprocity.errors import FormatError, Problem
 from reciprocity.sources.base import Parsed, Progress, Source, load_info, load_quirks
 from reciprocity.store.lineage import record_table
 from reciprocity.store.schema import Field, register
@@ -243,7 +243,7 @@ class OpenAlexSource(Source):
                 "codes_list": sorted(codes),
             })
         if unknown:
-            raise UnknownCountryError(list(unknown), where=name, locations=unknown)
+            raise countries.unknown_countries(list(unknown), where=name, locations=unknown)
         frame = pd.DataFrame(rows)
         in_file = set(frame["work_id"])
         frame["n_references_in_file"] = frame["_refs"].map(

@@ -10,6 +10,7 @@ from reciprocity.errors import unknown_name
 
 if TYPE_CHECKING:  # names() stays light: the command line's help lists them
     from reciprocity.sources.base import Source
+    from reciprocity.store.schema import Table
 
 _MODULES = {
     "sipri": "reciprocity.sources.sipri",
@@ -35,6 +36,15 @@ def get(name: str) -> Source:
 
 def all_sources() -> list[Source]:
     return [get(name) for name in _MODULES]
+
+
+def all_tables() -> dict[str, Table]:
+    """Every table of the store: its own and each source's (all sources imported); what
+    ``Store(tables=...)`` creates and the schema reference lists."""
+    from reciprocity.store.schema import load_all
+
+    all_sources()
+    return load_all()
 
 
 def for_dataset(dataset: str) -> Source:

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from reciprocity import countries, taxonomy
-from reciprocity.errors import FormatError, InputError, Problem, UnknownCountryError
+from reciprocity.errors import FormatError, InputError, Problem
 from reciprocity.sources import sipri_comments
 from reciprocity.sources.base import Parsed, Part, Progress, Source, load_info, load_quirks
 from reciprocity.store.lineage import record_table
@@ -478,7 +478,7 @@ class SipriSource(Source):
                 hits = [int(lines[i].as_py()) for c in ("supplier", "recipient")
                         for i in where(pc.equal(col[c], n))[:1]]
                 first[n] = f"{name}, line {min(hits)}"
-            raise UnknownCountryError(unknown, where=name, locations=first)
+            raise countries.unknown_countries(unknown, where=name, locations=first)
         code_of = pa.array([resolved[n].code for n in names.to_pylist()], type=pa.string())
 
         def codes(c: str) -> pa.Array:

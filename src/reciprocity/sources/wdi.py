@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reciprocity import countries
-from reciprocity.errors import FormatError, InputError, Problem, UnknownCountryError
+from reciprocity.errors import FormatError, InputError, Problem
 from reciprocity.sources.base import Parsed, Progress, Source, load_info, load_quirks
 from reciprocity.store import tables
 from reciprocity.store.lineage import country_code, record_table
@@ -206,7 +206,7 @@ class WdiSource(Source):
             else:
                 resolved[idx] = (country.code, False)
         if unknown:
-            raise UnknownCountryError(list(unknown), where=name, locations=unknown)
+            raise countries.unknown_countries(list(unknown), where=name, locations=unknown)
         frame["code"] = [resolved[i][0] for i in frame.index]
         frame["is_aggregate"] = [resolved[i][1] for i in frame.index]
 

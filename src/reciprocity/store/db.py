@@ -7,7 +7,7 @@ import os
 import re
 import time
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -174,10 +174,15 @@ class Store:
     """A DuckDB file with the schema of :mod:`reciprocity.store.tables` and the sources'."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
-                 wait: float = 0.0) -> None:
+                 wait: float = 0.0,
+                 tables: Callable[[], Mapping[str, Table]] = load_all) -> None:
         """Open (or create) the store; ``wait``: seconds to retry while another process
-        holds the file's lock, before :class:`StoreBusyError`."""
+        holds the file's lock, before :class:`StoreBusyError`. ``tables`` returns every
+        table to create (the caller's declarations, e.g. ``sources.registry.all_tables``
+        with each source's record table; by default those declared so far): the store
+        knows no registry."""
         self.path = Path(path) if path is not None else default_path()
+        self._tables = tables
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if not self.path.exists():
@@ -251,7 +256,8 @@ class Store:
         # either all of them or none.
         self.con.begin()
         try:
-            for table in load_all().values():
+            declared = self._tables()
+            for table in declared.values():
                 for stmt in table.ddl():
                     self.con.execute(stmt)
             self.con.commit()
@@ -265,7 +271,7 @@ class Store:
                     "SELECT table_name, column_name FROM information_schema.columns "
                 "WHERE table_schema = 'main'").fetchall():
             have.setdefault(name, set()).add(column)
-        for table in load_all().values():
+        for table in declared.values():
             for f in table.fields:
                 if f.name in have.get(table.name, {f.name}):
                     continue

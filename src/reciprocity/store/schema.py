@@ -7,7 +7,7 @@ and renders the reference in ``docs/schema.md`` (a test keeps that file in step)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -290,20 +290,19 @@ TABLE_MODULES = (
 
 
 def load_all() -> dict[str, Table]:
-    """Import every module that declares tables, so the registry is complete."""
+    """Import every module of ``TABLE_MODULES``: the registry then holds the store's own
+    tables and those of the sources imported so far (``sources.registry.all_tables``
+    imports them all first)."""
     import importlib
-
-    from reciprocity.sources import registry as _sources
 
     for name in TABLE_MODULES:
         importlib.import_module(name)
-    _sources.all_sources()
     return REGISTRY
 
 
-def render_docs() -> str:
-    """The schema reference page, generated from the registry."""
-    load_all()
+def render_docs(tables: Mapping[str, Table] | None = None) -> str:
+    """The schema reference page of ``tables`` (by default :func:`load_all`'s)."""
+    tables = load_all() if tables is None else tables
     head = (
         "# Store schema\n\n"
         "Generated from the table declarations (`reciprocity.store.schema.TABLE_MODULES` and "
@@ -314,4 +313,4 @@ def render_docs() -> str:
         "infinity), no NUL in text; a file that breaks any is refused with the column and "
         "its first record ids (for files, their lines).\n\n"
     )
-    return head + "\n".join(REGISTRY[name].markdown() for name in sorted(REGISTRY))
+    return head + "\n".join(tables[name].markdown() for name in sorted(tables))
