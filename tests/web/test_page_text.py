@@ -163,3 +163,16 @@ def test_capabilities_credit_the_production_base_they_show(web_client: TestClien
     data = web_client.get("/api/capabilities?country=JPN").json()
     assert data["production_base"], "the fixture shows a production base"
     assert "Information from the SIPRI Arms Transfers Database" in data["credits"]
+
+
+def test_a_credit_line_ends_with_one_full_stop() -> None:
+    from reciprocity.web.pages.common import credit_line, templates
+
+    assert credit_line("Information from the SIPRI Arms Transfers Database") == (
+        "Information from the SIPRI Arms Transfers Database.")
+    atop = "Alliance Treaty Obligations and Provisions (ATOP) data, http://www.atopdata.org/."
+    assert credit_line(atop) == atop
+    env = templates().env
+    for name in ("base.html.j2", "_pair_results.html.j2"):  # every credit through the filter
+        source = env.loader.get_source(env, name)[0]
+        assert "|credit }}" in source and "{{ c }}." not in source, name

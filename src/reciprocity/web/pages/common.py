@@ -31,7 +31,7 @@ def templates() -> Jinja2Templates:
         trim_blocks=True, lstrip_blocks=True)
     env.filters.update(num=builder.fmt_num, index=builder.fmt_index, pct=builder.fmt_pct,
                        cell=builder.fmt_cell, plain=builder.fmt_plain, unit=figs.unit_label,
-                       by_unit=by_unit, label=labels.label)
+                       by_unit=by_unit, label=labels.label, credit=credit_line)
     env.globals.update(version=__version__, query=_query, cell_for=builder.cell_for,
                        column_heading=builder.heading)
     return Jinja2Templates(env=env)
@@ -41,6 +41,11 @@ def by_unit(value: Any, unit: str) -> str:
     """A value formatted by its unit (:func:`reciprocity.labels.fmt`: million TIV to one
     decimal, counts as integers, indices to 3 decimals); ``—`` when there is none."""
     return labels.fmt(value, unit) or "—"
+
+
+def credit_line(text: str) -> str:
+    """A credit line as a sentence: one full stop at its end (ATOP's already has one)."""
+    return text if text.endswith(".") else text + "."
 
 
 def credits(request: Request) -> list[str]:
