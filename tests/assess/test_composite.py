@@ -24,7 +24,7 @@ from reciprocity.assess.config import Weights
 from reciprocity.assess.stats import Interval
 from reciprocity.assess.window import span
 
-ARMS = Weights({"arms": 1.0})
+ARMS = Weights(weights={"arms": 1.0})
 FAST = settings(max_examples=20, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
 magnitudes = st.lists(st.floats(0.01, 1000.0, allow_nan=False), min_size=1, max_size=25)
@@ -238,7 +238,7 @@ def test_zero_width_and_missing_intervals_are_undetermined():
     rec = pd.DataFrame({"direction": ["ab", "ba"], "magnitude": [1.2, 0.8],
                         "year": [2019, 2019]})
     idx = ChannelData.from_records("citation", "relative_citation_index", False, rec)
-    cited = run("USA", "JPN", [idx], weights=Weights({"citation": 1.0}))
+    cited = run("USA", "JPN", [idx], weights=Weights(weights={"citation": 1.0}))
     c = cited.channels[0]
     assert c.index == pytest.approx(1 - 0.4 / 2.0) and c.expected_index == 1.0
     assert c.ci_low is None and c.null is None and c.verdict == "undetermined"
@@ -329,7 +329,7 @@ def test_precision_weights_on_a_hand_worked_example():
     with pytest.raises(ValueError):
         inverse_variance_weights([0.01, 0.0])
     chans = [channel([1.0] * 30, [1.0] * 10), channel([1.0] * 6, [1.0] * 2, name="programs")]
-    result = run("USA", "JPN", chans, weights=Weights({"arms": 0.5, "programs": 0.5}))
+    result = run("USA", "JPN", chans, weights=Weights(weights={"arms": 0.5, "programs": 0.5}))
     arms, programs = result.channels
     v = np.array([arms.interval.se ** 2, programs.interval.se ** 2])
     expected_w = (1 / v) / (1 / v).sum()
@@ -341,7 +341,7 @@ def test_precision_weights_on_a_hand_worked_example():
 
 
 def test_declared_weights_are_an_option_over_channels_with_an_interval():
-    w = Weights({"arms": 0.5, "programs": 0.3, "citation": 0.2})
+    w = Weights(weights={"arms": 0.5, "programs": 0.3, "citation": 0.2})
     rec = pd.DataFrame({"direction": ["ab", "ba"], "magnitude": [1.2, 0.8],
                         "year": [2019, 2019]})
     chans = [channel([1.0] * 30, [1.0] * 10), channel([], [], name="programs"),

@@ -217,7 +217,7 @@ def test_a_change_only_when_the_data_carry_it(store_path, tmp_path):
 
 
 def test_weights_objects_are_named_in_the_command(store_path, tmp_path):
-    w = Weights({"arms": 0.5, "programs": 0.5}, source="mine.yaml")
+    w = Weights(weights={"arms": 0.5, "programs": 0.5}, source="mine.yaml")
     with Store(store_path, read_only=True) as store:
         report = service.alerts(store, write_alerts(tmp_path, years=1), weights=w,
                                 settings=FAST)

@@ -122,7 +122,7 @@ def test_flows_must_use_the_unit_of_the_pairs_records():
 
 
 def test_a_change_is_claimed_only_when_the_intervals_are_disjoint():
-    w = Weights({"programs": 1.0})
+    w = Weights(weights={"programs": 1.0})
     small = composite("USA", "JPN", [channel([1.0] * 20, [1.0] * 2)], w, replicates=300)
     big = composite("USA", "JPN", [channel([1.0] * 20, [1.0] * 20)], w, replicates=300)
     near = composite("USA", "JPN", [channel([1.0] * 20, [1.0] * 3)], w, replicates=300)

@@ -35,7 +35,7 @@ def test_openapi_documents_the_answers(web_client: TestClient) -> None:
             schema, model = schema["items"], answers.Opportunity
         assert schema == {"$ref": f"#/components/schemas/{model.__name__}"}
         assert set(components[model.__name__]["properties"]) == set(model.model_fields)
-    assert {"ChannelIndex", "NullModel", "AlertAnswer", "AlertRule", "Supplier",
+    assert {"ChannelIndex", "NullModel", "AlertResult", "AlertRule", "Supplier",
             "AreaConcentration"} <= set(components)
 
 

@@ -20,11 +20,18 @@ Evaluation is pure given the series.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from reciprocity import channels as channels_mod
 from reciprocity import countries, taxonomy
@@ -211,25 +218,33 @@ def load_alerts(path: str | Path | None = None) -> tuple[list[AlertRule], str]:
 
 # -- evaluation ------------------------------------------------------------------------------
 
-@dataclass
-class AlertResult:
-    """A rule, whether it trips, what was observed and the evidence."""
+class AlertResult(BaseModel):
+    """One rule checked: whether it trips, what was observed and the evidence (its dump is
+    the JSON of ``reciprocity alerts``; the rule's id, kind, subject, threshold and
+    description are repeated first, for readers of the JSON)."""
 
-    rule: AlertRule
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    kind: str
+    subject: str
+    threshold: float
     tripped: bool
-    observed: float | None
-    evidence: dict[str, Any] = field(default_factory=dict)
-    note: str | None = None
     firm: bool | None = None
     """``index_below`` only: tripped and every window's interval lies under the threshold
     (a tripped rule that is not firm has an interval reaching the threshold, or none)."""
+    observed: float | None = None
+    description: str | None = None
+    rule: AlertRule
+    evidence: dict[str, Any] = {}
+    note: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.rule.id, "kind": self.rule.kind, "subject": self.rule.subject,
-                "threshold": self.rule.threshold, "tripped": self.tripped, "firm": self.firm,
-                "observed": self.observed, "description": self.rule.description,
-                "rule": self.rule.model_dump(mode="json"), "evidence": self.evidence,
-                "note": self.note}
+    @classmethod
+    def of(cls, rule: AlertRule, tripped: bool, observed: float | None,
+           evidence: dict[str, Any], note: str | None = None,
+           firm: bool | None = None) -> AlertResult:
+        return cls(id=rule.id, kind=rule.kind, subject=rule.subject, threshold=rule.threshold,
+                   tripped=tripped, firm=firm, observed=observed, description=rule.description,
+                   rule=rule, evidence=evidence, note=note)
 
 
 def _window(row: dict[str, Any]) -> dict[str, Any]:
@@ -266,8 +281,8 @@ def index_below(rule: AlertRule, series: list[dict[str, Any]]) -> AlertResult:
                 "cannot be decided there")
     elif tripped and not firm:
         note = "tripped by the values, but an interval reaches the threshold or is missing"
-    return AlertResult(rule, tripped, latest["index"] if latest else None, evidence, note,
-                       firm if tripped else None)
+    return AlertResult.of(rule, tripped, latest["index"] if latest else None, evidence, note,
+                          firm if tripped else None)
 
 
 def share_over(rule: AlertRule, dependence: dict[str, Any],
@@ -281,7 +296,8 @@ def share_over(rule: AlertRule, dependence: dict[str, Any],
                 "top_share": dependence.get("top_share"),
                 "unknown_share": dependence.get("unknown_share")}
     note = None if dependence.get("total") else "no intake in this channel and window"
-    return AlertResult(rule, share is not None and share > rule.threshold, share, evidence, note)
+    return AlertResult.of(rule, share is not None and share > rule.threshold, share, evidence,
+                          note)
 
 
 def hhi_over(rule: AlertRule, profile: dict[str, Any]) -> AlertResult:
@@ -293,4 +309,5 @@ def hhi_over(rule: AlertRule, profile: dict[str, Any]) -> AlertResult:
                 "unknown_share": profile.get("unknown_share"),
                 "trend": (profile.get("trend") or {}).get("direction")}
     note = None if profile.get("total") else "no intake in this channel and window"
-    return AlertResult(rule, value is not None and value > rule.threshold, value, evidence, note)
+    return AlertResult.of(rule, value is not None and value > rule.threshold, value, evidence,
+                          note)

@@ -3,7 +3,8 @@
 with ``--format json``, and the web API answers, so /openapi.json documents them.
 
 Each model lists every key of its answer (unknown keys are refused, so a test that validates
-an answer against its model fails when the two part). Parts whose keys vary with the measure
+an answer against its model fails when the two part); the alerts' answer is the report
+itself (:class:`~reciprocity.assess.service.AlertsReport`). Parts whose keys vary with the measure
 or the rule (a capability measure's row, an alert's evidence) are mappings.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reciprocity.assess.alerts import AlertRule
+from reciprocity.assess.service import AlertsReport
 
 Number = float | None
 
@@ -200,27 +201,5 @@ class DependenceAnswer(Concentration):
     credits: list[str]
 
 
-class AlertAnswer(Answer):
-    """One rule checked: whether it trips (firm: every window's interval under the
-    threshold), what was observed and the evidence."""
-
-    id: str
-    kind: str
-    subject: str
-    threshold: float
-    tripped: bool
-    firm: bool | None = None
-    observed: Number = None
-    description: str | None = None
-    rule: AlertRule
-    evidence: dict[str, Any]
-    note: str | None = None
-
-
-class AlertsAnswer(Answer):
-    """``reciprocity alerts``: the rules that trip and every rule checked."""
-
-    config: str
-    tripped: list[AlertAnswer]
-    checked: list[AlertAnswer]
-    credits: list[str]
+AlertsAnswer = AlertsReport
+"""``reciprocity alerts``: the rules that trip and every rule checked (the report itself)."""

@@ -487,7 +487,7 @@ class Composite:
             "bootstrap": {"replicates": self.replicates, "seed": self.seed,
                           "level": self.level, "method": "BCa per channel over sampling "
                           "units; composite: percentile of the weighted replicates"},
-            "weights": self.weights.to_dict() if self.weights else None,
+            "weights": self.weights.model_dump(mode="json") if self.weights else None,
             "credits": self.credits,
         }
 

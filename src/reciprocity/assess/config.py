@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -195,9 +195,6 @@ class Settings:
         prefix = name + "."
         return {k[len(prefix):]: v for k, v in self.values.items() if k.startswith(prefix)}
 
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.values)
-
 
 def _parse_settings(data: Mapping[str, Any], name: str) -> tuple[dict[str, Any],
                                                                 list[Problem]]:
@@ -240,21 +237,18 @@ def load_settings(path: str | Path | None = None) -> Settings:
 
 # -- weights ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Weights:
-    """Channel weights of the composite index: shares summing to 1."""
+class Weights(BaseModel):
+    """Channel weights of the composite index: shares summing to 1 (its dump is the
+    ``weights`` part of ``reciprocity index --format json``)."""
 
-    weights: Mapping[str, float]
-    rationale: str | None = None
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    weights: dict[str, float]
     source: str = "weights.yaml (default)"
-    notes: tuple[str, ...] = field(default=())
+    rationale: str | None = None
+    notes: tuple[str, ...] = Field((), exclude=True)
 
     def of(self, channel: str) -> float:
         return float(self.weights.get(channel, 0.0))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"weights": dict(self.weights), "source": self.source,
-                "rationale": self.rationale}
 
 
 def _channel_weights(raw: object) -> dict[str, float]:
@@ -305,7 +299,7 @@ def parse_weights(data: Mapping[str, Any], name: str) -> Weights:
         problems = problems_from(error, lambda loc: f"{name} {dotted(loc)}", model=WeightsFile)
         raise InputError(f"{name}: {len(problems)} problem(s) in the weights; nothing was "
                          "computed", problems) from None
-    return Weights(model.weights, model.rationale, name)
+    return Weights(weights=model.weights, rationale=model.rationale, source=name)
 
 
 def load_weights(path: str | Path | None = None) -> Weights:
@@ -314,5 +308,5 @@ def load_weights(path: str | Path | None = None) -> Weights:
                            "a weights mapping (format, weights: {channel: share})")
     weights = parse_weights(data, name)
     if path is None:
-        return Weights(weights.weights, weights.rationale, "weights.yaml (default)")
-    return Weights(weights.weights, weights.rationale, str(path))
+        return weights.model_copy(update={"source": "weights.yaml (default)"})
+    return weights.model_copy(update={"source": str(path)})

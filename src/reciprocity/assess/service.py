@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict
 
 from reciprocity import channels as channels_mod
 from reciprocity import countries, taxonomy
@@ -376,17 +377,29 @@ def _window_name(window: Any) -> str:
     return str(window or "")
 
 
-@dataclass
-class AlertsReport:
-    """Every rule's result, tripped first."""
+class AlertsReport(BaseModel):
+    """Every rule checked and those that trip, with the rules' file (its dump is the JSON of
+    ``reciprocity alerts``)."""
 
-    results: list[alerts_mod.AlertResult]
-    source: str
-    credits: list[str] = field(default_factory=list)
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    config: str
+    tripped: list[alerts_mod.AlertResult]
+    checked: list[alerts_mod.AlertResult]
+    credits: list[str] = []
+
+    @classmethod
+    def of(cls, results: list[alerts_mod.AlertResult], source: str,
+           credits: list[str]) -> AlertsReport:
+        return cls(config=source, tripped=[r for r in results if r.tripped], checked=results,
+                   credits=credits)
 
     @property
-    def tripped(self) -> list[alerts_mod.AlertResult]:
-        return [r for r in self.results if r.tripped]
+    def results(self) -> list[alerts_mod.AlertResult]:
+        return self.checked
+
+    @property
+    def source(self) -> str:
+        return self.config
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"id": r.rule.id, "kind": r.rule.kind, "subject": r.rule.subject,
@@ -399,10 +412,6 @@ class AlertsReport:
                              for r in self.results],
                             columns=["id", "kind", "subject", "threshold", "observed",
                                      "ci_low", "ci_high", "window", "tripped", "firm", "note"])
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"config": self.source, "tripped": [r.to_dict() for r in self.tripped],
-                "checked": [r.to_dict() for r in self.results], "credits": self.credits}
 
 
 def _window_row(comp: comp_mod.Composite, channel: str | None, command: str) -> dict[str, Any]:
@@ -488,4 +497,4 @@ def alerts(store: Store, config: str | Path | None = None, *, weights: WeightsAr
             results.append(alerts_mod.hhi_over(rule, data_))
     credit_lines = list(dict.fromkeys([*inputs.credits(store, datasets), *extra]))
     results.sort(key=lambda r: (not r.tripped, r.rule.id))
-    return AlertsReport(results, source, credit_lines)
+    return AlertsReport.of(results, source, credit_lines)

@@ -272,7 +272,7 @@ def alerts(ctx: typer.Context, config: Annotated[Path | None, typer.Option(
         result = r.alerts(config, weights=weights, settings=settings)
     emit(result.frame(), fmt, title=f"Alerts ({result.source}): {len(result.tripped)} of "
          f"{len(result.results)} tripped", caption=_caption(result.credits),
-         json_data=result.to_dict(),
+         json_data=result.model_dump(mode="json"),
          notes=[f"[bold red]{r_.rule.id}[/]: {r_.rule.description or r_.rule.subject}"
                 + ("" if r_.firm is None else
                    " (firm: every window's interval is under the threshold)" if r_.firm else

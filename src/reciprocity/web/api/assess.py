@@ -107,4 +107,4 @@ async def alerts(request: Request, weights: Weights = None) -> Response:
     """The same JSON as ``reciprocity alerts --format json`` (the shipped rules)."""
     check_weights(weights)
     return await cached_json(request, ("alerts", weights),
-                             lambda r: r.alerts(weights=weights).to_dict())
+                             lambda r: r.alerts(weights=weights).model_dump(mode="json"))
