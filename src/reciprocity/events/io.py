@@ -12,9 +12,9 @@ from pathlib import Path
 
 import yaml
 
-from reciprocity.errors import FormatError, InputError, Problem
+from reciprocity.errors import InputError
 from reciprocity.events.model import FORMAT, Event, parse_events
-from reciprocity.ledger.io import read_located
+from reciprocity.ledger.io import read_located, read_text
 
 HEADER = ("# Reciprocity policy events ({fmt}); format: docs/events.md.\n"
           "# Every event cites its public sources; edit, then: reciprocity events import FILE\n")
@@ -23,17 +23,7 @@ HEADER = ("# Reciprocity policy events ({fmt}); format: docs/events.md.\n"
 def load(path: str | Path, programs: Collection[str] | None = None) -> list[Event]:
     """Read and validate an events YAML file (``programs``: the ledger's program ids)."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file", [Problem(str(path), "no such file",
-                                                           "an events YAML file")])
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise FormatError(f"{path.name}: not UTF-8 text", [Problem(
-            f"{path.name}:{line}", f"byte {raw[exc.start]:#04x}", "UTF-8 text")]) from None
-    return loads_yaml(text, path.name, programs)
+    return loads_yaml(read_text(path, "an events YAML file"), path.name, programs)
 
 
 def loads_yaml(text: str, name: str = "events.yaml",

@@ -45,6 +45,20 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp",
                         lambda loader, node: loader.construct_scalar(node))
 
 
+def read_text(path: Path, what: str) -> str:
+    """The UTF-8 text of an interchange file; InputError when there is no such file (``what``
+    was expected), FormatError naming the line of the first byte that is not UTF-8."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file", [Problem(str(path), "no such file", what)])
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise FormatError(f"{path.name}: not UTF-8 text", [Problem(
+            f"{path.name}:{line}", f"byte {raw[exc.start]:#04x}", "UTF-8 text")]) from None
+
+
 def load(path: str | Path, known: Mapping[str, Record] | None = None,
          check_programs: bool = True) -> Registry:
     """Read and validate a YAML registry or a transfers CSV (by extension).
@@ -52,16 +66,7 @@ def load(path: str | Path, known: Mapping[str, Record] | None = None,
     ``check_programs`` False lets a CSV refer to programs that are not known.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file", [Problem(str(path), "no such file",
-                                                           "a ledger YAML or CSV file")])
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise FormatError(f"{path.name}: not UTF-8 text", [Problem(
-            f"{path.name}:{line}", f"byte {raw[exc.start]:#04x}", "UTF-8 text")]) from None
+    text = read_text(path, "a ledger YAML or CSV file")
     if path.suffix.lower() == ".csv":
         return loads_csv(text, path.name, known, check_programs)
     return loads_yaml(text, path.name, known)
