@@ -15,6 +15,7 @@ from reciprocity.events.schema import KINDS
 from reciprocity.report import timeline
 from reciprocity.web import deps
 from reciprocity.web.pages.common import render
+from reciprocity.web.pages.deleting import delete_with_reason
 from reciprocity.web.pages.ledger import _need_writer_page
 
 router = APIRouter()
@@ -174,19 +175,8 @@ async def edit(request: Request, event_id: str) -> Response:
 @router.post("/events/{event_id}/delete", response_class=HTMLResponse)
 async def delete(request: Request, event_id: str) -> Response:
     """Delete with a reason (a version marked deleted; the trail stays)."""
-    user = await deps.require_writer(request)
-    form = await request.form()
-    reason = str(form.get("reason") or "").strip()
-
-    def run() -> str | None:
-        try:
-            with deps.backend(request).write() as w:
-                w.timeline.delete(event_id, reason, by=user.name)
-        except InputError as exc:
-            return exc.message
-        return None
-
-    error = await run_in_threadpool(run)
+    error = await delete_with_reason(
+        request, lambda w, reason, by: w.timeline.delete(event_id, reason, by=by))
     if error is None:
         return RedirectResponse("/events?deleted=" + quote(event_id), status_code=303)
     with deps.backend(request).read() as r:

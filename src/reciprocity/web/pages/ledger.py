@@ -24,6 +24,7 @@ from reciprocity.ledger.schema import (
 from reciprocity.web import deps, ledger_ops
 from reciprocity.web.api.ledger import filter_transfers, search
 from reciprocity.web.pages.common import render
+from reciprocity.web.pages.deleting import delete_with_reason
 
 router = APIRouter()
 
@@ -266,19 +267,8 @@ async def change_status(request: Request, record_id: str) -> Response:
 @router.post("/ledger/{record_id}/delete", response_class=HTMLResponse)
 async def delete(request: Request, record_id: str) -> Response:
     """Delete with a reason (a version marked deleted; the trail stays)."""
-    user = await deps.require_writer(request)
-    form = await request.form()
-    reason = str(form.get("reason") or "").strip()
-
-    def run() -> str | None:
-        try:
-            with deps.backend(request).write() as w:
-                w.ledger_delete(record_id, reason, by=user.name)
-        except InputError as exc:
-            return exc.message
-        return None
-
-    error = await run_in_threadpool(run)
+    error = await delete_with_reason(
+        request, lambda w, reason, by: w.ledger_delete(record_id, reason, by=by))
     if error is None:
         return RedirectResponse("/ledger?deleted=" + quote(record_id), status_code=303)
     with deps.backend(request).read() as r:
