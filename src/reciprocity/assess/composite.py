@@ -317,8 +317,22 @@ def _num(v: float | None) -> float | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
 
 
+class _WithInterval:
+    """The interval's bounds as ``ci_low`` and ``ci_high`` (of a result with ``interval``)."""
+
+    interval: Interval
+
+    @property
+    def ci_low(self) -> float | None:
+        return self.interval.low
+
+    @property
+    def ci_high(self) -> float | None:
+        return self.interval.high
+
+
 @dataclass
-class ChannelResult:
+class ChannelResult(_WithInterval):
     """One directed channel of the composite."""
 
     channel: str
@@ -336,14 +350,6 @@ class ChannelResult:
     expected_index: float | None = None
     excluded: str | None = None
     note: str | None = None
-
-    @property
-    def ci_low(self) -> float | None:
-        return self.interval.low
-
-    @property
-    def ci_high(self) -> float | None:
-        return self.interval.high
 
     @property
     def in_composite(self) -> bool:
@@ -398,7 +404,7 @@ class UndirectedResult:
 
 
 @dataclass
-class Composite:
+class Composite(_WithInterval):
     """The composite index of a pair with its interval, null distribution and channels."""
 
     a: str
@@ -415,14 +421,6 @@ class Composite:
     weights: Weights | None = None
     window: Window | None = None
     credits: list[str] = field(default_factory=list)
-
-    @property
-    def ci_low(self) -> float | None:
-        return self.interval.low
-
-    @property
-    def ci_high(self) -> float | None:
-        return self.interval.high
 
     @property
     def expected(self) -> float | None:
