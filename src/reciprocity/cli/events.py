@@ -103,7 +103,7 @@ def import_(
     with session(ctx) as r:
         result = r.events_import(file, by=by, reason=reason)
     if fmt is ReportFormat.json:
-        emit_json(result.to_dict())
+        emit_json(result.model_dump(mode="json"))
         return
     console.print(f"{file.name}: {len(result.added)} added, {len(result.changed)} changed, "
                   f"{len(result.unchanged)} unchanged.")

@@ -84,7 +84,7 @@ def import_(
     with session(ctx) as r:
         result = r.ledger_import(file, by=by, reason=reason, force=force)
     if fmt is ReportFormat.json:
-        emit_json(result.to_dict())
+        emit_json(result.model_dump(mode="json"))
         return
     console.print(f"{file.name}: {len(result.added)} added, {len(result.changed)} changed, "
                   f"{len(result.unchanged)} unchanged."

@@ -12,9 +12,11 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
+
+from pydantic import BaseModel
 
 from reciprocity.store.schema import Field
 
@@ -84,18 +86,14 @@ class Version:
                 "record": self.record.model_dump(mode="json")}
 
 
-@dataclass
-class ImportResult:
-    """What an import did: ids added and changed; unchanged ones got no new version."""
+class ImportResult(BaseModel):
+    """What an import did: ids added and changed; unchanged ones got no new version (its
+    dump is the JSON of ``ledger import`` and ``events import``)."""
 
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    added: list[str] = []
+    changed: list[str] = []
+    unchanged: list[str] = []
     vintage_id: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"added": self.added, "changed": self.changed, "unchanged": self.unchanged,
-                "vintage_id": self.vintage_id}
 
 
 def sort_import(records: Iterable[Recordlike], current: Mapping[str, Recordlike],
