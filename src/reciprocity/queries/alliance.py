@@ -2,40 +2,72 @@
 
 A pair is allied in a year when both are members of one ATOP alliance that year (the years
 from a member's entry to its exit, both counted; a member still in an alliance when the data
-end counts to :data:`reciprocity.sources.atop.COVERAGE_END`). ``allied_since`` is the first
+end counts to the last year ATOP covers). ``allied_since`` is the first
 year of the unbroken run of allied years that holds the reference year (the latest year
 ATOP covers, or ``year``), whatever the treaties that make it up: U.S.–Japan 1951 (the 1951
 Security Treaty, followed without a gap by the 1960 treaty). Obligations are per member,
 since ATOP codes them per member and they can be one-sided.
+
+The last year covered and the credit line are read from the store's ``datasets`` row, written
+at ingest from ATOP's description (``sources/data/atop.yaml``); the table and its obligation
+columns from :mod:`reciprocity.sources.atop_members`. Answering a pair imports neither the
+source module nor its description. A store made before ``datasets.last_year`` was recorded
+(or opened read-only since) gets the year from the description itself (a slower import).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from reciprocity import countries
-from reciprocity.sources import atop
+from reciprocity.sources.atop_members import NAME, OBLIGATIONS, TABLE, cow_codes_of, cow_states
 from reciprocity.store.db import Store
 
 
-def has_atop(store: Store, vintage: str | None = None) -> bool:
-    """True when the store holds an active ATOP vintage (cheap: one catalogue lookup)."""
+@dataclass(frozen=True)
+class Atop:
+    """The store's ATOP dataset: its id, credit line and the last year its data cover."""
+
+    dataset: str
+    credit: str
+    coverage_end: int
+
+
+def atop_in(store: Store) -> Atop | None:
+    """The store's ATOP dataset when it holds its table and a vintage of it, else None (two
+    catalogue lookups)."""
     found = store.run("SELECT count(*) FROM information_schema.tables "
-                      "WHERE table_name = ?", [atop.RECORDS.name]).fetchone()
+                      "WHERE table_name = ?", [TABLE]).fetchone()
     if not (found and found[0]):
-        return False
-    return bool(store.run(
-        "SELECT count(*) FROM vintages WHERE dataset = ?", [atop.SOURCE.info.dataset]
-    ).fetchone()[0])
+        return None
+    cur = store.run("SELECT d.* FROM datasets d WHERE d.source = ? AND EXISTS "
+                    "(SELECT 1 FROM vintages v WHERE v.dataset = d.dataset)", [NAME])
+    names = [c[0] for c in cur.description]
+    row = cur.fetchone()
+    if row is None:
+        return None
+    found_row = dict(zip(names, row, strict=True))
+    end = found_row.get("last_year")
+    if end is None:  # a store made before the datasets row recorded the years covered
+        from reciprocity.sources import atop
+        end = atop.COVERAGE_END
+    return Atop(found_row["dataset"], found_row["credit"], int(end))
 
 
-def _records(store: Store, cows: list[int], vintage: str | None) -> list[dict[str, Any]]:
+def has_atop(store: Store, vintage: str | None = None) -> bool:
+    """True when the store holds an active ATOP vintage (cheap: two catalogue lookups)."""
+    return atop_in(store) is not None
+
+
+def _records(store: Store, cows: list[int], vintage: str | None,
+             end: int) -> list[dict[str, Any]]:
     marks = ", ".join("?" for _ in cows)
     sql = store.active_flows_sql(vintage) + f"""
         SELECT r.atopid, r.cow_code, r.phase, r.start_year,
-               coalesce(r.end_year, {atop.COVERAGE_END}) AS last_year, r.end_year IS NULL
-               AS open_end, {", ".join("r." + o for o in atop.OBLIGATIONS)}, r.vintage_id
-        FROM {atop.RECORDS.name} r JOIN active a USING (vintage_id)
+               coalesce(r.end_year, {int(end)}) AS last_year, r.end_year IS NULL
+               AS open_end, {", ".join("r." + o for o in OBLIGATIONS)}, r.vintage_id
+        FROM {TABLE} r JOIN active a USING (vintage_id)
         WHERE r.cow_code IN ({marks}) ORDER BY r.atopid, r.start_year, r.phase"""
     cur = store.run(sql, cows)
     names = [d[0] for d in cur.description]
@@ -51,13 +83,15 @@ def alliance(store: Store, a: str, b: str, year: int | None = None,
     "phases" (only for a treaty whose terms changed)}], "vintage", "credit"}``. A treaty's
     ``start``/``end`` are the years both were members.
     """
-    if not has_atop(store, vintage):
+    found = atop_in(store)
+    if found is None:
         return None
+    end = found.coverage_end
     ca, cb = countries.resolve(a).code, countries.resolve(b).code
-    cows = {ca: atop.cow_codes_of(ca), cb: atop.cow_codes_of(cb)}
-    as_of = atop.COVERAGE_END if year is None else min(int(year), atop.COVERAGE_END)
-    rows = _records(store, sorted({*cows[ca], *cows[cb]}), vintage) if cows[ca] and cows[cb] \
-        else []
+    cows = {ca: cow_codes_of(ca), cb: cow_codes_of(cb)}
+    as_of = end if year is None else min(int(year), end)
+    rows = _records(store, sorted({*cows[ca], *cows[cb]}), vintage, end) \
+        if cows[ca] and cows[cb] else []
     side = {c: code for code in (ca, cb) for c in cows[code]}
     by_treaty: dict[int, dict[str, list[dict[str, Any]]]] = {}
     for r in rows:
@@ -72,17 +106,17 @@ def alliance(store: Store, a: str, b: str, year: int | None = None,
         if not years:
             continue  # members at different times (e.g. one left before the other joined)
         allied |= years
-        start, end = min(years), max(years)
-        still = end == atop.COVERAGE_END and all(
+        start, last = min(years), max(years)
+        still = last == end and all(
             any(r["open_end"] for r in members[c]) for c in (ca, cb))
 
         def duties(recs: list[dict[str, Any]]) -> list[str]:
-            return [o for o in atop.OBLIGATIONS if any(r[o] for r in recs)]
+            return [o for o in OBLIGATIONS if any(r[o] for r in recs)]
 
-        within = {c: [r for r in members[c] if r["start_year"] <= end and r["last_year"] >= start]
+        within = {c: [r for r in members[c] if r["start_year"] <= last and r["last_year"] >= start]
                   for c in (ca, cb)}
         treaty: dict[str, Any] = {"atopid": int(atopid), "start": start,
-                                  "end": None if still else end,
+                                  "end": None if still else last,
                                   "obligations": {c: duties(within[c]) for c in (ca, cb)}}
         phases = sorted({r["phase"] for c in (ca, cb) for r in within[c] if r["phase"]})
         if len(phases) > 1:
@@ -98,28 +132,30 @@ def alliance(store: Store, a: str, b: str, year: int | None = None,
             since -= 1
     vintages = sorted({r["vintage_id"] for r in rows})
     return {"allied_since": since, "as_of": as_of, "treaties": treaties,
-            "vintage": vintages[0] if vintages else None, "credit": atop.SOURCE.info.credit}
+            "vintage": vintages[0] if vintages else None, "credit": found.credit}
 
 
 def allies_of(store: Store, a: str, year: int | None = None,
               vintage: str | None = None) -> set[str] | None:
     """Codes of the countries allied with ``a`` in the reference year (the latest year ATOP
     covers, or ``year``); None when the store holds no ATOP vintage."""
-    if not has_atop(store, vintage):
+    found = atop_in(store)
+    if found is None:
         return None
+    end = found.coverage_end
     code = countries.resolve(a).code
-    cows = atop.cow_codes_of(code)
+    cows = cow_codes_of(code)
     if not cows:
         return set()
-    as_of = atop.COVERAGE_END if year is None else min(int(year), atop.COVERAGE_END)
+    as_of = end if year is None else min(int(year), end)
     marks = ", ".join("?" for _ in cows)
     sql = store.active_flows_sql(vintage) + f"""
-        , m AS (SELECT r.* FROM {atop.RECORDS.name} r JOIN active USING (vintage_id)
-                WHERE r.start_year <= ? AND coalesce(r.end_year, {atop.COVERAGE_END}) >= ?)
+        , m AS (SELECT r.* FROM {TABLE} r JOIN active USING (vintage_id)
+                WHERE r.start_year <= ? AND coalesce(r.end_year, {int(end)}) >= ?)
         SELECT DISTINCT o.cow_code FROM m o JOIN m s USING (atopid)
         WHERE s.cow_code IN ({marks}) AND o.cow_code NOT IN ({marks})"""
     found = [r[0] for r in store.run(sql, [as_of, as_of, *cows, *cows]).fetchall()]
-    states = atop.cow_states()
+    states = cow_states()
     out: set[str] = set()
     for cow in found:
         state = states.get(int(cow), {})

@@ -23,12 +23,13 @@ import csv
 import io
 import re
 from collections.abc import Mapping
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reciprocity.errors import FormatError, InputError, Problem
+from reciprocity.sources.atop_members import NAME, TABLE, cow_states
+from reciprocity.sources.atop_members import OBLIGATIONS as OBLIGATIONS  # re-exported
+from reciprocity.sources.atop_members import cow_codes_of as cow_codes_of  # re-exported
 from reciprocity.sources.base import Parsed, Progress, Source, load_info, load_quirks
 from reciprocity.sources.wdi import empty_flows
 from reciprocity.store.lineage import country_code, record_table
@@ -39,17 +40,16 @@ if TYPE_CHECKING:  # pandas loads when a file is read, not when the module is im
 
 
 def quirks() -> dict[str, Any]:
-    return load_quirks("atop")
+    return load_quirks(NAME)
 
 
-OBLIGATIONS: tuple[str, ...] = tuple(quirks()["obligations"])
-INFO = load_info("atop")
+INFO = load_info(NAME)
 FIRST_YEAR: int = INFO.coverage.first_year  # type: ignore[assignment]
 COVERAGE_END: int = INFO.coverage.last_year  # type: ignore[assignment]
 ATOP_YEARS = {"min": FIRST_YEAR, "max": YEAR_MAX}
 
 RECORDS = register(record_table(
-    name="atop_members",
+    name=TABLE,
     description="ATOP v4 member-level records as read: one per member and phase of an "
                 "alliance, with the member's entry and exit and its obligations.",
     record="Line number in the member-level file (header = 1).",
@@ -79,21 +79,6 @@ RECORDS = register(record_table(
 
 MAX_PROBLEMS = 25
 _INT = re.compile(r"-?\d+(?:\.0*)?")
-
-
-@cache
-def cow_states() -> dict[int, dict[str, Any]]:
-    """COW code → ``{"name", "code" (or None), "also" (other project codes)}``."""
-    text = resources.files("reciprocity.sources").joinpath(
-        "data/atop_cow_states.csv").read_text("utf-8")
-    return {int(r["cow_code"]): {"name": r["cow_name"], "code": r["code"] or None,
-                                 "also": tuple(r["also"].split())}
-            for r in csv.DictReader(io.StringIO(text))}
-
-
-def cow_codes_of(code: str) -> list[int]:
-    """The COW codes that stand for a project code (SUN and RUS: 365)."""
-    return sorted(c for c, s in cow_states().items() if code == s["code"] or code in s["also"])
 
 
 def _member_file(path: Path) -> Path:

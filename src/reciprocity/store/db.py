@@ -608,14 +608,18 @@ class Store:
             self.con.unregister("_incoming")
 
     def record_dataset(self, dataset: str, source: Source, title: str | None = None) -> None:
-        """Insert or refresh a dataset's row (title, publisher, terms, credit line)."""
+        """Insert or refresh a dataset's row (title, publisher, terms, credit line, the years
+        covered), so that queries read them from the store rather than import the source."""
         info = source.info
         self.con.execute(
-            "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset) DO UPDATE"
+            "INSERT INTO datasets (dataset, source, title, publisher, url, licence, credit,"
+            " first_year, last_year) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (dataset) DO UPDATE"
             " SET title = excluded.title, publisher = excluded.publisher, url = excluded.url,"
-            " licence = excluded.licence, credit = excluded.credit",
+            " licence = excluded.licence, credit = excluded.credit,"
+            " first_year = excluded.first_year, last_year = excluded.last_year",
             [dataset, info.name, title or info.title, info.publisher, info.url, info.licence,
-             info.credit])
+             info.credit, info.coverage.first_year, info.coverage.last_year])
 
     def append(self, table: Table, frame: Frame,
                constants: Mapping[str, object] | None = None) -> None:

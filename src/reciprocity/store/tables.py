@@ -21,6 +21,11 @@ DATASETS = register(Table(
         Field("url", "VARCHAR", "Where users get the data."),
         Field("licence", "VARCHAR", "Terms of use as the publisher states them."),
         Field("credit", "VARCHAR", "Credit line shown wherever the data appears.", False),
+        Field("first_year", "INTEGER", "First year the data cover (the source's description); "
+              "empty when it does not say, or in a store made before it was recorded."),
+        Field("last_year", "INTEGER", "Last year the data cover (the source's description); "
+              "empty when each release extends them, or in a store made before it was "
+              "recorded."),
     ),
 ))
 
