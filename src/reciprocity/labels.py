@@ -67,7 +67,8 @@ COLUMN_KINDS: dict[str, str] = {
     "first_delivery_year": "year", "latest_year": "year", "previous_since": "year",
     "previous_until": "year", "since": "year", "until": "year",
     "record_id": "id", "line": "id", "deal_id": "id", "rank": "id",
-    "rows_read": "count", "flows_loaded": "count", "number_ordered": "count",
+    "rows_read": "count", "flows_loaded": "count", "records_loaded": "count",
+    "number_ordered": "count",
     "number_delivered": "count", "number_licensed": "count", "countries": "count",
     "gl_index": "index", "share_b": "index", "coverage_ratio": "index",
     "rolling_gl_index": "index", "rolling_start": "year",
@@ -231,6 +232,13 @@ def fmt(value: Any, unit: str | None = None) -> str:
     if value.is_integer() and abs(value) >= 1000:
         return f"{value:,.0f}"
     return f"{value:,.2f}"
+
+
+def figure(value: Any, unit: str | None = None) -> str:
+    """A figure shown on its own (a card, a sentence, a briefing or web table): :func:`fmt`
+    by its unit, ``—`` when there is none. The briefing, the web pages and the headline
+    format numbers only through this and :func:`fmt`."""
+    return fmt(value, unit) or "—"
 
 
 def _plain(value: Any) -> Any:

@@ -20,10 +20,11 @@ INDEX = {"value": 0.0251, "ci_low": 0.0029, "ci_high": 0.0728, "level": 0.95,
 
 def test_sentence_words_the_given_figures() -> None:
     text = headline.sentence(DYAD, INDEX)
-    assert text.startswith("From 1952 to 2025 the United States sent Japan 68,143 million TIV "
-                           "of major arms and received 703 (two-way index 0.020)")
-    assert "62% of it was made in Japan under licence or locally" in text
-    assert "2% of what Japan sent was of the United States' own design" in text
+    # by unit (labels.fmt): TIV to one decimal, shares of 1 as percentages, indices to 3
+    assert text.startswith("From 1952 to 2025 the United States sent Japan 68,142.8 million "
+                           "TIV of major arms and received 703.0 (two-way index 0.020)")
+    assert "62.5 % of it was made in Japan under licence or locally" in text
+    assert "2.1 % of what Japan sent was of the United States' own design" in text
     assert "composite index over all channels is 0.025 (95% interval 0.003–0.073, 0.010 " \
            "expected by chance): undetermined" in text
     assert text.endswith(".")

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -100,27 +100,10 @@ class Section:
     notes: list[str] = field(default_factory=list)
 
 
-_num = headline.number_or_none
-
-
-def fmt_num(value: Any, digits: int = 1) -> str:
-    """A number for people: thousands separators, ``—`` when undefined."""
-    f = _num(value)
-    if f is None:
-        return "—"
-    if f.is_integer() or abs(f) >= 1000:
-        return f"{f:,.0f}"
-    return f"{f:,.{digits}f}"
-
-
-def fmt_index(value: Any) -> str:
-    f = _num(value)
-    return "—" if f is None else f"{f:.3f}"
-
-
-def fmt_pct(value: Any) -> str:
-    f = _num(value)
-    return "—" if f is None else f"{100 * f:.1f} %"
+#: The templates' number filters: every one is :func:`reciprocity.labels.figure` (the
+#: numbers by their unit), ``num`` with the value's unit or column as its argument.
+NUMBER_FILTERS = {"num": labels.figure, "index": partial(labels.figure, unit="index"),
+                  "pct": partial(labels.figure, unit="proportion")}
 
 
 def fmt_cell(value: Any) -> str:
@@ -132,7 +115,7 @@ def fmt_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return fmt_num(value, 2)
+        return labels.fmt(value)
     if isinstance(value, (list, tuple)):
         return ", ".join(fmt_cell(v) for v in value)
     if isinstance(value, (pd.Timestamp, datetime)):
@@ -178,8 +161,8 @@ def environment() -> jinja2.Environment:
         loader=jinja2.PackageLoader("reciprocity.report", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    env.filters.update(num=fmt_num, index=fmt_index, pct=fmt_pct, cell=fmt_cell,
-                       plain=fmt_plain, unit=figures.unit_label, label=labels.label)
+    env.filters.update(**NUMBER_FILTERS, cell=fmt_cell, plain=fmt_plain,
+                       unit=figures.unit_label, label=labels.label)
     env.globals["cell_for"] = cell_for
     env.globals["heading"] = heading
     return env
@@ -463,10 +446,11 @@ def _assessment(r: Reciprocity, dyad: Dyad, notes: list[str]) -> dict[str, Any] 
                                 "verdict": _verdict(d.get("verdict"))}
             level = d.get("level") or 0.95
             section.facts += [
-                ("composite index", fmt_index(d["value"])),
+                ("composite index", labels.figure(d["value"], "index")),
                 (f"{100 * level:.0f} % interval",
-                 f"{fmt_index(d.get('ci_low'))} – {fmt_index(d.get('ci_high'))}"),
-                ("expected under the null model", fmt_index(d.get("expected"))),
+                 f"{labels.figure(d.get('ci_low'), 'index')} – "
+                 f"{labels.figure(d.get('ci_high'), 'index')}"),
+                ("expected under the null model", labels.figure(d.get("expected"), "index")),
                 ("verdict", _verdict(d.get("verdict"))),
                 ("window", (d.get("window") or {}).get("name") or "all years"),
                 (f"weights ({d.get('weighting', 'declared')})", ", ".join(
@@ -498,10 +482,11 @@ def _assessment(r: Reciprocity, dyad: Dyad, notes: list[str]) -> dict[str, Any] 
         if share is not None:
             overall = dep.overall
             section.facts += [
-                (f"share from {partner.name}, {overall.get('window')}", fmt_pct(share)),
-                ("supplier concentration (HHI)", fmt_index(overall.get("hhi"))),
+                (f"share from {partner.name}, {overall.get('window')}",
+                 labels.figure(share, "proportion")),
+                ("supplier concentration (HHI)", labels.figure(overall.get("hhi"), "index")),
                 ("top supplier", f"{overall.get('top_partner')} "
-                                 f"({fmt_pct(overall.get('top_share'))})")]
+                                 f"({labels.figure(overall.get('top_share'), 'proportion')})")]
             cols, rows = _rows(dep.frame(), 12)
             section.tables.append(("By technology area, latest window", cols, rows))
         else:

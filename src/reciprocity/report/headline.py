@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from reciprocity import channels as channels_mod
+from reciprocity.labels import figure
 
 CHANNEL_LABELS = {
     "arms": "major arms",
@@ -42,26 +43,6 @@ def number_or_none(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(f) else f
-
-
-def number(value: Any) -> str:
-    """Thousands separators; one decimal under 100 unless whole; ``—`` when undefined."""
-    f = number_or_none(value)
-    if f is None:
-        return "—"
-    if f.is_integer() or abs(f) >= 100:
-        return f"{f:,.0f}"
-    return f"{f:,.1f}"
-
-
-def index(value: Any) -> str:
-    f = number_or_none(value)
-    return "—" if f is None else f"{f:.3f}"
-
-
-def percent(share: Any) -> str:
-    f = number_or_none(share)
-    return "—" if f is None else f"{100 * f:.0f}%"
 
 
 def channel_label(channel: str) -> str:
@@ -103,12 +84,12 @@ def _design(data: dict[str, Any], ch: dict[str, Any]) -> list[str]:
     out = []
     licensed = (design.get("a_to_b") or {}).get("supplier_licensed")
     if licensed and number_or_none(licensed.get("share")):
-        out.append(f"{percent(licensed['share'])} of it was made in {b} under licence or "
-                   "locally")
+        out.append(f"{figure(licensed['share'], 'proportion')} of it was made in {b} under "
+                   "licence or locally")
     back = (design.get("b_to_a") or {}).get("recipient")
     if back and number_or_none(back.get("share")):
-        out.append(f"{percent(back['share'])} of what {b} sent was of {_possessive(_the(a))} "
-                   "own design")
+        out.append(f"{figure(back['share'], 'proportion')} of what {b} sent was of "
+                   f"{_possessive(_the(a))} own design")
     return out
 
 
@@ -118,12 +99,12 @@ def _composite(composite: dict[str, Any] | None) -> str | None:
     if composite.get("value") is None:
         return "no composite index over the channels (no channel has an interval)"
     level = number_or_none(composite.get("level")) or 0.95
-    text = f"the composite index over all channels is {index(composite['value'])}"
+    text = f"the composite index over all channels is {figure(composite['value'], 'index')}"
     if composite.get("ci_low") is not None and composite.get("ci_high") is not None:
-        text += (f" ({100 * level:.0f}% interval {index(composite['ci_low'])}–"
-                 f"{index(composite['ci_high'])}")
+        text += (f" ({100 * level:.0f}% interval {figure(composite['ci_low'], 'index')}–"
+                 f"{figure(composite['ci_high'], 'index')}")
         if composite.get("expected") is not None:
-            text += f", {index(composite['expected'])} expected by chance"
+            text += f", {figure(composite['expected'], 'index')} expected by chance"
         text += ")"
     verdict = str(composite.get("verdict") or "")
     if verdict:
@@ -147,9 +128,9 @@ def sentence(data: dict[str, Any], composite: dict[str, Any] | None = None) -> s
     span = f"From {lo} to {hi}" if lo is not None and hi is not None and lo != hi else (
         f"In {lo}" if lo is not None else "Over the span")
     unit = unit_label(ch["unit"])
-    parts = [f"{span} {_the(a)} sent {_the(b)} {number(ch['flow_ab'])} {unit} of "
-             f"{channel_label(ch['channel'])} and received {number(ch['flow_ba'])} "
-             f"(two-way index {index(ch['gl_index'])})"]
+    parts = [f"{span} {_the(a)} sent {_the(b)} {figure(ch['flow_ab'], ch['unit'])} {unit} of "
+             f"{channel_label(ch['channel'])} and received {figure(ch['flow_ba'], ch['unit'])} "
+             f"(two-way index {figure(ch['gl_index'], 'index')})"]
     parts += _design(data, ch)
     comp = _composite(composite)
     if comp:
@@ -185,5 +166,5 @@ def card(key: str, ch: dict[str, Any]) -> dict[str, Any]:
             "year": years[0] if years else None, "directed": ch.get("directed"),
             "flow_ab": latest.get("flow_ab"), "flow_ba": latest.get("flow_ba"),
             "gl_index": latest.get("gl_index") if ch.get("directed") else None,
-            "unit": unit_label(ch["unit"]),
+            "unit": unit_label(ch["unit"]), "unit_name": ch["unit"],
             "additive": channels_mod.is_additive(ch["unit"])}

@@ -502,6 +502,9 @@ class Store:
         }])
         self.con.begin()
         try:
+            for name in parsed.records:  # a source's tables, should the caller not declare them
+                for stmt in REGISTRY[name].ddl():
+                    self.con.execute(stmt)
             self.record_dataset(dataset, src, parsed.dataset_title)
             if by_reference:
                 self.con.executemany(

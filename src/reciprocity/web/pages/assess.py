@@ -11,7 +11,7 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from reciprocity import countries
+from reciprocity import countries, labels
 from reciprocity.api import Reciprocity
 from reciprocity.errors import InputError
 from reciprocity.report import builder, headline
@@ -100,10 +100,11 @@ def index_page(request: Request) -> HTMLResponse:
     got = _cached(request, ("index", a, b, weights, since, until), compute)
     d = got["data"]
     level = d.get("level") or 0.95
-    facts = [("composite index", builder.fmt_index(d["value"])),
+    facts = [("composite index", labels.figure(d["value"], "index")),
              (f"{100 * level:.0f} % interval",
-              f"{builder.fmt_index(d.get('ci_low'))} – {builder.fmt_index(d.get('ci_high'))}"),
-             ("expected by chance (null model)", builder.fmt_index(d.get("expected"))),
+              f"{labels.figure(d.get('ci_low'), 'index')} – "
+              f"{labels.figure(d.get('ci_high'), 'index')}"),
+             ("expected by chance (null model)", labels.figure(d.get("expected"), "index")),
              ("verdict", headline.VERDICTS.get(d["verdict"], d["verdict"].replace("_", " "))),
              ("window", (d.get("window") or {}).get("name") or "all years"),
              ("weighting", d.get("weighting") or "")]
@@ -205,10 +206,10 @@ def dependence_page(request: Request) -> HTMLResponse:
     d = result.to_dict()
     flags = d.get("flags") or {}
     facts = [("window", d.get("window") or "none"),
-             ("supplier concentration (HHI)", builder.fmt_index(d.get("hhi"))),
+             ("supplier concentration (HHI)", labels.figure(d.get("hhi"), "index")),
              ("top supplier", f"{d.get('top_partner_name') or d.get('top_partner') or '—'} "
-                              f"({builder.fmt_pct(d.get('top_share'))})"),
-             ("suppliers", builder.fmt_num(d.get("n_suppliers"))),
+                              f"({labels.figure(d.get('top_share'), 'proportion')})"),
+             ("suppliers", labels.figure(d.get("n_suppliers"), "n_suppliers")),
              ("short-term supply risk", "yes" if flags.get("short_term_supply_risk") else "no"),
              ("long-term access risk", "yes" if flags.get("long_term_access_risk") else "no")]
     query = {"country": country, "channel": channel, "since": since, "until": until}

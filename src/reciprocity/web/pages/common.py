@@ -29,18 +29,12 @@ def templates() -> Jinja2Templates:
         loader=jinja2.PackageLoader("reciprocity.web", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(num=builder.fmt_num, index=builder.fmt_index, pct=builder.fmt_pct,
+    env.filters.update(**builder.NUMBER_FILTERS, by_unit=labels.figure,
                        cell=builder.fmt_cell, plain=builder.fmt_plain, unit=figs.unit_label,
-                       by_unit=by_unit, label=labels.label, credit=credit_line)
+                       label=labels.label, credit=credit_line)
     env.globals.update(version=__version__, query=_query, cell_for=builder.cell_for,
                        column_heading=builder.heading)
     return Jinja2Templates(env=env)
-
-
-def by_unit(value: Any, unit: str) -> str:
-    """A value formatted by its unit (:func:`reciprocity.labels.fmt`: million TIV to one
-    decimal, counts as integers, indices to 3 decimals); ``—`` when there is none."""
-    return labels.fmt(value, unit) or "—"
 
 
 def credit_line(text: str) -> str:
