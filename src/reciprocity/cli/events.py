@@ -135,7 +135,7 @@ def show(ctx: typer.Context,
         versions = r.event_history(event_id)
     if fmt is ReportFormat.json:
         emit_json({"event": event.model_dump(mode="json"),
-                   "versions": [{k: v for k, v in ver.to_dict().items() if k != "record"}
+                   "versions": [ver.model_dump(mode="json", exclude={"record"})
                                 for ver in versions]})
         return
     console.rule(f"[bold]event {event.id}")

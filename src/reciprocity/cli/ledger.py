@@ -162,7 +162,7 @@ def history(ctx: typer.Context, record_id: IdArg, fmt: FormatOpt = Format.table)
                         v.record.status or ""),
              "deleted": v.is_deleted, "changes": ", ".join(v.changes)} for v in versions]
     emit(pd.DataFrame(rows), fmt, title=f"History of {record_id} ({len(versions)} versions)",
-         json_data={"id": record_id, "versions": [v.to_dict() for v in versions]})
+         json_data={"id": record_id, "versions": [v.model_dump(mode="json") for v in versions]})
 
 
 @ledger_app.command("set-status")

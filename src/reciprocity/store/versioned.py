@@ -12,11 +12,10 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from reciprocity.store.schema import Field
 
@@ -67,23 +66,18 @@ def next_versions(con: Any, table: str, key: str) -> dict[str, int]:
         f"SELECT {key}, max(version) FROM {table} GROUP BY ALL").fetchall()}
 
 
-@dataclass(frozen=True)
-class Version:
-    """One version of a record, with who wrote it, when and why."""
+class Version(BaseModel):
+    """One version of a record (a pydantic model: a program, a transfer, an event), with who
+    wrote it, when and why (its dump is the JSON of ``ledger history``)."""
 
-    record: Any
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
     version: int
     changed_at: datetime
     changed_by: str
     reason: str
     is_deleted: bool
     changes: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"version": self.version, "changed_at": self.changed_at.isoformat(),
-                "changed_by": self.changed_by, "reason": self.reason,
-                "is_deleted": self.is_deleted, "changes": list(self.changes),
-                "record": self.record.model_dump(mode="json")}
+    record: Any
 
 
 class ImportResult(BaseModel):
@@ -129,7 +123,9 @@ def trail(rows: Iterable[tuple[Mapping[str, Any], Any]]) -> list[Version]:
             changes = tuple(k for k in keys if now.get(k) != previous.get(k))
             if not changes:
                 changes = ("restored",) if out and out[-1].is_deleted else ()
-        out.append(Version(record, row["version"], row["changed_at"], row["changed_by"],
-                           row["reason"], row["is_deleted"], changes))
+        out.append(Version(record=record, version=row["version"],
+                           changed_at=row["changed_at"], changed_by=row["changed_by"],
+                           reason=row["reason"], is_deleted=row["is_deleted"],
+                           changes=changes))
         previous = now
     return out

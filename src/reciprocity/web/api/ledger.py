@@ -131,7 +131,8 @@ async def show(request: Request, record_id: str) -> RecordOut:
             responses=ERRORS)
 async def history(request: Request, record_id: str) -> list[dict[str, Any]]:
     """Versions oldest first: who, when, why, which fields changed, and the record."""
-    return await _read(request, lambda r: [v.to_dict() for v in r.ledger_history(record_id)])
+    return await _read(request, lambda r: [v.model_dump(mode="json")
+                                           for v in r.ledger_history(record_id)])
 
 
 @router.get("/check", summary="Technology-for-technology and planned-versus-actual",

@@ -149,7 +149,7 @@ def detail(request: Request, event_id: str) -> HTMLResponse:
     """An event with its sources and its versions (who, when, why, what changed)."""
     with deps.backend(request).read() as r:
         event = r.event(event_id)
-        versions = [v.to_dict() for v in r.event_history(event_id)]
+        versions = [v.model_dump(mode="json") for v in r.event_history(event_id)]
     return render(request, "events_detail.html.j2", {
         "event": event, "data": event.model_dump(mode="json"), "versions": list(reversed(versions)),
         "saved": request.query_params.get("saved"), "kind": event.kind, "errors": {}})
@@ -181,7 +181,7 @@ async def delete(request: Request, event_id: str) -> Response:
         return RedirectResponse("/events?deleted=" + quote(event_id), status_code=303)
     with deps.backend(request).read() as r:
         event = r.event(event_id)
-        versions = [v.to_dict() for v in r.event_history(event_id)]
+        versions = [v.model_dump(mode="json") for v in r.event_history(event_id)]
     return render(request, "events_detail.html.j2", {
         "event": event, "data": event.model_dump(mode="json"), "versions": list(reversed(versions)),
         "saved": None, "kind": event.kind, "errors": {"delete": error}}, status_code=422)

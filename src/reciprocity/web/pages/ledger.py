@@ -192,7 +192,7 @@ def detail(request: Request, record_id: str) -> HTMLResponse:
     the status transition form."""
     with deps.backend(request).read() as r:
         record = r.ledger_show(record_id)
-        versions = [v.to_dict() for v in r.ledger_history(record_id)]
+        versions = [v.model_dump(mode="json") for v in r.ledger_history(record_id)]
         related: list[dict[str, Any]] = []
         if isinstance(record, Program):
             frame = r.ledger_list("transfers")
@@ -259,7 +259,7 @@ async def change_status(request: Request, record_id: str) -> Response:
         return RedirectResponse(f"/ledger/{quote(record_id)}?saved=1", status_code=303)
     with deps.backend(request).read() as r:
         record = r.ledger_show(record_id)
-        versions = [v.to_dict() for v in r.ledger_history(record_id)]
+        versions = [v.model_dump(mode="json") for v in r.ledger_history(record_id)]
     ctx = _detail_ctx(request, record, versions, [], errors=errors, status_form=values)
     return render(request, "ledger_detail.html.j2", ctx, status_code=422)
 
@@ -273,6 +273,6 @@ async def delete(request: Request, record_id: str) -> Response:
         return RedirectResponse("/ledger?deleted=" + quote(record_id), status_code=303)
     with deps.backend(request).read() as r:
         record = r.ledger_show(record_id)
-        versions = [v.to_dict() for v in r.ledger_history(record_id)]
+        versions = [v.model_dump(mode="json") for v in r.ledger_history(record_id)]
     return render(request, "ledger_detail.html.j2", _detail_ctx(
         request, record, versions, [], errors={"delete": error}), status_code=422)
