@@ -85,26 +85,36 @@ def _read_data(filename: str) -> list[dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _registry() -> _Registry:
+def _codes() -> tuple[dict[str, Country], list[tuple[str, str]]]:
+    """Every code with its entity, and the names (spelled as written) of the data file's
+    entities. Cheap next to the name index (:func:`_registry`), which a code alone (``USA``)
+    does not need."""
     by_code: dict[str, Country] = {}
-    iso_names: dict[str, str] = {}
     for entry in pycountry.countries:
         code = entry.alpha_3
         display = getattr(entry, "common_name", None) or entry.name
         by_code[code] = Country(code, display, "state")
-        for attr in ("name", "common_name", "official_name"):
-            value = getattr(entry, attr, None)
-            if value:
-                iso_names.setdefault(_key(value), code)
-
-    data_names: dict[str, str] = {}
+    data_names: list[tuple[str, str]] = []
     for row in _read_data("countries.csv"):
         code = row["code"].upper()
         if row["kind"] not in KINDS:
             raise ValueError(f"countries.csv: kind {row['kind']!r} for {code} not in {KINDS}")
         by_code[code] = Country(code, row["name"], row["kind"])
-        data_names[_key(row["name"])] = code
+        data_names.append((row["name"], code))
+    return by_code, data_names
 
+
+@lru_cache(maxsize=1)
+def _registry() -> _Registry:
+    by_code, data_rows = _codes()
+    iso_names: dict[str, str] = {}
+    for entry in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(entry, attr, None)
+            if value:
+                iso_names.setdefault(_key(value), entry.alpha_3)
+
+    data_names = {_key(name): code for name, code in data_rows}
     demonyms: dict[str, str] = {}
     for row in _read_data("country_aliases.csv"):
         code = row["code"].upper()
@@ -118,13 +128,13 @@ def _registry() -> _Registry:
 
 
 def _builtin(name_or_code: str) -> Country | None:
-    reg = _registry()
     text = name_or_code.strip()
     if not text:
         return None
-    found = reg.by_code.get(text.upper())
+    found = _codes()[0].get(text.upper())
     if found is not None:
         return found
+    reg = _registry()
     code = reg.by_name.get(_key(text))
     return reg.by_code[code] if code is not None else None
 
@@ -314,10 +324,10 @@ def from_demonym(word: str) -> Country | None:
 
 def name_of(code: str) -> str:
     """Display name for a code (the code itself if unknown)."""
-    found = _registry().by_code.get(code.strip().upper()) if isinstance(code, str) else None
+    found = _codes()[0].get(code.strip().upper()) if isinstance(code, str) else None
     return found.name if found is not None else code
 
 
 def all_countries() -> list[Country]:
     """Every entity this module knows (ISO states and territories plus project entities)."""
-    return sorted(_registry().by_code.values(), key=lambda c: c.code)
+    return sorted(_codes()[0].values(), key=lambda c: c.code)
