@@ -35,12 +35,8 @@ class Atop:
 
 
 def atop_in(store: Store) -> Atop | None:
-    """The store's ATOP dataset when it holds its table and a vintage of it, else None (two
-    catalogue lookups)."""
-    found = store.run("SELECT count(*) FROM information_schema.tables "
-                      "WHERE table_name = ?", [TABLE]).fetchone()
-    if not (found and found[0]):
-        return None
+    """The store's ATOP dataset when it holds a vintage of it, else None (one lookup: the
+    ingest that writes the dataset's row creates its table in the same transaction)."""
     cur = store.run("SELECT d.* FROM datasets d WHERE d.source = ? AND EXISTS "
                     "(SELECT 1 FROM vintages v WHERE v.dataset = d.dataset)", [NAME])
     names = [c[0] for c in cur.description]
@@ -56,7 +52,7 @@ def atop_in(store: Store) -> Atop | None:
 
 
 def has_atop(store: Store, vintage: str | None = None) -> bool:
-    """True when the store holds an active ATOP vintage (cheap: two catalogue lookups)."""
+    """True when the store holds an active ATOP vintage (cheap: one lookup)."""
     return atop_in(store) is not None
 
 
