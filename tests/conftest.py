@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from reciprocity.api import open_store
 from reciprocity.sources import registry
 from reciprocity.store.db import Store
 from sipri_helpers import (
@@ -94,7 +95,7 @@ def full_store_path(tmp_path_factory: pytest.TempPathFactory, full_register: Pat
                     register_2025: Path) -> Path:
     """A store holding the full May 2026 register and the March 2025 register (built once)."""
     path = tmp_path_factory.mktemp("full") / "full.duckdb"
-    with Store(path) as store:
+    with open_store(path) as store:
         store.ingest(registry.get("sipri"), full_register)
         store.ingest(registry.get("sipri"), register_2025)
     return path
@@ -151,7 +152,7 @@ def store_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
     for name, files in (("classic", [FIXTURES / "classic.csv"]),
                         ("classic2", [FIXTURES / "classic.csv", v2])):
         out[name] = folder / f"{name}.duckdb"
-        with Store(out[name]) as store:
+        with open_store(out[name]) as store:
             for path in files:
                 store.ingest(registry.get("sipri"), path)
         assert not out[name].with_name(out[name].name + ".wal").exists()
@@ -177,14 +178,14 @@ def classic2_db(tmp_path: Path, store_templates: dict[str, Path]) -> Path:
 @pytest.fixture
 def classic_store(classic_db: Path) -> Iterator[Store]:
     """An open store holding the composed classic register."""
-    with Store(classic_db) as store:
+    with open_store(classic_db) as store:
         yield store
 
 
 @pytest.fixture
 def classic2_store(classic2_db: Path) -> Iterator[Store]:
     """An open store holding both vintages of the composed classic register."""
-    with Store(classic2_db) as store:
+    with open_store(classic2_db) as store:
         yield store
 
 
@@ -197,7 +198,7 @@ def ncses_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     folder = tmp_path_factory.mktemp("ncses")
     path = folder / "ncses.duckdb"
-    with Store(path) as store:
+    with open_store(path) as store:
         for table in ("10003", "10006"):
             data = folder / f"{table}_data.csv"
             data.write_text(ncses_matrix(table), encoding="utf-8")

@@ -40,11 +40,22 @@ if TYPE_CHECKING:  # the other queries (pandas) are imported by the method that 
     from reciprocity.store.schema import Table
 
 
-def _all_tables() -> dict[str, Table]:
-    """Every table of the store, the sources' included (imported when a store is written)."""
-    from reciprocity.sources.registry import all_tables
+def store_tables() -> dict[str, Table]:
+    """Every table a store holds: the store's own, each source's, the ledger's and the
+    events' (their modules imported when a store is written). The store creates only its own
+    unless its caller passes this (``Store(path, tables=store_tables)``)."""
+    from reciprocity.events.schema import TABLES as EVENTS
+    from reciprocity.ledger.schema import TABLES as LEDGER
+    from reciprocity.queries import catalog
+    from reciprocity.store.schema import store_tables as own
 
-    return all_tables()
+    sources = {t.name: t for s in catalog.all_sources().values() for t in s.tables}
+    return {**own(), **sources, **{t.name: t for t in (*LEDGER, *EVENTS)}}
+
+
+def open_store(db: str | Path | None = None, **options: object) -> Store:
+    """A :class:`Store` with every table (:func:`store_tables`); ``options`` as ``Store``'s."""
+    return Store(db, tables=store_tables, **options)  # type: ignore[arg-type]
 
 
 class Reciprocity:
@@ -52,7 +63,7 @@ class Reciprocity:
 
     def __init__(self, db: str | Path | None = None, *, read_only: bool = False,
                  wait: float = 0.0) -> None:
-        self.store = Store(db, read_only=read_only, wait=wait, tables=_all_tables)
+        self.store = open_store(db, read_only=read_only, wait=wait)
 
     def close(self) -> None:
         self.store.close()
@@ -73,9 +84,9 @@ class Reciprocity:
         A vintage much smaller than the newest, dated in the future or undated is held back
         (``result.held_back`` says why) unless ``force``.
         """
-        from reciprocity.sources import registry
+        from reciprocity.queries import catalog
 
-        src = registry.get(source) if isinstance(source, str) else source
+        src = catalog.get(source) if isinstance(source, str) else source
         return self.store.ingest(src, path, aliases=aliases, progress=progress, force=force)
 
     def dyad(self, a: str, b: str, **filters: object) -> Dyad:

@@ -20,10 +20,10 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def schema_page() -> str:
-    from reciprocity.sources.registry import all_tables
+    from reciprocity.api import store_tables
     from reciprocity.store.schema import render_docs
 
-    return render_docs(all_tables())
+    return render_docs(store_tables())
 
 
 def _commands(cmd: Any, path: list[str]) -> Iterator[tuple[list[str], Any]]:
@@ -109,9 +109,11 @@ def cli_page() -> str:
 
 def sources_page() -> str:
     """docs/sources.md with its generated blocks filled from the sources' YAML."""
+    from reciprocity.queries import catalog
     from reciprocity.sources.describe import fill
 
-    return fill((DOCS / "sources.md").read_text(encoding="utf-8"))
+    infos = {name: source.info for name, source in catalog.all_sources().items()}
+    return fill((DOCS / "sources.md").read_text(encoding="utf-8"), infos)
 
 
 def settings_page() -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from reciprocity.assess import inputs
-from reciprocity.sources import registry
+from reciprocity.queries import catalog
 from reciprocity.store.db import Store
 
 
 def test_per_year_rows_of_one_deal_share_a_unit(store_path: Path, new_layout_file: Path):
     with Store(store_path) as store:
-        store.ingest(registry.get("sipri"), new_layout_file)
+        store.ingest(catalog.get("sipri"), new_layout_file)
         pairs = store.query("SELECT DISTINCT origin, destination FROM flows").itertuples(
             index=False)
         checked = 0
@@ -41,7 +41,7 @@ def test_a_classic_row_is_one_unit_over_its_delivery_years(classic_store: Store)
 
 
 def test_sources_that_are_not_a_sample_give_no_unit():
-    assert registry.get("ncses").sampling_unit is None
-    assert registry.get("patentsview").sampling_unit is None
-    assert "deal_id" in registry.get("sipri").sampling_unit
-    assert getattr(registry.get("ledger"), "sampling_unit", "record_id") == "record_id"
+    assert catalog.get("ncses").sampling_unit is None
+    assert catalog.get("patentsview").sampling_unit is None
+    assert "deal_id" in catalog.get("sipri").sampling_unit
+    assert getattr(catalog.get("ledger"), "sampling_unit", "record_id") == "record_id"

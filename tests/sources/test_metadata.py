@@ -18,7 +18,8 @@ import yaml
 
 from reciprocity import channels
 from reciprocity.errors import InputError
-from reciprocity.sources import base, describe, registry
+from reciprocity.queries import catalog
+from reciprocity.sources import base, describe
 from reciprocity.sources.base import SourceInfo, load_info
 from reciprocity.store.db import Store
 from sipri_helpers import CREDIT as SIPRI_PUBLISHED_CREDIT
@@ -29,7 +30,7 @@ REQUIRED = [name for name, f in SourceInfo.model_fields.items()
 
 
 def _package(name: str) -> str:
-    return type(registry.get(name)).__module__.rsplit(".", 1)[0]
+    return type(catalog.get(name)).__module__.rsplit(".", 1)[0]
 
 
 def _section(name: str) -> dict:
@@ -37,19 +38,19 @@ def _section(name: str) -> dict:
     return yaml.safe_load(path.read_text("utf-8"))["source"]
 
 
-@pytest.mark.parametrize("name", registry.names())
+@pytest.mark.parametrize("name", catalog.names())
 def test_every_source_has_its_yaml_with_every_required_field(name: str) -> None:
     section = _section(name)
     assert set(REQUIRED) <= set(section), f"{name}: missing {set(REQUIRED) - set(section)}"
     for key in ("dataset", "title", "publisher", "url", "licence", "credit", "citation"):
         assert isinstance(section[key], str) and section[key].strip(), (name, key)
     assert section["coverage"]["scope"].strip()
-    assert registry.get(name).info == load_info(name, _package(name))
+    assert catalog.get(name).info == load_info(name, _package(name))
 
 
-@pytest.mark.parametrize("name", registry.names())
+@pytest.mark.parametrize("name", catalog.names())
 def test_units_and_channels_are_declared(name: str) -> None:
-    info = registry.get(name).info
+    info = catalog.get(name).info
     assert set(info.units.values()) <= set(channels.UNIT_DECLARATIONS), info.units
     assert set(info.channels) <= set(channels.CHANNELS), info.channels
     feeds = [c.name for c in channels.CHANNELS.values() if name in c.sources]
@@ -77,17 +78,17 @@ def test_units_of_the_catalogues_are_in_the_description() -> None:
     """WDI's indicators and NCSES's tables name a unit each: the description lists them all."""
     wdi, ncses = base.load_quirks("wdi"), base.load_quirks("ncses")
     assert {i["unit"] for i in wdi["indicators"].values()} | set(wdi["unit_patterns"].values()) \
-        == set(registry.get("wdi").info.units.values())
+        == set(catalog.get("wdi").info.units.values())
     assert {t["unit"] for t in ncses["tables"].values()} == set(
-        registry.get("ncses").info.units.values())
+        catalog.get("ncses").info.units.values())
 
 
 def test_sipri_credit_is_the_line_sipri_asks_for() -> None:
-    assert registry.get("sipri").info.credit == SIPRI_PUBLISHED_CREDIT
+    assert catalog.get("sipri").info.credit == SIPRI_PUBLISHED_CREDIT
 
 
 def test_a_credit_that_cites_ends_with_the_citation() -> None:
-    info = registry.get("atop").info
+    info = catalog.get("atop").info
     section = _section("atop")
     assert section["credit_cites"] is True
     assert info.credit.startswith(section["credit"] + ". Cite: Leeds, Brett Ashley")
@@ -110,14 +111,16 @@ def test_a_description_missing_a_field_is_refused_naming_file_and_field(
 def test_docs_blocks_are_filled_from_the_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
     page = ("# S\n<!-- generated: sources -->\nold\n<!-- end generated -->\ntext\n"
             "<!-- generated: source wdi -->\n<!-- end generated -->\n")
-    filled = describe.fill(page)
-    for name in registry.names():
-        assert f"| `{name}` | `{registry.get(name).info.dataset}` |" in filled
+    infos = {name: catalog.get(name).info for name in catalog.names()}
+    filled = describe.fill(page, infos)
+    for name in catalog.names():
+        assert f"| `{name}` | `{catalog.get(name).info.dataset}` |" in filled
     assert "old" not in filled and filled.count("<!-- end generated -->") == 2
     assert "- Credit line: *World Bank, World Development Indicators (CC BY 4.0)*." in filled
-    wdi = registry.get("wdi")
+    wdi = catalog.get("wdi")
     monkeypatch.setattr(wdi, "info", wdi.info.model_copy(update={"licence": "Other terms"}))
-    assert "- Terms: Other terms." in describe.fill(page)
+    infos["wdi"] = wdi.info
+    assert "- Terms: Other terms." in describe.fill(page, infos)
 
 
 def _joined(text: str) -> str:
@@ -126,8 +129,8 @@ def _joined(text: str) -> str:
 
 
 def test_no_credit_line_is_written_outside_the_yaml() -> None:
-    credits = {name: registry.get(name).info.credit.split(". Cite: ")[0]
-               for name in registry.names()}
+    credits = {name: catalog.get(name).info.credit.split(". Cite: ")[0]
+               for name in catalog.names()}
     found = []
     for path in SRC.rglob("*"):
         if (not path.is_file() or "__pycache__" in path.parts or path.suffix == ".yaml"
@@ -142,7 +145,7 @@ def test_no_credit_line_is_written_outside_the_yaml() -> None:
 def test_the_credit_the_store_records_and_the_cli_prints_is_the_yaml_one(
         store_path: Path, classic_file: Path, run_app, monkeypatch: pytest.MonkeyPatch) -> None:
     """Change the YAML's credit line and the store and ``sources --format json`` follow."""
-    sipri = registry.get("sipri")
+    sipri = catalog.get("sipri")
     changed = sipri.info.model_copy(update={"credit": "Credit line read from the YAML"})
     monkeypatch.setattr(sipri, "info", changed)
     with Store(store_path) as store:

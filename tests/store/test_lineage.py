@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from reciprocity.sources import registry
+from reciprocity.queries import catalog
 from reciprocity.store import lineage, tables
 from reciprocity.store.schema import Table
 
 
-@pytest.mark.parametrize("name", registry.names())
+@pytest.mark.parametrize("name", catalog.names())
 def test_every_record_table_starts_with_the_shared_lineage(name: str) -> None:
-    table = registry.get(name).record_table
+    table = catalog.get(name).record_table
     first, second = table.fields[:2]
     assert (first.name, first.type, first.nullable) == ("vintage_id", "VARCHAR", False)
     assert (second.name, second.type, second.nullable) == ("record_id", "BIGINT", False)

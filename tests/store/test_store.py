@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from reciprocity.api import open_store, store_tables
 from reciprocity.errors import InputError, NotFoundError, Problem
 from reciprocity.queries.dyad import dyad
 from reciprocity.sources import registry
@@ -165,9 +166,7 @@ def test_register_is_idempotent_and_refuses_a_different_declaration():
 
 
 def test_core_and_source_tables_are_registered_and_documented():
-    from reciprocity.sources.registry import all_tables
-
-    docs = render_docs(all_tables())
+    docs = render_docs(store_tables())
     for name in ("datasets", "vintages", "raw_files", "flows", "store_info", "sipri_transfers"):
         assert name in REGISTRY
         assert f"### `{name}`" in docs
@@ -178,9 +177,7 @@ def test_core_and_source_tables_are_registered_and_documented():
 
 def test_store_creates_the_tables_its_caller_declares(tmp_path):
     """The store knows no registry: it creates what the caller passes (api: every source's)."""
-    from reciprocity.sources.registry import all_tables
-
-    declared = dict(all_tables())
+    declared = store_tables()
     with Store(tmp_path / "all.duckdb", tables=lambda: declared) as store:
         have = {r[0] for r in store.con.execute(
             "SELECT table_name FROM information_schema.tables").fetchall()}
@@ -192,12 +189,20 @@ def test_store_creates_the_tables_its_caller_declares(tmp_path):
     assert "sipri_transfers" not in have and set(few) <= have
 
 
-def test_a_new_store_has_every_registered_table(store_path):
-    with Store(store_path) as store:
+def test_a_store_creates_its_own_tables_and_the_api_every_declared_one(tmp_path, store_path):
+    with Store(tmp_path / "own.duckdb") as store:  # the store alone knows only its own
+        own = {r[0] for r in store.con.execute(
+            "SELECT table_name FROM information_schema.tables").fetchall()}
+    assert own == {t.name for t in tables.TABLES}
+    every = store_tables()
+    # every table any module declared (all are imported by now) is one the API creates
+    assert set(REGISTRY) <= set(every)
+    assert {"ledger_programs", "ledger_transfers", "ledger_flow_records", "policy_events",
+            "sipri_transfers", "patent_country_areas"} <= set(every)
+    with open_store(store_path) as store:
         names = {r[0] for r in store.con.execute(
             "SELECT table_name FROM information_schema.tables").fetchall()}
-        assert {"datasets", "vintages", "raw_files", "flows", "store_info",
-                "sipri_transfers"} <= names
+        assert set(every) <= names
         cols = store.query("SELECT * FROM flows LIMIT 0").columns.tolist()
         assert cols == tables.FLOWS.columns
 

@@ -85,12 +85,12 @@ def sampling_units(store: Store, flows: pd.DataFrame) -> pd.Series:
     registered source reads count one unit per record. The id is ``dataset|vintage|unit``.
     """
     from reciprocity.errors import NotFoundError
-    from reciprocity.sources import registry
+    from reciprocity.queries import catalog
 
     units = pd.Series(None, index=flows.index, dtype=object)
     for dataset, sub in flows.groupby("dataset", sort=True):
         try:
-            source = registry.for_dataset(str(dataset))
+            source = catalog.for_dataset(str(dataset))
             expr = getattr(source, "sampling_unit", "record_id")
             table = source.record_table.name
         except NotFoundError:

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from reciprocity.cli.common import session
 from reciprocity.cli.render import console, err_console
 from reciprocity.errors import InputError
-from reciprocity.sources import registry
+from reciprocity.queries import catalog
 
 
 def register(app: typer.Typer) -> None:
@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
     def ingest(
         ctx: typer.Context,
         source: Annotated[str, typer.Argument(help="Source name: " + ", ".join(
-            registry.names()) + ".")],
+            catalog.names()) + ".")],
         file: Annotated[list[Path], typer.Argument(
             help="File as downloaded from the publisher (for patentsview: "
             "the directory of its tables). For sipri also several files, or a folder holding "
@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
         """Ingest a downloaded file as a new vintage (atomic; the same file twice adds nothing)."""
         files = file
         name = " + ".join(f.name for f in files)
-        src = registry.get(source)
+        src = catalog.get(source)
         options = {k: v for k, v in (("engine", engine), ("spark_master", spark_master),
                                      ("memory_limit", memory_limit), ("temp_dir", temp_dir),
                                      ("spark_driver_host", spark_driver_host),

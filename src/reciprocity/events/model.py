@@ -26,8 +26,17 @@ from pydantic import (
 
 from reciprocity.errors import Problem
 from reciprocity.events.schema import KINDS
-from reciprocity.ledger.fields import Country, Ident, Model, RequiredText, Text, Texts, parse_date
-from reciprocity.ledger.model import Citation, Sources, _choice
+from reciprocity.ledger.fields import (
+    Country,
+    Ident,
+    Model,
+    RequiredText,
+    Text,
+    Texts,
+    choice,
+    parse_date,
+)
+from reciprocity.ledger.model import Citation, Sources
 from reciprocity.validation import Loc, dotted, invalid, invalid_items, problems_from, show
 
 Locate = Callable[[str], str]
@@ -92,7 +101,7 @@ class Event(Model):
     date: EventDate
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: as much as the sources give."""
     countries: Countries
-    kind: _choice(KINDS, required=True)  # type: ignore[valid-type]
+    kind: choice(KINDS, required=True)  # type: ignore[valid-type]
     title: RequiredText
     label: Label = None
     summary: RequiredText

@@ -44,3 +44,6 @@ EVENTS = register(Table(
 
 CURRENT_SQL = current_sql(EVENTS.name, "event_id")
 """Newest version of every event (deleted ones included: filter ``NOT is_deleted``)."""
+
+TABLES = (EVENTS,)
+"""Every table the events declare (``api.store_tables`` creates them)."""

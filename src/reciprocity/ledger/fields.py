@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from annotated_types import Ge, Le
 from pydantic import AllowInfNan, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
@@ -75,6 +75,13 @@ def _required(value: object, info: ValidationInfo) -> str:
     if text is None:
         raise invalid("nothing", f"a value for {info.field_name}")
     return text
+
+
+def choice(options: tuple[str, ...], required: bool = False) -> Any:
+    """One of ``options`` (a schema enum), read as text."""
+    kind: Any = Literal[options]  # type: ignore[valid-type]
+    return Annotated[kind if required else kind | None,
+                     BeforeValidator(_required if required else _text)]
 
 
 def _ident(value: object, info: ValidationInfo) -> str:

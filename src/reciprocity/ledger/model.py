@@ -38,6 +38,7 @@ from reciprocity.ledger.fields import (
     Text,
     Texts,
     Year,
+    choice,
     listed,
     parse_date,
 )
@@ -67,15 +68,6 @@ NEXT_STATUS: dict[str | None, tuple[str, ...]] = {
 
 Locate = Callable[[str], str]
 """Maps a record path (``transfers[2].status_history[1].date``) to a location text."""
-
-
-def _choice(options: tuple[str, ...], required: bool = False) -> Any:
-    """One of ``options`` (a schema enum), read as text."""
-    from reciprocity.ledger.fields import _required, _text
-
-    kind: Any = Literal[options]  # type: ignore[valid-type]
-    return Annotated[kind if required else kind | None,
-                     BeforeValidator(_required if required else _text)]
 
 
 def _at_least_one(what: str, expected: str) -> Any:
@@ -179,7 +171,7 @@ class StatusChange(Model):
     """One step of a transfer's life: status, date (may be unknown) and why."""
 
     KEEP: ClassVar[tuple[str, ...]] = ("status", "date")
-    status: _choice(STATUSES, required=True)  # type: ignore[valid-type]
+    status: choice(STATUSES, required=True)  # type: ignore[valid-type]
     date: Date = None
     reason: Text = None
 
@@ -188,7 +180,7 @@ class Impact(Model):
     """What a transfer did for the receiving side, and who judged it."""
 
     KEEP: ClassVar[tuple[str, ...]] = ()
-    rating: _choice(RATINGS, required=True)  # type: ignore[valid-type]
+    rating: choice(RATINGS, required=True)  # type: ignore[valid-type]
     rationale: Text = None
     assessor: Text = None
     date: Date = None
@@ -213,12 +205,12 @@ class Program(Model):
     id: Ident
     name: RequiredText
     partners: Annotated[tuple[Country, ...], BeforeValidator(_partners)]
-    form: _choice(FORMS, required=True)  # type: ignore[valid-type]
+    form: choice(FORMS, required=True)  # type: ignore[valid-type]
     systems: Texts = ()
     areas: Texts = ()
     start_year: Year = None
     end_year: Year = None
-    status: _choice(PROGRAM_STATUSES) = None  # type: ignore[valid-type]
+    status: choice(PROGRAM_STATUSES) = None  # type: ignore[valid-type]
     workshare: listed(WorkshareLine) = ()  # type: ignore[valid-type]
     value: listed(ValueLine) = ()  # type: ignore[valid-type]
     clauses: listed(Clause) = ()  # type: ignore[valid-type]
@@ -293,8 +285,8 @@ class Transfer(Model):
     technology: RequiredText
     area: Text = None
     firms: Texts = ()
-    kind: _choice(KINDS) = None  # type: ignore[valid-type]
-    significance: _choice(SIGNIFICANCE) = None  # type: ignore[valid-type]
+    kind: choice(KINDS) = None  # type: ignore[valid-type]
+    significance: choice(SIGNIFICANCE) = None  # type: ignore[valid-type]
     history: Annotated[listed(StatusChange),  # type: ignore[valid-type]
                        _at_least_one("no status",
                                      "at least one status: proposed, approved, executed, …"),

@@ -124,3 +124,6 @@ CURRENT_SQL = {
     "transfers": current_sql("ledger_transfers", "transfer_id"),
 }
 """Newest version of every record (deleted ones included: filter ``NOT is_deleted``)."""
+
+TABLES = (PROGRAMS, TRANSFERS, FLOW_RECORDS)
+"""Every table the ledger declares (``api.store_tables`` creates them)."""

@@ -6,7 +6,8 @@ dataset on every change. This source also reads a ledger file directly, so that
 ``reciprocity ingest ledger registry.yaml`` stores a file's executed transfers as a
 snapshot vintage (flows and records, no audit trail); and it tells ``explain`` where the
 records behind a ``programs`` flow are (``ledger_flow_records``). It lives in the ledger
-package (the registry names it), so the ledger imports no source module.
+package (:mod:`reciprocity.queries.catalog` adds it to the registry's sources), so the
+ledger imports no source registry and the sources do not name the ledger.
 """
 
 from __future__ import annotations

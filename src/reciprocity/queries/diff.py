@@ -27,8 +27,8 @@ import pandas as pd
 from reciprocity import channels, countries
 from reciprocity.errors import InputError, NotFoundError
 from reciprocity.metrics.twoway import clean
+from reciprocity.queries import catalog
 from reciprocity.queries.common import Pair, credits_for
-from reciprocity.sources import registry
 from reciprocity.store.db import Store
 
 IGNORED = {"vintage_id", "record_id", "source_file", "line", "supplier", "recipient"}
@@ -247,9 +247,9 @@ def _vintages(store: Store, source: Any, dataset: str, from_vintage: str | None,
 
 def _source(dataset: str):
     try:
-        return registry.get(dataset)
+        return catalog.get(dataset)
     except NotFoundError:
-        return registry.for_dataset(dataset)
+        return catalog.for_dataset(dataset)
 
 
 def _q(name: str) -> str:

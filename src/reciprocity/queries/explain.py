@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from reciprocity import channels as channels_mod
+from reciprocity.queries import catalog
 from reciprocity.queries.common import Pair, check_mode, check_years
-from reciprocity.sources import registry
 from reciprocity.store.db import Store
 
 FLOW_COLUMNS = ["direction", "origin", "destination", "year", "magnitude", "unit", "mode",
@@ -39,7 +39,7 @@ def explain(store: Store, a: str, b: str, *, channel: str, year: int | None = No
     flows = flows.loc[:, FLOW_COLUMNS]
     parts = []
     for dataset, group in flows.groupby("dataset", sort=True):
-        source = registry.for_dataset(dataset)
+        source = catalog.for_dataset(dataset)
         table = source.record_table
         # a store made before a column was added (and opened read-only) lacks it
         stored = {r[0] for r in store.con.execute(

@@ -140,11 +140,18 @@ class Parsed:
 class Source(ABC):
     """Base class of source modules; see ``docs/architecture.md`` for how to add one."""
 
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        """Every table the source declares: its record table and ``other_tables``."""
+        return (self.record_table, *self.other_tables)
+
     info: SourceInfo
     record_table: Table
     """Table of source records; its first two columns are ``vintage_id`` and ``record_id``."""
     record_key: tuple[str, ...]
     """Columns that identify one record across vintages (used by ``diff``)."""
+    other_tables: tuple[Table, ...] = ()
+    """Tables the source writes besides ``record_table`` (e.g. PatentsView's areas)."""
     archive_by_reference: bool = False
     """Record the input's path, size and SHA-256 (``raw_references``) instead of its bytes."""
     reads_parts: bool = False

@@ -10,9 +10,9 @@ terms, credit line, citation and coverage.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from reciprocity import channels
-from reciprocity.sources import registry
 from reciprocity.sources.base import SourceInfo
 
 END = "<!-- end generated -->"
@@ -44,20 +44,20 @@ def _cell(text: str) -> str:
     return text.replace("|", "/")
 
 
-def sources_table() -> str:
-    """One row per registered source: name, dataset, channels, units, years, title."""
+def sources_table(infos: Mapping[str, SourceInfo]) -> str:
+    """One row per source of ``infos`` (by name): name, dataset, channels, units, years,
+    title."""
     lines = ["| source | dataset id | channel(s) | units | years | title |",
              "| --- | --- | --- | --- | --- | --- |"]
-    for name in registry.names():
-        info = registry.get(name).info
+    for name in sorted(infos):
+        info = infos[name]
         lines.append(f"| `{name}` | `{info.dataset}` | {_channels(info)} | {_units(info)} | "
                      f"{_years(info)} | {_cell(info.title)} |")
     return "\n".join(lines)
 
 
-def source_description(name: str) -> str:
+def source_description(info: SourceInfo) -> str:
     """A source's publisher, terms, credit line, citation, measures and coverage, as a list."""
-    info = registry.get(name).info
     years = _years(info)
     units = "; ".join(f"{measure}: `{unit}`" for measure, unit in info.units.items())
     citation = " ".join(info.citation.split())
@@ -73,11 +73,12 @@ def source_description(name: str) -> str:
     return "\n".join(lines)
 
 
-def fill(page: str) -> str:
-    """``page`` with every generated block rewritten from the sources' YAML."""
+def fill(page: str, infos: Mapping[str, SourceInfo]) -> str:
+    """``page`` with every generated block rewritten from the sources' YAML (``infos``: each
+    source's description by name, e.g. from ``queries.catalog.all_sources``)."""
     def render(match: re.Match[str]) -> str:
-        body = sources_table() if match.group(2) == "sources" else source_description(
-            match.group(3))
+        body = sources_table(infos) if match.group(2) == "sources" else source_description(
+            infos[match.group(3)])
         return f"{match.group(1)}{body}\n{match.group(4)}"
 
     return _BLOCK.sub(render, page)

@@ -312,6 +312,7 @@ class PatentsViewSource(Source):
 
     info = INFO
     record_table = RECORDS
+    other_tables = (COUNTRY_FIELDS, COUNTRY_AREAS)
     record_key = ("channel", "origin", "destination", "year", "wipo_field", "area")
     sampling_unit = None  # records are sums over patents, which are not kept
     archive_by_reference = True

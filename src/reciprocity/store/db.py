@@ -7,7 +7,7 @@ import os
 import re
 import time
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,7 +24,7 @@ from reciprocity.errors import (
     StoreBusyError,
 )
 from reciprocity.store import tables
-from reciprocity.store.schema import REGISTRY, Table, load_all
+from reciprocity.store.schema import REGISTRY, Table, store_tables
 
 if TYPE_CHECKING:  # pandas, Arrow and the sources load when a store is written, not to read
     import pandas as pd
@@ -175,12 +175,12 @@ class Store:
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
                  wait: float = 0.0,
-                 tables: Callable[[], Mapping[str, Table]] = load_all) -> None:
+                 tables: Callable[[], Mapping[str, Table]] = store_tables) -> None:
         """Open (or create) the store; ``wait``: seconds to retry while another process
         holds the file's lock, before :class:`StoreBusyError`. ``tables`` returns every
-        table to create (the caller's declarations, e.g. ``sources.registry.all_tables``
-        with each source's record table; by default those declared so far): the store
-        knows no registry."""
+        table to create: by default the store's own (:func:`store_tables`); the API passes
+        every table (``api.store_tables``: the sources', the ledger's, the events'), as
+        the store knows no module above it."""
         self.path = Path(path) if path is not None else default_path()
         self._tables = tables
         if not read_only:
@@ -256,22 +256,27 @@ class Store:
         # either all of them or none.
         self.con.begin()
         try:
-            declared = self._tables()
-            for table in declared.values():
-                for stmt in table.ddl():
-                    self.con.execute(stmt)
+            self._declare(self._tables().values())
             self.con.commit()
         except BaseException:
             self.con.rollback()
             raise
-        # A store made before a table gained a column: add it (empty in the old rows), so
-        # the store can still be written to (e.g. sipri_transfers.source_file and line).
+
+    def _declare(self, declared: Iterable[Table]) -> None:
+        """Create the tables of ``declared`` the store lacks, and add the columns a table of a
+        store made before it gained them lacks (empty in the old rows, e.g.
+        sipri_transfers.source_file and line), so the store can still be written to. Part of
+        the caller's transaction."""
+        declared = list(declared)
+        for table in declared:
+            for stmt in table.ddl():
+                self.con.execute(stmt)
         have: dict[str, set[str]] = {}
         for name, column in self.con.execute(
                     "SELECT table_name, column_name FROM information_schema.columns "
                 "WHERE table_schema = 'main'").fetchall():
             have.setdefault(name, set()).add(column)
-        for table in declared.values():
+        for table in declared:
             for f in table.fields:
                 if f.name in have.get(table.name, {f.name}):
                     continue
@@ -503,9 +508,8 @@ class Store:
         }])
         self.con.begin()
         try:
-            for name in parsed.records:  # a source's tables, should the caller not declare them
-                for stmt in REGISTRY[name].ddl():
-                    self.con.execute(stmt)
+            # a source's tables, should the caller not declare them (or the store predate them)
+            self._declare(REGISTRY[name] for name in parsed.records)
             self.record_dataset(dataset, src, parsed.dataset_title)
             if by_reference:
                 self.con.executemany(

@@ -280,34 +280,23 @@ def tables() -> Iterable[Table]:
     return REGISTRY.values()
 
 
-# Modules that declare tables besides the sources (each source declares its record tables).
-TABLE_MODULES = (
-    "reciprocity.store.tables",
-    "reciprocity.ledger.schema",
-    "reciprocity.events.schema",
-    "reciprocity.accounts",
-)
+def store_tables() -> dict[str, Table]:
+    """The store's own tables (:mod:`reciprocity.store.tables`): what a :class:`Store`
+    creates unless its caller declares more. The modules above the store declare theirs
+    (sources, ledger, events) and the API passes the full list (``api.store_tables``)."""
+    from reciprocity.store import tables as own
+
+    return {t.name: t for t in own.TABLES}
 
 
-def load_all() -> dict[str, Table]:
-    """Import every module of ``TABLE_MODULES``: the registry then holds the store's own
-    tables and those of the sources imported so far (``sources.registry.all_tables``
-    imports them all first)."""
-    import importlib
-
-    for name in TABLE_MODULES:
-        importlib.import_module(name)
-    return REGISTRY
-
-
-def render_docs(tables: Mapping[str, Table] | None = None) -> str:
-    """The schema reference page of ``tables`` (by default :func:`load_all`'s)."""
-    tables = load_all() if tables is None else tables
+def render_docs(tables: Mapping[str, Table]) -> str:
+    """The schema reference page of ``tables`` (every table: ``api.store_tables()``)."""
     head = (
         "# Store schema\n\n"
-        "Generated from the table declarations (`reciprocity.store.schema.TABLE_MODULES` and "
-        "the source modules) by `reciprocity.store.schema.render_docs()`; a test fails when "
-        "this page and the code disagree. Regenerate with `make docs`.\n\n"
+        "Generated from the table declarations (`reciprocity.api.store_tables()`: the store's, "
+        "the sources', the ledger's and the events') by "
+        "`reciprocity.store.schema.render_docs()`; a test fails when this page and the code "
+        "disagree. Regenerate with `make docs`.\n\n"
         "Every ingest also checks plausibility (`Table.implausible`): numbers within a "
         "column's *Plausible* range, finite numbers in every DOUBLE column (no NaN or "
         "infinity), no NUL in text; a file that breaks any is refused with the column and "

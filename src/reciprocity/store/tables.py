@@ -166,3 +166,7 @@ STORE_INFO = register(Table(
         Field("value", "VARCHAR", "Its value.", False),
     ),
 ))
+
+TABLES = (DATASETS, VINTAGES, RAW_FILES, RAW_REFERENCES, RAW_PARTS, FLOWS, INDICATORS,
+          STORE_INFO)
+"""The store's own tables (:func:`reciprocity.store.schema.store_tables`)."""

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from reciprocity.events.model import Event
 from reciprocity.store.versioned import Version
@@ -38,21 +39,15 @@ class PairEvents(BaseModel):
     events: list[Event]
 
 
-class EventVersion(BaseModel):
-    """One version of an event: who wrote it, when (ISO 8601) and why, what changed."""
+class EventVersion(Version):
+    """One version of an event: who wrote it, when (ISO 8601) and why, what changed (the
+    event itself is the history's ``event``)."""
 
-    version: int
-    changed_at: str
-    changed_by: str
-    reason: str
-    is_deleted: bool
-    changes: list[str]
+    record: SkipJsonSchema[Any] = Field(default=None, exclude=True)
 
     @classmethod
     def of(cls, version: Version) -> EventVersion:
-        return cls(version=version.version, changed_at=version.changed_at.isoformat(),
-                   changed_by=version.changed_by, reason=version.reason,
-                   is_deleted=version.is_deleted, changes=list(version.changes))
+        return cls(**{**dict(version), "record": None})
 
 
 class EventHistory(BaseModel):
