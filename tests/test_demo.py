@@ -65,7 +65,7 @@ def test_demo_prints_the_briefing_headline(demo_run):
     _, text, _, db, _ = demo_run
     with Reciprocity(db, read_only=True) as r:
         expected = sentence(r.dyad("USA", "JPN").to_dict(),
-                            r.composite_index("USA", "JPN").to_dict())
+                            r.composite_index("USA", "JPN").answer().model_dump(mode="json"))
     assert expected[:60] in " ".join(text.split())
     assert " ".join(expected.split()) in " ".join(text.split())
 

@@ -23,7 +23,7 @@ def test_api_methods(assess_db):
         assert [n.area for n in r.needs(country="USA")]
         assert r.needs(country="JPN") == []
         assert isinstance(r.opportunities("USA", "JPN").rows, list)
-        assert r.dependence("JPN").to_dict()["top_partner"] == "USA"
+        assert r.dependence("JPN").answer().model_dump(mode="json")["top_partner"] == "USA"
         idx = r.composite_index("USA", "JPN", replicates=100)
         assert idx.ci_low < idx.ci_high and idx.weighting == "precision"
         assert idx.window is not None and idx.window.name

@@ -90,7 +90,7 @@ def test_index_measures_and_leading_areas(settings):
     assert "computing_ai" in set(usa.leading()["area"])
     jpn = cap.profile(tab, p, "JPN", settings, area="aerospace")
     assert set(jpn.measures["area"]) == {"aerospace"}
-    assert list(jpn.to_dict()["measures"][0]) == cap.MEASURE_COLUMNS
+    assert list(jpn.answer().model_dump(mode="json")["measures"][0]) == cap.MEASURE_COLUMNS
 
 
 def test_panel_from_a_store(assess_make_store):

@@ -349,7 +349,7 @@ def test_declared_weights_are_an_option_over_channels_with_an_interval():
     result = run("USA", "JPN", chans, weights=w, weighting="declared")
     weights = {c.channel: c.weight for c in result.channels}
     assert weights == pytest.approx({"arms": 1.0, "programs": 0.0, "citation": 0.0})
-    data = result.to_dict()
+    data = result.answer().model_dump(mode="json")
     assert data["weighting"] == "declared"
     assert data["excluded"] == {"programs": "no flow either way",
                                 "citation": "no interval: index values, not a sample of "
@@ -361,7 +361,7 @@ def test_declared_weights_are_an_option_over_channels_with_an_interval():
 def test_the_output_names_weights_window_and_null():
     result = composite("USA", "JPN", [channel([10.0] * 40, [1.0] * 4)], ARMS,
                        replicates=200, seed=1, window=span(1990, None, first=1985, last=2024))
-    data = result.to_dict()
+    data = result.answer().model_dump(mode="json")
     assert data["window"] == {"since": 1990, "until": 2024,
                               "name": "1990–2024 (asked: since 1990, until –)"}
     assert (data["since"], data["until"]) == (1990, 2024)

@@ -51,7 +51,7 @@ def test_flags_trend_and_areas():
         rows.append(("NLD", "land_systems", year, 10.0))
     dep = dependence(intake(rows), "JPN", "arms", 2025, settings,
                      own_strength={"aerospace": 0.2, "land_systems": 0.9})
-    data = dep.to_dict()
+    data = dep.answer().model_dump(mode="json")
     assert {"hhi", "top_partner", "top_share", "by_area"} <= set(data)
     areas = {a["area"]: a for a in data["by_area"]}
     aero = areas["aerospace"]
@@ -83,5 +83,5 @@ def test_long_term_risk_needs_persistence_and_weak_own_capability():
 
 def test_no_data_at_all():
     dep = dependence(intake([]), "JPN", "arms", None, load_settings())
-    data = dep.to_dict()
+    data = dep.answer().model_dump(mode="json")
     assert data["hhi"] is None and data["by_area"] == []

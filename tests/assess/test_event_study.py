@@ -139,7 +139,7 @@ def test_store_event_study_finds_the_planted_shift(assess_make_store):
     db = assess_make_store(rows)
     with Store(db, read_only=True) as store:
         result = event_study(store, "USA", "JPN", AT, window=6, cfg=CFG)
-    data = json.loads(json.dumps(result.to_dict()))
+    data = json.loads(json.dumps(result.answer().model_dump(mode="json")))
     assert set(data) >= {"a", "b", "at", "window", "channels"}
     arms = data["channels"]["arms"]
     ab = arms["a_to_b"]
@@ -166,8 +166,8 @@ def test_store_event_study_finds_the_planted_shift(assess_make_store):
 def test_store_event_study_without_a_shift(assess_make_store):
     db = assess_make_store(synthetic_rows(1.0))
     with Store(db, read_only=True) as store:
-        ab = event_study(store, "USA", "JPN", AT, window=6, cfg=CFG).to_dict()[
-            "channels"]["arms"]["a_to_b"]
+        result = event_study(store, "USA", "JPN", AT, window=6, cfg=CFG)
+        ab = result.answer().model_dump(mode="json")["channels"]["arms"]["a_to_b"]
     assert ab["ci_low"] < 0 < ab["ci_high"] and ab["p_value"] > 0.05
     assert ab["verdict"] == "no_clear_change"
 
@@ -181,8 +181,8 @@ def test_an_index_year_without_data_is_left_out_not_zero(assess_make_store):
             for y, v in have.items() for o, d in (("USA", "JPN"), ("JPN", "USA"))]
     db = assess_make_store(rows)
     with Store(db, read_only=True) as store:
-        side = event_study(store, "USA", "JPN", AT, window=5, cfg=CFG).to_dict()[
-            "channels"]["citation"]["a_to_b"]
+        result = event_study(store, "USA", "JPN", AT, window=5, cfg=CFG)
+        side = result.answer().model_dump(mode="json")["channels"]["citation"]["a_to_b"]
     assert side["before"] == pytest.approx(2.0) and side["after"] == pytest.approx(4.0)
     assert (side["n_years_before"], side["n_years_after"]) == (2, 2)
     assert side["verdict"] == "no_verdict" and "too few years" in side["reason"]
@@ -193,7 +193,7 @@ def test_classic_deals_are_the_sampling_units(classic_store: Store):
     """USA→JPN in the composed register: 7 delivery-year rows of 4 deals in 1986–2005 (one
     deal delivers 1995–1997, across the event year 1996): the interval draws 4 units."""
     data = event_study(classic_store, "USA", "JPN", 1996, window=10, channel="arms",
-                       cfg=CFG).to_dict()["channels"]["arms"]
+                       cfg=CFG).answer().model_dump(mode="json")["channels"]["arms"]
     assert data["a_to_b"]["sampling_units"] == 4
     assert data["resampled"].startswith("SIPRI deals")
     assert data["a_to_b"]["before"] == pytest.approx((56 + 56 + 4) / 10)
@@ -270,7 +270,8 @@ def test_index_series_use_blocks_of_years_and_undirected_has_no_two_way(assess_m
               "magnitude": 100.0 + 3 * i, "unit": "works_whole"} for i, y in enumerate(YEARS)]
     db = assess_make_store(rows)
     with Store(db, read_only=True) as store:
-        data = event_study(store, "USA", "JPN", AT, window=6, cfg=CFG).to_dict()["channels"]
+        result = event_study(store, "USA", "JPN", AT, window=6, cfg=CFG)
+        data = result.answer().model_dump(mode="json")["channels"]
     cit = data["citation"]
     assert cit["resampled"].startswith("blocks of years")
     assert cit["a_to_b"]["interval_method"] == "moving-block percentile"

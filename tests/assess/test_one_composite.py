@@ -150,14 +150,14 @@ def test_a_scenarios_before_is_the_index_of_its_window(store_path, tmp_path):
         for weights in (None, "declared"):
             result = service.scenario(store, write_scenario(tmp_path, 400), weights=weights,
                                       settings=FAST, today=today)
-            idx = index_of(store, 2020, 2029, weights).to_dict()
-            before = result.to_dict()["before"]
+            idx = index_of(store, 2020, 2029, weights).answer().model_dump(mode="json")
+            before = result.answer().model_dump(mode="json")["before"]
             for key in ("value", "ci_low", "ci_high", "window", "weighting", "expected",
                         "excluded"):
                 assert before[key] == idx[key], key
             assert {c: ch["weight"] for c, ch in before["channels"].items()} == {
                 c: ch["weight"] for c, ch in idx["channels"].items()}
-            data = result.to_dict()
+            data = result.answer().model_dump(mode="json")
             assert data["window"] == idx["window"] and data["after"]["window"] == idx["window"]
             assert data["index_command"].startswith(
                 "reciprocity index USA JPN --since 2020 --until 2029")
@@ -179,7 +179,7 @@ def test_a_scenarios_after_is_the_index_of_a_store_holding_the_records(store_pat
         result = service.scenario(store, path, weights=w, settings=FAST, today=today)
     extra = [{"channel": r["channel"], "origin": r["origin"], "destination": r["destination"],
               "year": r["year"], "magnitude": r["magnitude"]}
-             for r in result.to_dict()["added"]]
+             for r in result.answer().model_dump(mode="json")["added"]]
     db = tmp_path / "with_program.duckdb"
     with Store(db) as store:
         store.ingest(SyntheticSource(), write_flows(tmp_path / "w.csv",

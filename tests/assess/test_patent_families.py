@@ -115,7 +115,7 @@ def test_licensed_production_is_a_production_base_not_a_strength(families_db: Pa
     assert not any("_" in n.split(": ingest")[0] for n in jpn.notes())  # names, not ids
     # the design's country keeps the export
     assert measure(usa, "arms_exports", "aerospace")["value"] == pytest.approx(900.0)
-    data = jpn.to_dict()
+    data = jpn.answer().model_dump(mode="json")
     assert {m["measure"] for m in data["production_base"]} == {"licensed_production",
                                                                "foreign_design_exports"}
 

@@ -56,7 +56,7 @@ def test_sections(usa_jpn: str, web_session: Reciprocity) -> None:
 
 
 def test_briefing_shows_the_assessment(usa_jpn: str, web_session: Reciprocity) -> None:
-    comp = web_session.composite_index("USA", "JPN").to_dict()
+    comp = web_session.composite_index("USA", "JPN").answer().model_dump(mode="json")
     assert f'id="headline-composite">{comp["value"]:.3f}<' in usa_jpn
     assert f'{comp["ci_low"]:.3f} – {comp["ci_high"]:.3f}' in usa_jpn
     assert '<section id="assessment"' in usa_jpn and "Dependence: Japan" in usa_jpn

@@ -73,7 +73,7 @@ def section(html: str, name: str) -> str:
 def test_page_one_holds_the_headline_and_the_coverage(usa_jpn_html: str,
                                                       web_session: Reciprocity) -> None:
     dyad = web_session.dyad("USA", "JPN").to_dict()
-    composite = web_session.composite_index("USA", "JPN").to_dict()
+    composite = web_session.composite_index("USA", "JPN").answer().model_dump(mode="json")
     sentence = headline.sentence(dyad, composite)
     page_one = section(usa_jpn_html, "headline")
     assert 'class="page-one"' in page_one

@@ -108,8 +108,8 @@ def _sentence(resp_text: str) -> str:
 def test_pair_page_opens_with_the_briefing_headline(web_client: TestClient,
                                                     web_store_path: Path) -> None:
     with Reciprocity(web_store_path, read_only=True) as r:
-        expected = headline.sentence(r.dyad("USA", "JPN").to_dict(),
-                                     r.composite_index("USA", "JPN").to_dict())
+        composite = r.composite_index("USA", "JPN").answer().model_dump(mode="json")
+        expected = headline.sentence(r.dyad("USA", "JPN").to_dict(), composite)
         from reciprocity.report.builder import render_html
 
         briefing = render_html(r, "USA", "JPN")

@@ -25,8 +25,8 @@ import pandas as pd
 
 from reciprocity import channels as channels_mod
 from reciprocity import countries
+from reciprocity.assess import answers, inputs
 from reciprocity.assess import composite as comp_mod
-from reciprocity.assess import inputs
 from reciprocity.assess.config import Settings
 from reciprocity.errors import InputError, NotFoundError, Problem
 from reciprocity.metrics.twoway import gl
@@ -71,19 +71,20 @@ class AlliesResult:
                      "(no alliance data for them, none assumed)")
         return note
 
-    def to_dict(self) -> dict[str, Any]:
+    def answer(self) -> answers.AlliesAnswer:
+        """The answer of ``reciprocity assess allies COUNTRY``."""
         from reciprocity.metrics.twoway import clean
 
         def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
             return [{k: clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
-        return {"country": self.country, "country_name": self.country_name,
-                "since": self.since, "until": self.until, "atop_until": atop.COVERAGE_END,
-                "classified_until": self.covered_until, "coverage": self.coverage_note(),
-                "level": self.level,
-                "allies_by_year": {str(y): v for y, v in self.allies_by_year.items()},
-                "channels": {r["channel"]: r for r in rows(self.shares)},
-                "allies": rows(self.allies), "skipped": self.skipped,
-                "credits": self.credits}
+        return answers.AlliesAnswer(
+            country=self.country, country_name=self.country_name, since=self.since,
+            until=self.until, atop_until=atop.COVERAGE_END,
+            classified_until=self.covered_until, coverage=self.coverage_note(),
+            level=self.level,
+            allies_by_year={str(y): v for y, v in self.allies_by_year.items()},
+            channels={r["channel"]: r for r in rows(self.shares)}, allies=rows(self.allies),
+            skipped=self.skipped, credits=self.credits)
 
 
 def _share(part: float, total: float) -> float | None:

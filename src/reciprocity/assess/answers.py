@@ -14,9 +14,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reciprocity.assess.service import AlertsReport
+from reciprocity.assess.config import Weights
 
-Number = float | None
+Number = int | float | None
+"""A figure: an int stays an int (a count), a float a float, so the JSON shows each as
+computed."""
 
 
 class Answer(BaseModel):
@@ -84,14 +86,6 @@ class UndirectedChannel(Answer):
     intensity: Number = None
 
 
-class WeightsAnswer(Answer):
-    """The declared weights of the directed channels, where they come from and why."""
-
-    weights: dict[str, float]
-    source: str | None = None
-    rationale: str | None = None
-
-
 class IndexAnswer(Answer):
     """``reciprocity index A B``: the composite with its interval, the null model's
     expectation and verdict, and every channel with its weight."""
@@ -119,7 +113,7 @@ class IndexAnswer(Answer):
     excluded: dict[str, str] = {}
     undirected: dict[str, UndirectedChannel] = {}
     bootstrap: dict[str, Any] | None = None
-    weights: WeightsAnswer | None = None
+    weights: Weights | None = None
     credits: list[str]
 
 
@@ -185,21 +179,140 @@ class Concentration(Answer):
     flags: dict[str, bool] | None = None
 
 
-class AreaConcentration(Concentration):
+class _Area(Answer):
     area: str
 
 
-class DependenceAnswer(Concentration):
-    """``reciprocity assess dependence COUNTRY``: the concentration overall and by area."""
+class AreaConcentration(Concentration, _Area):
+    """The concentration in one area (``area`` first)."""
 
+
+class _Importer(Answer):
     country: str
     country_name: str | None = None
     channel: str
     unit: str | None = None
+
+
+class DependenceAnswer(Concentration, _Importer):
+    """``reciprocity assess dependence COUNTRY``: the concentration overall and by area
+    (the country and channel first, then the overall concentration)."""
+
     by_area: list[AreaConcentration] = []
     thresholds: dict[str, Any]
     credits: list[str]
 
 
-AlertsAnswer = AlertsReport
-"""``reciprocity alerts``: the rules that trip and every rule checked (the report itself)."""
+def __getattr__(name: str) -> Any:
+    """``AlertsAnswer``: the alerts' answer is the report itself
+    (:class:`~reciprocity.assess.service.AlertsReport`), read on first use so that the results
+    can import this module without importing the service."""
+    if name == "AlertsAnswer":
+        from reciprocity.assess.service import AlertsReport
+        return AlertsReport
+    raise AttributeError(name)
+
+
+class ScenarioChange(Answer):
+    """The composite's change with the scenario and what the data say about it."""
+
+    value: Number = None
+    verdict: str
+    reason: str
+    rule: str
+
+
+class ScenarioAnswer(Answer):
+    """``reciprocity scenario FILE``: the pair's composite over the scenario's window,
+    before and after the hypothetical program, and the change."""
+
+    name: str
+    a: str
+    b: str
+    start_year: int
+    years: int
+    window: Window
+    weighting: str
+    index_command: str | None = None
+    before: IndexAnswer
+    after: IndexAnswer
+    change: ScenarioChange
+    added: list[dict[str, Any]] = Field(description="The program's records added to the pair.")
+    program: dict[str, Any] | None = None
+    credits: list[str]
+
+
+class EventSide(Answer):
+    """One direction (or the two-way index) of a channel around the event year: the means
+    before and after, the change with its interval, the segmented regression and the
+    verdict."""
+
+    before: Number = None
+    after: Number = None
+    change: Number = None
+    ci_low: Number = None
+    ci_high: Number = None
+    p_value: Number = None
+    p_value_hac: Number = None
+    level_change: Number = None
+    slope_change: Number = None
+    hac_lags: int | None = None
+    test_note: str | None = None
+    n_years_before: int
+    n_years_after: int
+    interval_method: str | None = None
+    sampling_units: int | None = None
+    interval_note: str | None = None
+    verdict: str
+    reason: str | None = None
+
+
+class ChannelStudyAnswer(Answer):
+    """One channel's event study in its primary unit, by direction."""
+
+    unit: str
+    aggregation: str
+    directed: bool
+    resampled: str
+    a_to_b: EventSide | None = None
+    b_to_a: EventSide | None = None
+    two_way: EventSide | None = None
+    credits: list[str]
+
+
+class EventStudyAnswer(Answer):
+    """``reciprocity compare A B --at YEAR``: the pair's event study, per channel."""
+
+    a: str
+    b: str
+    at: int
+    window: int
+    before_years: tuple[int, int]
+    after_years: tuple[int, int]
+    level: float
+    replicates: int
+    seed: int
+    event: dict[str, Any] | None = None
+    channels: dict[str, ChannelStudyAnswer]
+    skipped: dict[str, str]
+    credits: list[str]
+
+
+class AlliesAnswer(Answer):
+    """``reciprocity assess allies COUNTRY``: its flows with its ATOP allies against its
+    other partners, per channel, and the two-way index with each ally."""
+
+    country: str
+    country_name: str
+    since: int
+    until: int
+    atop_until: int
+    classified_until: int
+    coverage: str
+    level: float
+    allies_by_year: dict[str, list[str]]
+    channels: dict[str, dict[str, Any]] = Field(description="Shares of the country's exports "
+                                                            "and imports with its allies.")
+    allies: list[dict[str, Any]]
+    skipped: dict[str, str]
+    credits: list[str]

@@ -92,8 +92,8 @@ def brief(r: Assessor, a: str = "USA", b: str = "JPN", channel: str = "arms") ->
 
 def summary(brief_: Brief) -> dict[str, Any]:
     """The brief's headline figures as plain data."""
-    idx = brief_.index.to_dict()
-    dep = brief_.dependence.to_dict()
+    idx = brief_.index.answer().model_dump(mode="json")
+    dep = brief_.dependence.answer().model_dump(mode="json")
     return {
         "index": {k: idx[k] for k in ("value", "ci_low", "ci_high", "expected", "verdict",
                                       "weighting", "window")},

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from reciprocity import countries, labels, taxonomy
+from reciprocity.assess import answers
 from reciprocity.assess.config import Settings
 from reciprocity.assess.stats import mann_kendall, strength
 from reciprocity.metrics.twoway import clean
@@ -204,20 +205,15 @@ class Capabilities:
         lead = self.areas[self.areas["leading"]]
         return lead.head(n).reset_index(drop=True)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "country": self.country, "country_name": self.country_name,
-            "area": self.area_filter,
-            "measures": [{k: _json(v) for k, v in r.items()}
-                         for r in self.measures.to_dict("records")],
-            "areas": [{k: _json(v) for k, v in r.items()}
-                      for r in self.areas.to_dict("records")],
-            "production_base": [{k: _json(v) for k, v in r.items()}
-                                for r in self.production_base.to_dict("records")],
-            "no_evidence": self.no_evidence,
-            "measure_definitions": MEASURES,
-            "credits": self.credits,
-        }
+    def answer(self) -> answers.CapabilitiesAnswer:
+        """The answer of ``reciprocity assess capabilities COUNTRY``."""
+        def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            return [{k: _json(v) for k, v in r.items()} for r in frame.to_dict("records")]
+        return answers.CapabilitiesAnswer(
+            country=self.country, country_name=self.country_name, area=self.area_filter,
+            measures=rows(self.measures), areas=rows(self.areas),
+            production_base=rows(self.production_base), no_evidence=self.no_evidence,
+            measure_definitions=MEASURES, credits=self.credits)
 
     def notes(self) -> list[str]:
         """Lines for the table view: the production base and the areas without evidence."""

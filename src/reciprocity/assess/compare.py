@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from reciprocity import channels as channels_mod
+from reciprocity.assess import answers, inputs
 from reciprocity.assess import event_study as es
-from reciprocity.assess import inputs
 from reciprocity.assess.config import Settings
 from reciprocity.errors import InputError, Problem
 from reciprocity.queries.common import Pair, check_years, credits_for
@@ -47,14 +47,15 @@ class EventStudyResult:
     event: dict[str, Any] | None = None
     skipped: dict[str, str] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"a": self.a, "b": self.b, "at": self.at, "window": self.window,
-                "before_years": [self.at - self.window, self.at - 1],
-                "after_years": [self.at, self.at + self.window - 1],
-                "level": self.level, "replicates": self.replicates, "seed": self.seed,
-                "event": self.event,
-                "channels": {c.channel: c.to_dict() for c in self.channels},
-                "skipped": self.skipped, "credits": self.credits}
+    def answer(self) -> answers.EventStudyAnswer:
+        """The answer of ``reciprocity compare A B --at YEAR``."""
+        return answers.EventStudyAnswer(
+            a=self.a, b=self.b, at=self.at, window=self.window,
+            before_years=(self.at - self.window, self.at - 1),
+            after_years=(self.at, self.at + self.window - 1), level=self.level,
+            replicates=self.replicates, seed=self.seed, event=self.event,
+            channels={c.channel: c.answer() for c in self.channels}, skipped=self.skipped,
+            credits=self.credits)
 
     def frame(self) -> pd.DataFrame:
         """One row per channel and direction (machine names, raw values)."""
@@ -64,7 +65,7 @@ class EventStudyResult:
                 side = c.sides.get(name)
                 if side is None:
                     continue
-                d = side.to_dict()
+                d = side.answer().model_dump()
                 rows.append({"channel": c.channel, "unit": c.unit, "direction": name,
                              **{k: d[k] for k in (
                                  "before", "after", "change", "ci_low", "ci_high", "p_value",

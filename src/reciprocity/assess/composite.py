@@ -24,11 +24,11 @@ import math
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from reciprocity.assess import answers
 from reciprocity.assess.config import Weights
 from reciprocity.assess.stats import (
     WIDTH_TOLERANCE,
@@ -242,12 +242,13 @@ class Null:
         extreme = np.abs(finite - mean) >= abs(value - mean) - 1e-12
         return float((1 + extreme.sum()) / (1 + len(finite)))
 
-    def to_dict(self, value: float | None) -> dict[str, Any]:
+    def answer(self, value: float | None) -> answers.NullModel:
+        """The null model against the observed ``value``."""
         iv = self.interval
-        return {"expected": self.expected, "low": iv[0] if iv else None,
-                "high": iv[1] if iv else None, "sd": self.sd, "z": self.z(value),
-                "p_value": self.p_value(value), "p_ab": self.p_ab,
-                "expected_min": self.expected_min, "draws": len(self.draws)}
+        return answers.NullModel(
+            expected=self.expected, low=iv[0] if iv else None, high=iv[1] if iv else None,
+            sd=self.sd, z=self.z(value), p_value=self.p_value(value), p_ab=self.p_ab,
+            expected_min=self.expected_min, draws=len(self.draws))
 
 
 def null_distribution(a: str, b: str, ch: ChannelData, e_ab: float, e_ba: float,
@@ -365,22 +366,19 @@ class ChannelResult(_WithInterval):
     def verdict(self) -> str:
         return verdict(self.index, self.interval, self.null.interval if self.null else None)
 
-    def to_dict(self) -> dict[str, Any]:
-        null = self.null.to_dict(self.index) if self.null else None
-        return {
-            "channel": self.channel, "unit": self.unit, "index": self.index,
-            "weight": self.weight, "declared_weight": self.declared_weight,
-            "precision": self.precision, "in_composite": self.in_composite,
-            "excluded": self.excluded,
-            "observed": {"ab": self.observed_ab, "ba": self.observed_ba, "index": self.index},
-            "expected": {"ab": self.expected_ab, "ba": self.expected_ba,
-                         "index": self.expected_index},
-            "null": null, "z": null["z"] if null else None,
-            "ci_low": self.ci_low, "ci_high": self.ci_high,
-            "ci_method": self.interval.method, "se": self.interval.se,
-            "records": self.records, "sampling_units": self.interval.units,
-            "interval_note": self.interval.note, "verdict": self.verdict, "note": self.note,
-        }
+    def answer(self) -> answers.ChannelIndex:
+        null = self.null.answer(self.index) if self.null else None
+        return answers.ChannelIndex(
+            channel=self.channel, unit=self.unit, index=self.index, weight=self.weight,
+            declared_weight=self.declared_weight, precision=self.precision,
+            in_composite=self.in_composite, excluded=self.excluded,
+            observed={"ab": self.observed_ab, "ba": self.observed_ba, "index": self.index},
+            expected={"ab": self.expected_ab, "ba": self.expected_ba,
+                      "index": self.expected_index},
+            null=null, z=null.z if null else None, ci_low=self.ci_low, ci_high=self.ci_high,
+            ci_method=self.interval.method, se=self.interval.se, records=self.records,
+            sampling_units=self.interval.units, interval_note=self.interval.note,
+            verdict=self.verdict, note=self.note)
 
 
 @dataclass
@@ -398,9 +396,10 @@ class UndirectedResult:
             return None
         return self.joint / self.expected_joint
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"channel": self.channel, "unit": self.unit, "joint": self.joint,
-                "expected_joint": self.expected_joint, "intensity": self.intensity}
+    def answer(self) -> answers.UndirectedChannel:
+        return answers.UndirectedChannel(channel=self.channel, unit=self.unit,
+                                         joint=self.joint, expected_joint=self.expected_joint,
+                                         intensity=self.intensity)
 
 
 @dataclass
@@ -464,30 +463,27 @@ class Composite(_WithInterval):
                 "window": self.window.name if self.window else ""})
         return pd.DataFrame(rows, columns=columns)
 
-    def to_dict(self) -> dict[str, Any]:
+    def answer(self) -> answers.IndexAnswer:
+        """The answer of ``reciprocity index A B`` (its JSON is this model's dump)."""
         expected = self.expected
         excess = None if self.value is None or expected is None else self.value - expected
-        null = self.null.to_dict(self.value) if self.null else None
-        window = self.window.to_dict() if self.window else {"since": None, "until": None,
-                                                              "name": None}
-        return {
-            "a": self.a, "b": self.b, "since": window["since"], "until": window["until"],
-            "window": window,
-            "value": self.value, "ci_low": self.ci_low, "ci_high": self.ci_high,
-            "ci_method": self.interval.method, "se": self.interval.se,
-            "level": self.level, "expected": expected, "excess": excess,
-            "null": null, "z": null["z"] if null else None,
-            "rho": normalised(self.value, expected), "verdict": self.verdict,
-            "non_reciprocal": self.non_reciprocal, "weighting": self.weighting,
-            "channels": {c.channel: c.to_dict() for c in self.channels},
-            "excluded": {c.channel: c.excluded for c in self.channels if c.excluded},
-            "undirected": {u.channel: u.to_dict() for u in self.undirected},
-            "bootstrap": {"replicates": self.replicates, "seed": self.seed,
-                          "level": self.level, "method": "BCa per channel over sampling "
-                          "units; composite: percentile of the weighted replicates"},
-            "weights": self.weights.model_dump(mode="json") if self.weights else None,
-            "credits": self.credits,
-        }
+        null = self.null.answer(self.value) if self.null else None
+        window = self.window.answer() if self.window else answers.Window()
+        return answers.IndexAnswer(
+            a=self.a, b=self.b, since=window.since, until=window.until, window=window,
+            value=self.value, ci_low=self.ci_low, ci_high=self.ci_high,
+            ci_method=self.interval.method, se=self.interval.se, level=self.level,
+            expected=expected, excess=excess, null=null, z=null.z if null else None,
+            rho=normalised(self.value, expected), verdict=self.verdict,
+            non_reciprocal=self.non_reciprocal, weighting=self.weighting,
+            channels={c.channel: c.answer() for c in self.channels},
+            excluded={c.channel: c.excluded for c in self.channels if c.excluded},
+            undirected={u.channel: u.answer() for u in self.undirected},
+            bootstrap={"replicates": self.replicates, "seed": self.seed, "level": self.level,
+                       "method": "BCa per channel over sampling units; composite: "
+                                 "percentile of the weighted replicates"},
+            weights=self.weights,
+            credits=self.credits)
 
 
 def _channel(a: str, b: str, ch: ChannelData, declared: float, replicates: int,

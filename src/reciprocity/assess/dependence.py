@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from reciprocity import countries
+from reciprocity.assess import answers
 from reciprocity.assess.config import Settings
 from reciprocity.assess.stats import hhi
 from reciprocity.metrics.twoway import clean
@@ -129,13 +130,14 @@ class Dependence:
                 return s["share"]
         return 0.0
 
-    def to_dict(self) -> dict[str, Any]:
+    def answer(self) -> answers.DependenceAnswer:
+        """The answer of ``reciprocity assess dependence COUNTRY``."""
         overall = {k: v for k, v in self.overall.items() if k != "suppliers_all"}
-        return _clean({
+        return answers.DependenceAnswer(**_clean({
             "country": self.country, "country_name": countries.name_of(self.country),
             "channel": self.channel, "unit": self.unit, **overall,
             "by_area": self.by_area, "thresholds": self.thresholds, "credits": self.credits,
-        })
+        }))
 
     def frame(self) -> pd.DataFrame:
         """One line per area (and the total first) for tables."""

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from reciprocity.assess import answers
 from reciprocity.assess.stats import (
     WIDTH_TOLERANCE,
     Interval,
@@ -240,17 +241,16 @@ class Side:
             self.reason = None
         return self
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"before": _num(self.before), "after": _num(self.after),
-                "change": _num(self.change), "ci_low": _num(self.interval.low),
-                "ci_high": _num(self.interval.high), "p_value": self.test.p_value,
-                "p_value_hac": self.test.p_value_hac,
-                "level_change": self.test.level_change, "slope_change": self.test.slope_change,
-                "hac_lags": self.test.lags, "test_note": self.test.note,
-                "n_years_before": self.n_years_before, "n_years_after": self.n_years_after,
-                "interval_method": self.interval.method, "sampling_units": self.interval.units,
-                "interval_note": self.interval.note, "verdict": self.verdict,
-                "reason": self.reason}
+    def answer(self) -> answers.EventSide:
+        return answers.EventSide(
+            before=_num(self.before), after=_num(self.after), change=_num(self.change),
+            ci_low=_num(self.interval.low), ci_high=_num(self.interval.high),
+            p_value=self.test.p_value, p_value_hac=self.test.p_value_hac,
+            level_change=self.test.level_change, slope_change=self.test.slope_change,
+            hac_lags=self.test.lags, test_note=self.test.note,
+            n_years_before=self.n_years_before, n_years_after=self.n_years_after,
+            interval_method=self.interval.method, sampling_units=self.interval.units,
+            interval_note=self.interval.note, verdict=self.verdict, reason=self.reason)
 
 
 def mean_or_none(values: np.ndarray) -> float | None:
@@ -280,14 +280,12 @@ class ChannelStudy:
     credits: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"unit": self.unit, "aggregation": self.aggregation,
-                               "directed": self.directed, "resampled": self.resampled}
-        for name in DIRECTIONS:
-            side = self.sides.get(name)
-            out[name] = side.to_dict() if side is not None else None
-        out["credits"] = self.credits
-        return out
+    def answer(self) -> answers.ChannelStudyAnswer:
+        sides = {name: side.answer() for name, side in self.sides.items()
+                 if side is not None}
+        return answers.ChannelStudyAnswer(
+            unit=self.unit, aggregation=self.aggregation, directed=self.directed,
+            resampled=self.resampled, **sides, credits=self.credits)
 
 
 def _num(value: Any) -> float | None:

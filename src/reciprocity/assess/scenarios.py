@@ -38,6 +38,7 @@ from pydantic import (
 
 from reciprocity import channels as channels_mod
 from reciprocity import countries
+from reciprocity.assess import answers
 from reciprocity.assess.composite import ChannelData, Composite
 from reciprocity.assess.config import Settings, number, read_yaml, show
 from reciprocity.errors import InputError, Problem
@@ -483,12 +484,14 @@ class ScenarioResult:
                            else c.index - b.index), "excluded_after": c.excluded or ""})
         return pd.DataFrame(rows, columns=columns)
 
-    def to_dict(self) -> dict[str, Any]:
+    def answer(self) -> answers.ScenarioAnswer:
+        """The answer of ``reciprocity scenario FILE``."""
         s = self.scenario
         added = self.added.astype(object).where(self.added.notna(), None)
-        return {"name": s.name, "a": s.a, "b": s.b, "start_year": s.start_year,
-                "years": s.years, "window": self.before.to_dict()["window"],
-                "weighting": self.before.weighting, "index_command": self.index_command,
-                "before": self.before.to_dict(), "after": self.after.to_dict(),
-                "change": self.change, "added": added.to_dict("records"),
-                "program": self.program, "credits": self.credits}
+        before = self.before.answer()
+        return answers.ScenarioAnswer(
+            name=s.name, a=s.a, b=s.b, start_year=s.start_year, years=s.years,
+            window=before.window, weighting=self.before.weighting,
+            index_command=self.index_command, before=before, after=self.after.answer(),
+            change=self.change, added=added.to_dict("records"), program=self.program,
+            credits=self.credits)

@@ -417,9 +417,8 @@ class AlertsReport(BaseModel):
 def _window_row(comp: comp_mod.Composite, channel: str | None, command: str) -> dict[str, Any]:
     """One window of an ``index_below`` rule: the composite's (or one channel's) value and
     interval, the weights and the excluded channels, as ``index`` reports them."""
-    row: dict[str, Any] = {"year": comp.until,
-                           "window": comp.window.to_dict() if comp.window else None,
-                           "command": command}
+    window = comp.window.answer().model_dump(mode="json") if comp.window else None
+    row: dict[str, Any] = {"year": comp.until, "window": window, "command": command}
     if channel is None:
         row.update(index=comp.value, ci_low=comp.ci_low, ci_high=comp.ci_high,
                    verdict=comp.verdict,
@@ -488,7 +487,7 @@ def alerts(store: Store, config: str | Path | None = None, *, weights: WeightsAr
         assert rule.country is not None and rule.channel is not None
         dep = dependence(store, rule.country, channel=rule.channel, area=rule.area,
                          settings=local, vintage=vintage, _tables=tables)
-        data_ = dep.to_dict()
+        data_ = dep.answer().model_dump(mode="json")
         extra += dep.credits
         if rule.kind == "share_over":
             share = dep.partner_share(rule.partner) if rule.partner else None

@@ -24,10 +24,6 @@ class Trend:
     slope: float | None
     direction: str  # rising | falling | none | too_short
 
-    def to_dict(self) -> dict[str, object]:
-        return {"n": self.n, "tau": self.tau, "p_value": self.p_value, "slope": self.slope,
-                "direction": self.direction}
-
 
 def mann_kendall(values: Sequence[float], alpha: float = 0.05, min_n: int = 4) -> Trend:
     """Two-sided Mann–Kendall test (normal approximation with tie correction).

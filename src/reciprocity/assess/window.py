@@ -9,7 +9,8 @@ index, SIPRI's 5-year trend convention).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from reciprocity.assess import answers
 
 
 @dataclass(frozen=True)
@@ -20,8 +21,8 @@ class Window:
     until: int | None
     name: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"since": self.since, "until": self.until, "name": self.name}
+    def answer(self) -> answers.Window:
+        return answers.Window(since=self.since, until=self.until, name=self.name)
 
 
 def _years(lo: int | None, hi: int | None) -> str:

@@ -66,7 +66,7 @@ def capabilities(ctx: typer.Context, a: CountryArg, area: AreaOpt = None,
     areas with no evidence loaded."""
     with session(ctx, read_only=True) as r:
         result = r.capabilities(a, area=area, settings=settings)
-    emit(result.measures, fmt, json_data=result.to_dict(),
+    emit(result.measures, fmt, json_data=result.answer().model_dump(mode="json"),
          empty=f"No output of {result.country_name} recorded in the store"
                + (f" in {area}." if area else "."),
          views=[View(result.areas, title=f"{result.country_name} ({result.country}): "
@@ -135,7 +135,7 @@ def dependence(ctx: typer.Context, a: CountryArg,
     with session(ctx, read_only=True) as r:
         result = r.dependence(a, channel=channel, area=area, since=since, until=until,
                               settings=settings)
-    data = result.to_dict()
+    data = result.answer().model_dump(mode="json")
     flags = data.get("flags") or {}
     emit(result.frame(), fmt, title=f"Dependence of {data['country_name']} on its suppliers: "
          f"{channel} ({result.unit or 'no unit'}); unknown suppliers stay in the denominator",
@@ -162,7 +162,7 @@ def allies(ctx: typer.Context, a: CountryArg,
     with session(ctx, read_only=True) as r:
         result = r.allies(a, since=since, until=until, channel=channel,
                           replicates=replicates, settings=settings)
-    data = result.to_dict()
+    data = result.answer().model_dump(mode="json")
     level = round(100 * result.level)
     notes = [result.coverage_note() + "."]
     notes += [f"{c}: left out, {why}" for c, why in result.skipped.items()]
@@ -207,7 +207,7 @@ def index(ctx: typer.Context, a: CountryArg, b: CountryArg, weights: IndexWeight
     with session(ctx, read_only=True) as r:
         result = r.composite_index(a, b, weights=weights, since=since, until=until,
                                    replicates=replicates, seed=seed, settings=settings)
-    data = result.to_dict()
+    data = result.answer().model_dump(mode="json")
     emit(result.frame(), fmt, title=f"{result.a} ⇄ {result.b}: two-way index per channel, "
          f"{data['window']['name']} (ab = A→B; expected and null interval: each unit's "
          "direction drawn from the strength-fitted null)",
@@ -250,7 +250,7 @@ def scenario(ctx: typer.Context, file: Annotated[Path, typer.Argument(
     with session(ctx, read_only=True) as r:
         result = r.scenario(file, weights=weights, settings=settings)
     s = result.scenario
-    data = result.to_dict()
+    data = result.answer().model_dump(mode="json")
     change = data["change"]
     emit(result.frame(), fmt, title=f"{s.name}: {s.a} ⇄ {s.b} composite index before and "
          f"after the program, {data['window']['name']} ({data['weighting']} weights)",
@@ -299,7 +299,7 @@ def print_brief(brief: Any) -> None:
     an, bn = countries.name_of(a), countries.name_of(b)
     ans, bns = (f"{n}'" if n.endswith("s") else f"{n}'s" for n in (an, bn))
     console.rule(f"[bold]{an} ⇄ {bn}: composite reciprocity index")
-    data = brief.index.to_dict()
+    data = brief.index.answer().model_dump(mode="json")
     table(brief.index.frame(), columns=INDEX_COLUMNS,
           title=f"Per channel (ab = {a}→{b}; {data['weighting']} weights over the channels "
           f"with an interval; {data['window']['name']})")
@@ -324,7 +324,7 @@ def print_brief(brief: Any) -> None:
         table(brief.candidates.frame().head(5), title=f"{ans} declared needs and {bns} "
               "evidence")
     console.rule(f"[bold]{bns} {brief.channel} imports: dependence on {an}")
-    dep = brief.dependence.to_dict()
+    dep = brief.dependence.answer().model_dump(mode="json")
     share = brief.dependence_on_a
     console.print(
         f"{dep.get('window') or 'no window'}: {an} supplied "

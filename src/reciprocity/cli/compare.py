@@ -50,7 +50,7 @@ def compare(ctx: typer.Context,
         result = r.compare(a, b, at, window=window, channel=channel, replicates=replicates,
                            seed=seed, event=event)
     frame = result.frame()
-    emit(frame, fmt, json_data=result.to_dict(), csv_frame=frame,
+    emit(frame, fmt, json_data=result.answer().model_dump(mode="json"), csv_frame=frame,
          views=[View(_shown(result, frame), _title(result), columns=TABLE_COLUMNS,
                      caption=" · ".join(result.credits) or None,
                      labels={"before": f"before {result.at - result.window}–{result.at - 1}",

@@ -91,8 +91,9 @@ def register(app: typer.Typer) -> None:
         from reciprocity.report.headline import sentence
 
         console.rule("[bold]United States ⇄ Japan: the headline (as the briefing's page 1)")
-        console.print(sentence(result.dyad.to_dict(), result.assessment.index.to_dict()
-                               if result.assessment is not None else None), highlight=False)
+        index = result.assessment.index if result.assessment is not None else None
+        console.print(sentence(result.dyad.to_dict(), index.answer().model_dump(mode="json")
+                               if index is not None else None), highlight=False)
         console.rule("[bold]United States ⇄ Japan: arms transfers")
         if arms is None:
             console.print("No arms flows between the United States and Japan in the data.")

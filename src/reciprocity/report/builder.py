@@ -436,7 +436,7 @@ def _assessment(r: Reciprocity, dyad: Dyad, notes: list[str]) -> dict[str, Any] 
     span = {"since": dyad.since, "until": dyad.until}
     try:
         comp = r.composite_index(a.code, b.code, **span)
-        d = comp.to_dict()
+        d = comp.answer().model_dump(mode="json")
         section = Section("Composite reciprocity index")
         out["composite_dict"] = d
         if d.get("value") is not None:

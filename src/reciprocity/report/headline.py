@@ -3,7 +3,7 @@ computes (the dyad's totals and ``by_design``, the composite index with its inte
 verdict). The briefing, the web app's pair page and the demo print the same sentence.
 
 Nothing here computes a figure: it only words the JSON of ``reciprocity dyad --format json``
-(``Dyad.to_dict()``) and of ``reciprocity index --format json`` (``Composite.to_dict()``).
+(``Dyad.to_dict()``) and of ``reciprocity index --format json`` (``Composite.answer()``, dumped).
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def _composite(composite: dict[str, Any] | None) -> str | None:
 
 def sentence(data: dict[str, Any], composite: dict[str, Any] | None = None) -> str:
     """The headline sentence of the pair (``data``: ``Dyad.to_dict()``; ``composite``:
-    ``Composite.to_dict()`` or None)."""
+    ``Composite.answer()`` dumped, or None)."""
     a, b = data.get("a_name") or data["a"], data.get("b_name") or data["b"]
     if not data.get("channels"):
         return f"The store holds no flows between {a} and {b} for this span."

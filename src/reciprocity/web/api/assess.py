@@ -47,7 +47,8 @@ def index_json(r: Reciprocity, a: str, b: str, *, weights: str | None = None,
                replicates: int | None = None, seed: int | None = None) -> dict[str, Any]:
     """``reciprocity index A B --format json``."""
     return r.composite_index(a, b, weights=weights, since=since, until=until,
-                             replicates=replicates, seed=seed).to_dict()
+                             replicates=replicates, seed=seed).answer().model_dump(
+                                 mode="json")
 
 
 @router.get("/index", summary="Composite reciprocity index of a pair",
@@ -74,7 +75,8 @@ async def capabilities(request: Request, country: Country, area: Area = None) ->
     """The same JSON as ``reciprocity assess capabilities COUNTRY --format json``."""
     check_countries(country=country)
     return await cached_json(request, ("capabilities", country, area),
-                             lambda r: r.capabilities(country, area=area).to_dict())
+                             lambda r: r.capabilities(country, area=area).answer()
+                             .model_dump(mode="json"))
 
 
 @router.get("/opportunities", summary="A needs, B provides",
@@ -98,7 +100,8 @@ async def dependence(request: Request, country: Country,
     check_countries(country=country)
     return await cached_json(request, ("dependence", country, channel, area, since, until),
                              lambda r: r.dependence(country, channel=channel, area=area,
-                                                    since=since, until=until).to_dict())
+                                                    since=since, until=until).answer()
+                             .model_dump(mode="json"))
 
 
 @router.get("/alerts", summary="Alert rules and what trips them",

@@ -93,7 +93,7 @@ def index_page(request: Request) -> HTMLResponse:
 
     def compute(r: Reciprocity) -> dict[str, Any]:
         comp = r.composite_index(a, b, weights=weights, since=since, until=until)
-        data = comp.to_dict()
+        data = comp.answer().model_dump(mode="json")
         dyad = r.dyad(a, b, since=since, until=until).to_dict()
         return {"data": data, "frame": comp.frame(), "sentence": headline.sentence(dyad, data)}
 
@@ -146,7 +146,7 @@ def capabilities_page(request: Request) -> HTMLResponse:
     country = _country(request, "country", "JPN")
     result = _cached(request, ("capabilities", country),
                      lambda r: r.capabilities(country))
-    data = result.to_dict()
+    data = result.answer().model_dump(mode="json")
     areas = _table(result.areas, ["area", "strength", "best_measure", "share", "rank",
                                   "rising", "leading"])
     measures = _table(result.measures, ["measure", "area", "field", "period", "value", "unit",
@@ -203,7 +203,7 @@ def dependence_page(request: Request) -> HTMLResponse:
     result = _cached(request, ("dependence", country, channel, since, until),
                      lambda r: r.dependence(country, channel=channel, since=since,
                                             until=until))
-    d = result.to_dict()
+    d = result.answer().model_dump(mode="json")
     flags = d.get("flags") or {}
     facts = [("window", d.get("window") or "none"),
              ("supplier concentration (HHI)", labels.figure(d.get("hhi"), "index")),

@@ -162,7 +162,8 @@ def _composite(r: Reciprocity, p: PairParams) -> dict[str, Any] | None:
     if p.channel or p.mode or p.area:
         return None
     try:
-        return r.composite_index(p.a, p.b, since=p.since, until=p.until).to_dict()
+        comp = r.composite_index(p.a, p.b, since=p.since, until=p.until)
+        return comp.answer().model_dump(mode="json")
     except (ReciprocityError, ValueError):
         return None
 
