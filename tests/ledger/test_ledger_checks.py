@@ -84,7 +84,7 @@ def test_undated_execution_matches_only_by_program() -> None:
 
 
 def test_variances_flag_untracked_actuals(registry: Registry) -> None:
-    rows = [v.to_dict() for v in variances(registry.programs)]
+    rows = [v.answer().model_dump() for v in variances(registry.programs)]
     assert rows == [
         {"program": "prog-a", "country": "USA", "measure": "workshare_pct", "planned": 40.0,
          "actual": 35.0, "difference": -5.0, "tracked": True},
@@ -97,8 +97,11 @@ def test_variances_flag_untracked_actuals(registry: Registry) -> None:
 
 
 def test_check_json_shape(registry: Registry) -> None:
-    data = check(registry.programs, registry.transfers, "USA", "JPN").to_dict()
-    assert set(data) >= {"unmatched", "variances"}
-    assert set(data["unmatched"][0]) >= {"transfer_id", "from", "to", "reason"}
-    assert set(data["variances"][0]) == {"program", "country", "measure", "planned", "actual",
-                                         "difference", "tracked"}
+    result = check(registry.programs, registry.transfers, "USA", "JPN")
+    data = result.answer().model_dump(mode="json")
+    # the published keys, in their published order ("from", not the model's from_)
+    assert list(data) == ["a", "b", "years", "tested", "unmatched", "variances", "matched"]
+    assert list(data["unmatched"][0]) == ["transfer_id", "from", "to", "year", "program",
+                                          "technology", "reason"]
+    assert list(data["variances"][0]) == ["program", "country", "measure", "planned", "actual",
+                                          "difference", "tracked"]

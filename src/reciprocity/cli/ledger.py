@@ -211,9 +211,9 @@ def check(
     with session(ctx, read_only=True) as r:
         result = r.ledger_check(a, b, years=years)
     if fmt is Format.json:
-        emit_json(result.to_dict())
+        emit_json(result.answer().model_dump(mode="json"))
     elif fmt is Format.csv:
-        emit_csv(pd.DataFrame([u.to_dict() for u in result.unmatched]))
+        emit_csv(pd.DataFrame([u.answer().model_dump() for u in result.unmatched]))
     else:
         print_tech_for_tech(result)
         print_variances(result)
@@ -238,12 +238,12 @@ def print_tech_for_tech(result: CheckResult, out: Console | None = None) -> None
         f"{len(result.matched) - by_program} within {result.years} years); "
         f"{len(result.unmatched)} unmatched.", highlight=False)
     if result.unmatched:
-        frame = pd.DataFrame([u.to_dict() for u in result.unmatched])
+        frame = pd.DataFrame([u.answer().model_dump() for u in result.unmatched])
         frame["year"] = frame["year"].astype("Int64")
         table(frame, title="Unmatched: no reciprocal transfer",
               columns=["transfer_id", "from", "to", "year", "program", "reason"])
     if result.matched:
-        frame = pd.DataFrame([m.to_dict() for m in result.matched])
+        frame = pd.DataFrame([m.answer().model_dump() for m in result.matched])
         for c in ("year", "counterpart_year"):
             frame[c] = frame[c].astype("Int64")
         table(frame, title="Matched", columns=["transfer_id", "from", "to", "year",
@@ -256,7 +256,7 @@ def print_variances(result: CheckResult, out: Console | None = None) -> None:
     if not result.variances:
         out.print("No planned workshare or value recorded for these programs.")
         return
-    frame = pd.DataFrame([v.to_dict() for v in result.variances])
+    frame = pd.DataFrame([v.answer().model_dump() for v in result.variances])
     table(frame, title="Planned versus actual (tracked = the ledger has the actual)",
           columns=["program", "country", "measure", "planned", "actual", "difference",
                    "tracked"])

@@ -13,12 +13,67 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from reciprocity.ledger.model import Program, Transfer
 
 DEFAULT_YEARS = 5
 """Default matching window, in years (SIPRI's five-year trend convention)."""
+
+
+class _Answer(BaseModel):
+    """A part of ``ledger check``'s JSON: every key listed; ``from`` written as ``from``."""
+
+    model_config = ConfigDict(extra="forbid", validate_by_name=True, serialize_by_alias=True)
+
+
+class MatchAnswer(_Answer):
+    """A matched transfer: its id, direction and year, the counterpart and the basis."""
+
+    transfer_id: str
+    from_: str = Field(alias="from")
+    to: str
+    year: int | None
+    counterpart_id: str
+    counterpart_year: int | None
+    basis: str
+
+
+class UnmatchedAnswer(_Answer):
+    """An executed major transfer without a reciprocal one, and why."""
+
+    transfer_id: str
+    from_: str = Field(alias="from")
+    to: str
+    year: int | None
+    program: str | None
+    technology: str
+    reason: str
+
+
+class VarianceAnswer(_Answer):
+    """Planned versus actual for one program, party and measure."""
+
+    program: str
+    country: str | None
+    measure: str
+    planned: int | float | None
+    actual: int | float | None
+    difference: int | float | None
+    tracked: bool
+
+
+class CheckAnswer(_Answer):
+    """``reciprocity ledger check [A B]`` (and ``/api/ledger/check``)."""
+
+    a: str | None
+    b: str | None
+    years: int
+    tested: int
+    unmatched: list[UnmatchedAnswer]
+    variances: list[VarianceAnswer]
+    matched: list[MatchAnswer]
 
 
 @dataclass(frozen=True)
@@ -29,11 +84,11 @@ class Match:
     counterpart: Transfer
     basis: str  # "program" or "window"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"transfer_id": self.transfer.id, "from": self.transfer.origin,
-                "to": self.transfer.destination, "year": _year(self.transfer),
-                "counterpart_id": self.counterpart.id,
-                "counterpart_year": _year(self.counterpart), "basis": self.basis}
+    def answer(self) -> MatchAnswer:
+        return MatchAnswer(transfer_id=self.transfer.id, from_=self.transfer.origin,
+                           to=self.transfer.destination, year=_year(self.transfer),
+                           counterpart_id=self.counterpart.id,
+                           counterpart_year=_year(self.counterpart), basis=self.basis)
 
 
 @dataclass(frozen=True)
@@ -43,11 +98,11 @@ class Unmatched:
     transfer: Transfer
     reason: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def answer(self) -> UnmatchedAnswer:
         t = self.transfer
-        return {"transfer_id": t.id, "from": t.origin, "to": t.destination,
-                "year": _year(t), "program": t.program, "technology": t.technology,
-                "reason": self.reason}
+        return UnmatchedAnswer(transfer_id=t.id, from_=t.origin, to=t.destination,
+                               year=_year(t), program=t.program, technology=t.technology,
+                               reason=self.reason)
 
 
 @dataclass(frozen=True)
@@ -70,10 +125,10 @@ class Variance:
             return None
         return self.actual - self.planned
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"program": self.program, "country": self.country, "measure": self.measure,
-                "planned": self.planned, "actual": self.actual,
-                "difference": self.difference, "tracked": self.tracked}
+    def answer(self) -> VarianceAnswer:
+        return VarianceAnswer(program=self.program, country=self.country,
+                              measure=self.measure, planned=self.planned, actual=self.actual,
+                              difference=self.difference, tracked=self.tracked)
 
 
 @dataclass
@@ -88,11 +143,12 @@ class CheckResult:
     variances: list[Variance] = field(default_factory=list)
     tested: int = 0
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"a": self.a, "b": self.b, "years": self.years, "tested": self.tested,
-                "unmatched": [u.to_dict() for u in self.unmatched],
-                "variances": [v.to_dict() for v in self.variances],
-                "matched": [m.to_dict() for m in self.matched]}
+    def answer(self) -> CheckAnswer:
+        """The answer of ``reciprocity ledger check``: dump it for its JSON."""
+        return CheckAnswer(a=self.a, b=self.b, years=self.years, tested=self.tested,
+                           unmatched=[u.answer() for u in self.unmatched],
+                           variances=[v.answer() for v in self.variances],
+                           matched=[m.answer() for m in self.matched])
 
 
 def _year(t: Transfer) -> int | None:

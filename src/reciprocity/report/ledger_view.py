@@ -52,7 +52,7 @@ def ledger_for_pair(r: Reciprocity, a: str, b: str):  # -> builder.Section | Non
                            *_records(programs, PROGRAM_COLUMNS)))
     section.tables.append((f"Transfers between {a} and {b} ({len(transfers)})",
                            *_records(transfers, TRANSFER_COLUMNS)))
-    check = r.ledger_check(a, b).to_dict()
+    check = r.ledger_check(a, b).answer().model_dump(mode="json")
     section.facts.append(("executed major transfers tested", str(check.get("tested", 0))))
     section.facts.append(("matched by a reverse transfer", str(len(check.get("matched", [])))))
     section.facts.append(("without a reciprocal flow", str(len(check.get("unmatched", [])))))

@@ -20,6 +20,7 @@ from reciprocity import accounts
 from reciprocity.api import Reciprocity
 from reciprocity.errors import InputError
 from reciprocity.jsonout import records
+from reciprocity.ledger.checks import CheckAnswer
 from reciprocity.ledger.model import Program, Registry, Transfer, parse_registry
 from reciprocity.store.versioned import ImportResult
 from reciprocity.web import deps, ledger_ops
@@ -136,14 +137,16 @@ async def history(request: Request, record_id: str) -> list[dict[str, Any]]:
 
 
 @router.get("/check", summary="Technology-for-technology and planned-versus-actual",
-            responses=ERRORS)
+            responses={200: {"model": CheckAnswer, "description": "The check's result"},
+                       **ERRORS})
 async def check(request: Request,
                 a: Annotated[str | None, Query(description="Country A (with B).")] = None,
                 b: Annotated[str | None, Query(description="Country B (with A).")] = None,
                 years: Annotated[int, Query(ge=0, le=100, description="Matching window.")] = 5
                 ) -> dict[str, Any]:
     """The same result as ``reciprocity ledger check [A B]``."""
-    return await _read(request, lambda r: r.ledger_check(a, b, years).to_dict())
+    return await _read(request, lambda r: r.ledger_check(a, b, years).answer()
+                       .model_dump(mode="json"))
 
 
 @router.post("/programs", summary="Create a program", status_code=201, responses=WRITE_ERRORS)

@@ -86,7 +86,8 @@ def ledger_check(request: Request) -> HTMLResponse:
     else:
         try:
             with deps.backend(request).read() as r:
-                result = r.ledger_check(a or None, b or None, years).to_dict()
+                check = r.ledger_check(a or None, b or None, years)
+            result = check.answer().model_dump(mode="json")
         except ReciprocityError as exc:
             errors["form"] = str(exc)
     return render(request, "ledger_check.html.j2", {"a": a, "b": b, "years": raw_years,
