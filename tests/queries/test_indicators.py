@@ -42,7 +42,7 @@ def test_coverage_ratio_is_receipts_over_payments(ev_store: Store) -> None:
     assert cov["year"].tolist() == [2011, 2012]  # only years with both
     assert cov["value"].tolist() == [pytest.approx(1.5), pytest.approx(1.6)]
     assert result.latest_coverage() == (2012, pytest.approx(1.6))
-    data = result.to_dict()
+    data = result.answer().model_dump(mode="json")
     assert {"indicator", "year", "value"} <= set(data["series"][0])
     assert set(data["coverage_ratio"][0]) == {"year", "value", "receipts", "payments"}
     assert data["credits"] == ["World Bank, World Development Indicators (CC BY 4.0)"]
@@ -58,7 +58,13 @@ def test_newest_vintage_per_indicator(ev_store: Store) -> None:
 
 
 def test_latest_value_of_each_indicator_with_its_units_aggregation(ev_store: Store) -> None:
-    latest = {r["indicator"]: r for r in indicators(ev_store, "JPN").to_dict()["latest"]}
+    data = indicators(ev_store, "JPN").answer().model_dump(mode="json")
+    # the published keys of ``indicators --format json``, in their order
+    assert list(data) == ["country", "country_name", "is_aggregate", "series", "latest",
+                          "coverage_ratio", "coverage_ratio_definition", "vintages", "credits"]
+    assert list(data["series"][0]) == ["indicator", "name", "year", "value", "unit",
+                                       "vintage_id"]
+    latest = {r["indicator"]: r for r in data["latest"]}
     rd = latest["GB.XPD.RSDV.GD.ZS"]
     assert (rd["unit"], rd["aggregation"], rd["year"], rd["value"]) == (
         "percent_of_gdp", "index", 2023, 3.44)  # a ratio: the latest year, never 3.21 + 3.44

@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
             view = View(by_year, title=title + " by year", caption=" · ".join(result.credits),
                         units={**unit_of, "coverage_ratio": "index"},
                         labels={k: k for k in unit_of})  # the codes; their units are below
-        emit(result.series, fmt, json_data=result.to_dict(), wide=wide,
+        emit(result.series, fmt, json_data=result.answer().model_dump(mode="json"), wide=wide,
              csv_frame=None if credits is None else with_credit(result.series, credits),
              empty=f"No indicators for {result.name} ({result.code}) in the store "
                    "(reciprocity ingest wdi FILE).",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict
 
 from reciprocity import channels as channels_mod
 from reciprocity import countries
@@ -28,6 +29,59 @@ def indicator_names() -> dict[str, str]:
 
     return {**{k: v["short"] for k, v in wdi.quirks()["indicators"].items()}, **EXTRA_NAMES,
             **oecd_sti.indicator_names()}
+
+
+Number = int | float | None
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SeriesPoint(_Answer):
+    """One indicator's value in one year, from one vintage."""
+
+    indicator: str
+    name: str | None
+    year: int
+    value: Number
+    unit: str | None
+    vintage_id: str | None
+
+
+class LatestValue(_Answer):
+    """An indicator's latest year with a value, and how its unit aggregates."""
+
+    indicator: str
+    name: str | None
+    unit: str | None
+    aggregation: str
+    year: int
+    value: float
+
+
+class CoverageYear(_Answer):
+    """The technology-payments coverage ratio of one year, with its parts."""
+
+    year: int
+    value: Number
+    receipts: Number
+    payments: Number
+
+
+class IndicatorsAnswer(_Answer):
+    """``reciprocity indicators COUNTRY``: the series, the latest values and the coverage
+    ratio."""
+
+    country: str
+    country_name: str
+    is_aggregate: bool
+    series: list[SeriesPoint]
+    latest: list[LatestValue]
+    coverage_ratio: list[CoverageYear]
+    coverage_ratio_definition: str
+    vintages: list[str]
+    credits: list[str]
 
 
 @dataclass
@@ -62,20 +116,19 @@ class Indicators:
                         "year": int(last["year"]), "value": float(last["value"])})
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of ``reciprocity indicators --format json``."""
+    def answer(self) -> IndicatorsAnswer:
+        """The answer of ``reciprocity indicators --format json`` (dump it)."""
         spec = wdi.quirks()["coverage_ratio"]
-        return {
-            "country": self.code, "country_name": self.name, "is_aggregate": self.is_aggregate,
-            "series": [_row(r, ("indicator", "name", "year", "value", "unit", "vintage_id"))
-                       for r in self.series.to_dict("records")],
-            "latest": self.latest(),
-            "coverage_ratio": [_row(r, COVERAGE_COLUMNS)
-                               for r in self.coverage_ratio.to_dict("records")],
-            "coverage_ratio_definition": f"{spec['receipts']} / {spec['payments']} (receipts "
-                                         "/ payments for the use of intellectual property)",
-            "vintages": self.vintages, "credits": self.credits,
-        }
+        return IndicatorsAnswer(
+            country=self.code, country_name=self.name, is_aggregate=self.is_aggregate,
+            series=[_row(r, ("indicator", "name", "year", "value", "unit", "vintage_id"))
+                    for r in self.series.to_dict("records")],
+            latest=self.latest(),
+            coverage_ratio=[_row(r, COVERAGE_COLUMNS)
+                            for r in self.coverage_ratio.to_dict("records")],
+            coverage_ratio_definition=f"{spec['receipts']} / {spec['payments']} (receipts / "
+                                      "payments for the use of intellectual property)",
+            vintages=self.vintages, credits=self.credits)
 
 
 def _row(record: dict[str, Any], keys: tuple[str, ...] | list[str]) -> dict[str, Any]:
