@@ -55,3 +55,14 @@ def test_briefing_page_one_says_since_when(classic_db: Path, tmp_path: Path):
     assert "defence by the United States only" in line
     assert html.index('id="alliance-sentence"') < html.index('id="summary-table"')
     assert "Alliance Treaty Obligations and Provisions" in html  # ATOP's credit line
+
+
+def test_a_pact_without_defence_or_offence_is_not_called_an_alliance_outright() -> None:
+    # e.g. the United States and China, both parties to ATOP 3755 (non-aggression) from 2009
+    pact = {"allied_since": 2009, "as_of": 2016, "coverage_end": 2016, "treaties": [
+        {"atopid": 3755, "start": 2009, "end": None,
+         "obligations": {"USA": ["nonagg"], "CHN": ["nonagg"]}}]}
+    text = sentence(pact, "USA", "United States", "CHN", "China")
+    assert text.startswith("Allies in ATOP's sense only (no defence or offence obligation) "
+                           "since 2009 (ATOP v4, data to 2016)")
+    assert not sentence(USA_JPN, "USA", "United States", "JPN", "Japan").startswith("Allies in")

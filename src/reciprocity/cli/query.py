@@ -69,8 +69,8 @@ def register(app: typer.Typer) -> None:
                  frame, credits, ["channel", "unit"]),
              empty=f"No flows between {pair.a.name} and {pair.b.name} in the store for these "
                    "filters.",
-             notes=[f"[dim]{credit}[/]" for credit in data["credits"]] if data["channels"]
-             else [])
+             notes=_alliance_note(data, pair) + ([f"[dim]{credit}[/]" for credit in data["credits"]]
+                                          if data["channels"] else []))
 
     @app.command("partners")
     def partners(
@@ -294,3 +294,12 @@ def _dyad_views(result: Dyad, data: dict[str, Any], frame: RowSet,
                           ["mode", "flow_ab"], wide_columns=["mode", *ROW_KEYS],
                           labels=heads, notes=notes))
     return views
+
+
+def _alliance_note(data: dict, pair: Any) -> list[str]:
+    """The briefing's alliance sentence under the dyad's tables (none without ATOP data)."""
+    if data.get("alliance") is None:
+        return []
+    from reciprocity.report.alliance_text import sentence
+
+    return [sentence(data["alliance"], pair.a.code, pair.a.name, pair.b.code, pair.b.name)]

@@ -127,7 +127,7 @@ def alliance(store: Store, a: str, b: str, year: int | None = None,
         while since - 1 in allied:
             since -= 1
     vintages = sorted({r["vintage_id"] for r in rows})
-    return {"allied_since": since, "as_of": as_of, "treaties": treaties,
+    return {"allied_since": since, "as_of": as_of, "coverage_end": end, "treaties": treaties,
             "vintage": vintages[0] if vintages else None, "credit": found.credit}
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from reciprocity.labels import label
 from reciprocity.report.headline import _the
-from reciprocity.sources.atop import COVERAGE_END, OBLIGATIONS
+from reciprocity.sources.atop_members import OBLIGATIONS
 
 
 def _duties(codes: list[str]) -> str:
@@ -36,8 +36,8 @@ def sentence(alliance: dict[str, Any] | None, a: str, a_name: str, b: str,
     if alliance is None:
         return (f"Whether {a_name} and {b_name} are allies is not shown: the store holds no "
                 "ATOP alliance data (reciprocity ingest atop).")
-    as_of = alliance.get("as_of") or COVERAGE_END
-    coverage = f"ATOP v4, data to {COVERAGE_END}"
+    as_of = alliance["as_of"]
+    coverage = f"ATOP v4, data to {alliance.get('coverage_end', as_of)}"
     since = alliance.get("allied_since")
     treaties = alliance.get("treaties") or []
     if since is None:
@@ -52,7 +52,10 @@ def sentence(alliance: dict[str, Any] | None, a: str, a_name: str, b: str,
     now = [t for t in run if t.get("end") is None or t["end"] >= as_of]
     duties = {code: sorted({o for t in now for o in t["obligations"].get(code, [])})
               for code in (a, b)}
-    text = (f"Allied since {since} ({coverage}) under ATOP alliance"
+    pact = any(o in ("defense", "offense") for codes in duties.values() for o in codes)
+    lead = ("Allied since" if pact else  # ATOP counts non-aggression and consultation pacts too
+            "Allies in ATOP's sense only (no defence or offence obligation) since")
+    text = (f"{lead} {since} ({coverage}) under ATOP alliance"
             + ("s " if len(run) > 1 else " ") + _listed([_treaty(t) for t in run])
             + f"; terms in {as_of}: {a_name}: {_duties(duties[a])}; "
             f"{b_name}: {_duties(duties[b])}")
