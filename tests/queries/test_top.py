@@ -46,14 +46,14 @@ def store(top_db: Path) -> Iterator[Store]:
 
 
 def rows(result) -> dict[str, dict]:
-    return {r["country"]: r for r in result.to_dict()["rows"]}
+    return {r["country"]: r for r in result.answer().model_dump(mode="json")["rows"]}
 
 
 def test_default_window_is_the_last_five_complete_years(store):
     result = top(store, "exporters")
     assert (result.since, result.until) == (2016, 2020)
     assert (result.previous_since, result.previous_until) == (2011, 2015)
-    data = result.to_dict()
+    data = result.answer().model_dump(mode="json")
     assert set(data) == JSON_KEYS
     assert (data["channel"], data["unit"], data["vintage"]) == ("arms", "tiv_millions", VINTAGE)
     assert data["world_total"] == 450
@@ -81,7 +81,7 @@ def test_values_shares_previous_window_and_change(store):
 
 
 def test_importers_ties_share_a_rank_and_organisations_are_listed(store):
-    data = top(store, "importers").to_dict()
+    data = top(store, "importers").answer().model_dump(mode="json")
     assert [(r["rank"], r["country"]) for r in data["rows"]] == [
         (1, "JPN"), (1, "SAU"), (3, "IND"), (4, "UKR"), (5, "ORG-NATO")]
     by = {r["country"]: r for r in data["rows"]}
@@ -108,10 +108,11 @@ def test_explicit_windows_and_previous_window_without_data(store):
 
 def test_a_year_without_data_is_empty_not_zero(store):
     result = top(store, "exporters", since=2015, until=2015)
-    data = result.to_dict()
+    data = result.answer().model_dump(mode="json")
     assert data["rows"] == [] and data["world_total"] is None
     assert (data["since"], data["until"]) == (2015, 2015)
-    empty_store_year = top(store, "importers", since=1990, until=1994).to_dict()
+    empty = top(store, "importers", since=1990, until=1994)
+    empty_store_year = empty.answer().model_dump(mode="json")
     assert empty_store_year["rows"] == [] and empty_store_year["world_total"] is None
 
 
@@ -141,21 +142,27 @@ def test_refusals(store, kwargs, error, fragment):
 def test_a_channel_without_flows_gives_an_empty_ranking(store):
     result = top(store, "exporters", channel="citation")
     assert result.unit == "citations"  # the first unit that adds up
-    assert result.to_dict()["rows"] == [] and result.since is None
+    assert result.answer().model_dump(mode="json")["rows"] == [] and result.since is None
 
 
 def test_vintage_and_python_api(top_db):
     with Reciprocity(top_db, read_only=True) as r:
         result = r.top("exporters", vintage="2021-03-12", limit=1)
     assert result.vintage == VINTAGE
-    assert result.to_dict()["rows"][0]["country"] == "USA"
+    data = result.answer().model_dump(mode="json")
+    assert data["rows"][0]["country"] == "USA"
+    # the published keys of ``top --format json``, in their order
+    assert list(data) == ["channel", "unit", "since", "until", "vintage", "world_total",
+                          "rows", "credits", "partial_scope"]
+    assert list(data["rows"][0]) == ["rank", "country", "name", "value", "share",
+                                     "previous_value", "change_pct"]
 
 
 # -- command line -------------------------------------------------------------------------------
 def test_cli_json_is_the_query(run_main, top_db, store):
     result = run_main("--db", top_db, "top", "exporters", "--format", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == top(store, "exporters").to_dict()
+    assert json.loads(result.stdout) == top(store, "exporters").answer().model_dump(mode="json")
     limited = run_main("--db", top_db, "top", "importers", "--limit", "0", "--since", "2011",
                        "--until", "2015", "--format", "json")
     assert [r["country"] for r in json.loads(limited.stdout)["rows"]] == ["IND", "SAU", "PAK"]
@@ -218,5 +225,5 @@ def test_web_api_answers_the_cli_json(run_main, top_db):
 def test_a_partial_extract_says_so_and_a_complete_register_does_not(store, classic_store):
     partial = top(store, "exporters")
     assert "year range '2011' to '2021'" in partial.partial_scope
-    assert partial.to_dict()["partial_scope"] == partial.partial_scope
+    assert partial.answer().model_dump(mode="json")["partial_scope"] == partial.partial_scope
     assert top(classic_store, "exporters", since=1980, until=2025).partial_scope is None

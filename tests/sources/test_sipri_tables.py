@@ -259,6 +259,6 @@ def test_default_window_of_the_april_2024_export_is_sipris_march_2024_window(tab
         assert (result.previous_since, result.previous_until) == (2014, 2018)
         published = sum(tables[kind].world[y] for y in range(2019, 2024))
         assert within(result.world_total, published, rows=5)
-        for row in result.to_dict()["rows"]:
+        for row in result.answer().model_dump(mode="json")["rows"]:
             cells = [tables[kind].cells.get((row["country"], y)) for y in range(2019, 2024)]
             assert within(row["value"], sum(c or 0 for c in cells), rows=5), row

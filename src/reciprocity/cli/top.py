@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
             result = r.top(kind, channel=channel, since=since, until=until, vintage=vintage,
                            limit=limit, unit=unit)
         previous = f"{result.previous_since}–{result.previous_until}"
-        emit(result.rows, fmt, json_data=result.to_dict(), wide=wide,
+        emit(result.rows, fmt, json_data=result.answer().model_dump(mode="json"), wide=wide,
              csv_frame=with_credit(result.rows, " · ".join(result.credits)),
              views=[View(result.rows, _title(result),
                          columns=["rank", "name", "country", "value", "share",

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict
 
 from reciprocity import channels as channels_mod
 from reciprocity import countries
@@ -27,6 +27,37 @@ DEFAULT_LIMIT = 25
 ROW_KEYS = ("rank", "country", "name", "value", "share", "previous_value", "change_pct")
 #: How SIPRI's tables name the unknown party on each side.
 UNKNOWN_NAMES = {"exporters": "unknown supplier(s)", "importers": "unknown recipient(s)"}
+
+
+Number = int | float | None
+
+
+class TopRow(BaseModel):
+    """One ranked supplier or recipient: value, share of the world total and change."""
+
+    model_config = ConfigDict(extra="forbid")
+    rank: int
+    country: str
+    name: str | None
+    value: Number
+    share: Number
+    previous_value: Number
+    change_pct: Number
+
+
+class TopAnswer(BaseModel):
+    """``reciprocity top KIND`` (and ``/api/top``): the ranking and its window."""
+
+    model_config = ConfigDict(extra="forbid")
+    channel: str
+    unit: str | None
+    since: int | None
+    until: int | None
+    vintage: str | None
+    world_total: Number
+    rows: list[TopRow]
+    credits: list[str]
+    partial_scope: str | None
 
 
 @dataclass
@@ -52,18 +83,14 @@ class Top:
     """The publisher's stated scope when a vintage ranked is a partial extract (one recipient,
     a span of years): its "world" total is the extract's, not the world's."""
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON of ``reciprocity top … --format json`` (and of ``/api/top``)."""
-        return {
-            "channel": self.channel, "unit": self.unit, "since": self.since,
-            "until": self.until, "vintage": self.vintage,
-            "world_total": clean(self.world_total),
-            "rows": [{k: clean(v) for k, v in zip(ROW_KEYS, values, strict=True)}
-                     for values in zip(*(self.rows[k].tolist() for k in ROW_KEYS),
-                                       strict=True)],
-            "credits": self.credits,
-            "partial_scope": self.partial_scope,
-        }
+    def answer(self) -> TopAnswer:
+        """The answer of ``reciprocity top … --format json`` (and of ``/api/top``)."""
+        return TopAnswer(
+            channel=self.channel, unit=self.unit, since=self.since, until=self.until,
+            vintage=self.vintage, world_total=clean(self.world_total),
+            rows=[{k: clean(v) for k, v in zip(ROW_KEYS, values, strict=True)}
+                  for values in zip(*(self.rows[k].tolist() for k in ROW_KEYS), strict=True)],
+            credits=self.credits, partial_scope=self.partial_scope)
 
 
 def top(store: Store, kind: str, *, channel: str = "arms", since: int | None = None,

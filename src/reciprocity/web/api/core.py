@@ -18,6 +18,7 @@ from reciprocity.errors import UnknownCountryError
 from reciprocity.jsonout import dumps_bytes, records
 from reciprocity.queries import present
 from reciprocity.queries.common import channel_credits
+from reciprocity.queries.top import TopAnswer
 from reciprocity.store.schema import YEAR_MAX, YEAR_MIN
 from reciprocity.web import deps
 
@@ -194,7 +195,7 @@ async def partners(request: Request, a: A, channel: Annotated[str, Query(
 
 
 @router.get("/top", summary="The largest exporters or importers (SIPRI's rankings)",
-            responses=ERRORS)
+            responses={200: {"model": TopAnswer, "description": "The ranking"}, **ERRORS})
 async def top(request: Request,
               kind: Annotated[str, Query(description="exporters or importers.")] = "exporters",
               channel: Annotated[str, Query(description="A directed channel.")] = "arms",
@@ -206,7 +207,8 @@ async def top(request: Request,
     """The same JSON as ``reciprocity top KIND --format json`` with the same options."""
     return await cached_json(request, ("top", kind, channel, since, until, vintage, limit, unit),
                              lambda r: r.top(kind, channel=channel, since=since, until=until,
-                                             vintage=vintage, limit=limit, unit=unit).to_dict())
+                                             vintage=vintage, limit=limit, unit=unit).answer()
+                             .model_dump(mode="json"))
 
 
 @router.get("/explain", summary="Source records behind a pair's figure", responses=ERRORS)
