@@ -1,11 +1,17 @@
 """The assessment's answers as pydantic models: the JSON that ``reciprocity index``,
-``assess capabilities``, ``assess opportunities``, ``assess dependence`` and ``alerts`` write
-with ``--format json``, and the web API answers, so /openapi.json documents them.
+``assess capabilities``, ``assess opportunities``, ``assess dependence``, ``assess allies``,
+``scenario``, ``compare`` and ``alerts`` write with ``--format json``, and the web API answers,
+so /openapi.json documents them.
 
-Each model lists every key of its answer (unknown keys are refused, so a test that validates
-an answer against its model fails when the two part); the alerts' answer is the report
-itself (:class:`~reciprocity.assess.service.AlertsReport`). Parts whose keys vary with the measure
-or the rule (a capability measure's row, an alert's evidence) are mappings.
+Each result produces its answer (``Composite.answer()``, ``Capabilities.answer()``,
+``Dependence.answer()``, ``ScenarioResult.answer()``, ``EventStudyResult.answer()``,
+``AlliesResult.answer()``); the front ends write ``answer().model_dump(mode="json")``. The
+fields are declared in the order of the published JSON. Each model lists every key of its
+answer (unknown keys are refused); the alerts' answer is the report itself
+(:class:`~reciprocity.assess.service.AlertsReport`). Parts whose keys vary with the measure
+or the rule (a capability measure's row, an alert's evidence) are mappings. The opportunities'
+rows are still written by ``Opportunities.to_list`` (a row has ``sources`` only when no
+evidence is loaded), and the model only describes them.
 """
 
 from __future__ import annotations
