@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from reciprocity.labels import label
-from reciprocity.report.headline import _the
+from reciprocity.report.headline import capitalised, with_article
 from reciprocity.sources.atop_members import OBLIGATIONS
 
 
@@ -32,7 +32,7 @@ def sentence(alliance: dict[str, Any] | None, a: str, a_name: str, b: str,
              b_name: str) -> str:
     """One sentence for page 1 (``alliance``: the dyad JSON's ``alliance``, None when the
     store holds no ATOP data; names as the dyad gives them, e.g. ``United States``)."""
-    a_name, b_name = _the(a_name), _the(b_name)
+    a_name, b_name = with_article(a_name), with_article(b_name)
     if alliance is None:
         return (f"Whether {a_name} and {b_name} are allies is not shown: the store holds no "
                 "ATOP alliance data (reciprocity ingest atop).")
@@ -42,7 +42,7 @@ def sentence(alliance: dict[str, Any] | None, a: str, a_name: str, b: str,
     treaties = alliance.get("treaties") or []
     if since is None:
         past = [t for t in treaties if t.get("end") is not None and t["end"] < as_of]
-        text = (f"{a_name[:1].upper()}{a_name[1:]} and {b_name} are not allied in ATOP in "
+        text = (f"{capitalised(a_name)} and {b_name} are not allied in ATOP in "
                 f"{as_of} ({coverage})")
         if past:
             text += "; earlier, ATOP alliance" + ("s " if len(past) > 1 else " ") + _listed(

@@ -58,7 +58,7 @@ def unit_label(unit: str) -> str:
 def key_label(channel: str, unit: str) -> str:
     """A channel key for people: ``Citations: relative citation index, physics``."""
     name = channel_label(channel)
-    return f"{name[:1].upper()}{name[1:]}: {unit_label(unit)}"
+    return f"{capitalised(name)}: {unit_label(unit)}"
 
 
 def main_channel(data: dict[str, Any]) -> str | None:
@@ -89,7 +89,7 @@ def _design(data: dict[str, Any], ch: dict[str, Any]) -> list[str]:
     back = (design.get("b_to_a") or {}).get("recipient")
     if back and number_or_none(back.get("share")):
         out.append(f"{figure(back['share'], 'proportion')} of what {b} sent was of "
-                   f"{_possessive(_the(a))} own design")
+                   f"{_possessive(with_article(a))} own design")
     return out
 
 
@@ -120,15 +120,17 @@ def sentence(data: dict[str, Any], composite: dict[str, Any] | None = None) -> s
         return f"The store holds no flows between {a} and {b} for this span."
     key = main_channel(data)
     if key is None:
-        return (f"{_cap(_the(a))} and {_the(b)} share only joint counts or indices here "
-                "(no directed flow with totals), so no two-way index applies; the channels "
+        return (f"{capitalised(with_article(a))} and {with_article(b)} share only joint counts "
+                "or indices here (no directed flow with totals), so no two-way index applies; "
+                "the channels "
                 "below give the values by year.")
     ch = data["channels"][key]
     lo, hi = _span(data, ch)
     span = f"From {lo} to {hi}" if lo is not None and hi is not None and lo != hi else (
         f"In {lo}" if lo is not None else "Over the span")
     unit = unit_label(ch["unit"])
-    parts = [f"{span} {_the(a)} sent {_the(b)} {figure(ch['flow_ab'], ch['unit'])} {unit} of "
+    parts = [f"{span} {with_article(a)} sent {with_article(b)} "
+             f"{figure(ch['flow_ab'], ch['unit'])} {unit} of "
              f"{channel_label(ch['channel'])} and received {figure(ch['flow_ba'], ch['unit'])} "
              f"(two-way index {figure(ch['gl_index'], 'index')})"]
     parts += _design(data, ch)
@@ -142,11 +144,12 @@ def _possessive(name: str) -> str:
     return name + ("'" if name.endswith("s") else "'s")
 
 
-def _cap(text: str) -> str:
+def capitalised(text: str) -> str:
+    """``text`` with its first letter in capitals (a sentence's start)."""
     return text[:1].upper() + text[1:]
 
 
-def _the(name: str) -> str:
+def with_article(name: str) -> str:
     """``the United States``, ``the United Kingdom``; other names as they are."""
     if name.startswith(("United ", "Netherlands", "Philippines", "Czech Republic")):
         return "the " + name

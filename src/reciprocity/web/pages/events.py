@@ -16,7 +16,7 @@ from reciprocity.report import timeline
 from reciprocity.web import deps
 from reciprocity.web.pages.common import render
 from reciprocity.web.pages.deleting import delete_with_reason
-from reciprocity.web.pages.ledger import _need_writer_page
+from reciprocity.web.pages.ledger import need_writer_page
 
 router = APIRouter()
 
@@ -112,7 +112,7 @@ def _form_page(request: Request, values: dict[str, str], errors: dict[str, str],
 @router.get("/events/new", response_class=HTMLResponse)
 def new_form(request: Request) -> Response:
     """An empty form for a new event."""
-    redirect = _need_writer_page(request)
+    redirect = need_writer_page(request)
     return redirect if redirect is not None else _form_page(request, {}, {})
 
 
@@ -157,7 +157,7 @@ def detail(request: Request, event_id: str) -> HTMLResponse:
 
 @router.get("/events/{event_id}/edit", response_class=HTMLResponse)
 def edit_form(request: Request, event_id: str) -> Response:
-    redirect = _need_writer_page(request)
+    redirect = need_writer_page(request)
     if redirect is not None:
         return redirect
     with deps.backend(request).read() as r:

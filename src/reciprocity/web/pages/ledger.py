@@ -36,7 +36,7 @@ def _signin(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
 
 
-def _need_writer_page(request: Request) -> Response | None:
+def need_writer_page(request: Request) -> Response | None:
     """For GET of a form: send people who may not write to sign in (or say why not)."""
     user = deps.current_user(request)
     if user is None:
@@ -141,7 +141,7 @@ def new_form(request: Request, kind: str) -> Response:
     """An empty form for a new program or transfer."""
     if kind not in ("program", "transfer"):
         raise NotFoundError(f"no form for {kind!r}; expected program or transfer")
-    redirect = _need_writer_page(request)
+    redirect = need_writer_page(request)
     if redirect is not None:
         return redirect
     values = {"status_history-0-status": "proposed"} if kind == "transfer" else {}
@@ -215,7 +215,7 @@ def _detail_ctx(request: Request, record: Any, versions: list[dict[str, Any]],
 
 @router.get("/ledger/{record_id}/edit", response_class=HTMLResponse)
 def edit_form(request: Request, record_id: str) -> Response:
-    redirect = _need_writer_page(request)
+    redirect = need_writer_page(request)
     if redirect is not None:
         return redirect
     with deps.backend(request).read() as r:
