@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     if kept and not {"ingest_dyad"} & chosen and "ingest_dyad" in kept:
         lines[2] = kept["ingest_dyad"][0]  # keep the date of the figures kept
     patents = [r for r in results if r["benchmark"] == "patents"]
+    notes = _notes(HERE.parent / "BENCHMARKS.md")
     for name in dict.fromkeys(n for n, _ in BENCHMARKS):
         if name in chosen:
             section = (_patents_section(patents) if name == "patents" else
@@ -109,13 +110,24 @@ def main(argv: list[str] | None = None) -> int:
             section = kept[name][1]
         else:
             continue
-        lines += [f"<!-- section: {name} -->", *section, f"<!-- end: {name} -->", ""]
+        lines += [f"<!-- section: {name} -->", *section, f"<!-- end: {name} -->", "",
+                  *notes.get(name, [])]
     for name, (_measured, section) in kept.items():  # sections of no registered benchmark
         if name not in dict(BENCHMARKS):
-            lines += [f"<!-- section: {name} -->", *section, f"<!-- end: {name} -->", ""]
+            lines += [f"<!-- section: {name} -->", *section, f"<!-- end: {name} -->", "",
+                      *notes.get(name, [])]
     (HERE.parent / "BENCHMARKS.md").write_text("\n".join(lines))
     print("\n".join(lines))
     return 0
+
+
+def _notes(path: Path) -> dict[str, list[str]]:
+    """Text written by hand after a section's end marker (up to the next section), by section:
+    kept as it is when the sections are written again."""
+    text = path.read_text() if path.exists() else ""
+    found = re.findall(r"<!-- end: (\S+) -->\n(.*?)(?=<!-- section: |\Z)", text, re.S)
+    return {name: [*body.strip("\n").split("\n"), ""] for name, body in found
+            if body.strip()}
 
 
 def _sections(text: str) -> dict[str, tuple[str, list[str]]]:
@@ -363,14 +375,34 @@ def _startup_section(results: list[dict]) -> list[str]:
 
 
 def _diff_floor(r: dict) -> str:
-    """Whether the target is within reach of the matching statement alone."""
+    """How the matching statement alone compares with the join (and the join kept)."""
     match = r["summary_parts_s"].get("matching statement")
     if not match:
         return ""
     ratio = match / r["join_best_s"]
-    return (f"The matching statement alone takes {ratio:.1f}× the join's best run"
+    kept = (f" and {match / r['join_kept_best_s']:.1f}× the join kept's"
+            if "join_kept_best_s" in r else "")
+    return (f"The matching statement alone takes {ratio:.1f}× the join's best run{kept}"
             + (", so the 3× target cannot be met without matching differently (not one "
                "statement's tuning)." if ratio > r["target_ratio"] else "."))
+
+
+_DIFF_HISTORY = [
+    "History. Until 2026-12-07 the join was timed with `.arrow()`, which since DuckDB 1.4 "
+    "returns an unread `RecordBatchReader`: the figures then published (4.56× best, 5.03× "
+    "paired, under load average 4.6) were against the join kept, not against the join "
+    "delivered that the text described; the join is now read to its end, and the join kept "
+    "is shown beside it. Tried and not kept: a fingerprint (hash of every compared column) on "
+    "both sides so that the change mask is built only where fingerprints differ (slower: "
+    "17,736 of some 28,000 matched records did change, so the hash over every row costs more "
+    "than the comparisons it saves); the normalised designation key stored at ingest "
+    "(`benchmarks/diff_stored_key.py`: no gain beyond the noise, the regular expression over "
+    "59,431 designations costs about 3 ms); one scan of both vintages with keys of several "
+    "records found by a hash of the key (slower: DuckDB materialises the two sides again); "
+    "the two sides read from the table at each use instead of materialised once (no gain). "
+    "Kept: the vintages read with one small query instead of the store's general vintage "
+    "table through pandas (about 6 ms a call).",
+]
 
 
 def _diff_section(results: list[dict]) -> list[str]:
@@ -389,11 +421,12 @@ def _diff_section(results: list[dict]) -> list[str]:
             "(records matched, counts by kind and changed field, totals per supplier and "
             "recipient, the 50 largest changes with their values); *join*: DuckDB's plain full "
             "outer join of the two vintages' record tables on the record key, every column, "
-            "fetched as Arrow "
-            f"({r['join_rows']:,} rows). Same process and connection, {r['repeat']} repeats, "
-            "the two alternating which runs first; the paired ratio is summary ÷ join within "
-            "each repeat.", "",
-            "| measure | summary | join | ratio | target | met |",
+            "delivered to Python as an Arrow table, as the summary delivers its answer "
+            f"({r['join_rows']:,} rows); *join kept*: the same join run to completion with its "
+            "result kept inside DuckDB (not delivered), the strictest floor. Same process and "
+            f"connection, {r['repeat']} repeats, each going first in turn; the paired ratio is "
+            "summary ÷ join within each repeat.", "",
+            "| measure | summary | baseline | ratio | target | met |",
             "| --- | ---: | ---: | ---: | --- | --- |",
             f"| best runs | {r['summary_best_s'] * 1000:.0f} ms | {r['join_best_s'] * 1000:.0f} ms "
             f"| {r['ratio_best']:.2f}× | ≤ {r['target_ratio']:g}× "
@@ -401,6 +434,13 @@ def _diff_section(results: list[dict]) -> list[str]:
             f"| paired median ({', '.join(f'{x:.2f}' for x in r['paired_ratios'])}) | | "
             f"| {r['paired_ratio_median']:.2f}× | ≤ {r['target_ratio']:g}× "
             f"| {yes(r['paired_ratio_median'] <= r['target_ratio'])} |",
+            *([f"| against the join kept, best runs | {r['summary_best_s'] * 1000:.0f} ms "
+               f"| {r['join_kept_best_s'] * 1000:.0f} ms | {r['ratio_kept_best']:.2f}× | "
+               "(orientation) | |",
+               "| against the join kept, paired median "
+               f"({', '.join(f'{x:.2f}' for x in r['paired_kept_ratios'])}) | | "
+               f"| {r['paired_kept_ratio_median']:.2f}× | (orientation) | |"]
+              if "join_kept_best_s" in r else []),
             "",
             f"Result: {c['added']:,} added, {c['removed']:,} removed, {c['changed']:,} changed "
             f"({r['designation_spelling']:,} of them designations respelt, e.g. K2 → K-2). "
@@ -419,7 +459,8 @@ def _diff_section(results: list[dict]) -> list[str]:
                if "load_average" in r else "")
             + ". Reproduce: "
             "`python benchmarks/run.py --only diff`, or `python benchmarks/diff.py --repeat 7 "
-            "--json OUT` (`--new`/`--old` name other registers).",
+            "--json OUT` (`--new`/`--old` name other registers).", "",
+            *_DIFF_HISTORY,
         ]
     return lines
 

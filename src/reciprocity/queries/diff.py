@@ -209,9 +209,14 @@ def _vintages(store: Store, source: Any, dataset: str, from_vintage: str | None,
     # A source name or its dataset id; or one part of a dataset published in parts
     # (e.g. world_bank_wdi:BM.GSR.ROYL.CD), each part with its own vintages.
     ds = dataset if dataset.startswith(source.info.dataset + ":") else source.info.dataset
-    known = store.vintages(ds)
-    if known.empty:
-        parts = sorted({d for d in store.vintages()["dataset"] if d.startswith(ds + ":")})
+    # (vintage, complete, layout), oldest first by the publisher's date, undated first
+    known = store.con.execute(
+        "SELECT vintage_id, is_complete, layout FROM vintages WHERE dataset = ? "
+        "ORDER BY generated_at NULLS FIRST, ingested_at NULLS FIRST", [ds]).fetchall()
+    if not known:
+        parts = sorted(r[0] for r in store.con.execute(
+            "SELECT DISTINCT dataset FROM vintages WHERE starts_with(dataset, ?)",
+            [ds + ":"]).fetchall())
         if parts:
             raise InputError(f"{ds} is published in parts; name one of them: {parts}")
     if len(known) < 2 and (from_vintage is None or to_vintage is None):
@@ -219,11 +224,11 @@ def _vintages(store: Store, source: Any, dataset: str, from_vintage: str | None,
                             "two (ingest an older or newer export of the same source)")
     # Defaults compare complete vintages (partial extracts only when named), and undated
     # vintages count as older than dated ones, as in the default vintage choice.
-    complete = known[known["is_complete"]]
+    complete = [r for r in known if r[1]]
     if len(complete) >= 2 and to_vintage is None:
         known = complete
-    ordered = list(known.sort_values(["generated_at", "ingested_at"],
-                                     na_position="first")["vintage_id"])
+    ordered = [r[0] for r in known]
+    layout = {r[0]: r[2] for r in known}
     new = store.resolve_vintage(to_vintage) if to_vintage else ordered[-1]
     if from_vintage:
         old = store.resolve_vintage(from_vintage)
@@ -231,7 +236,6 @@ def _vintages(store: Store, source: Any, dataset: str, from_vintage: str | None,
         earlier = ordered[:ordered.index(new)]
         # an export of another layout (SIPRI's classic and per-year ones) is compared only
         # when named: its rows are not the same kind of record
-        layout = dict(zip(known["vintage_id"], known["layout"], strict=True))
         alike = [v for v in earlier if layout.get(v) == layout.get(new)]
         earlier = alike or earlier
         if not earlier:
