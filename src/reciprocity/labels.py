@@ -142,6 +142,12 @@ COLUMNS: dict[str, str] = {
     "change_pct": "Change %", "indicator": "Indicator", "latest_year": "Latest year",
     "latest": "Latest", "years": "Years", "aggregation": "Aggregation",
     "a_to_b": "A→B", "b_to_a": "B→A",
+    # diff: what a revision changed
+    "change": "Change", "flow": "Flow", "code": "Code", "before": "Before", "after": "After",
+    "flow_from": "Flow before", "flow_to": "Flow after", "flow_change": "Flow change",
+    "record_id_from": "Record before", "record_id_to": "Record after",
+    "tiv_total_order": "TIV of the order", "tiv_per_unit": "TIV per unit",
+    "changed_fields": "Changed fields", "changes": "Changes", "what_changed": "What changed",
 }
 
 

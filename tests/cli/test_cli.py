@@ -349,8 +349,28 @@ def test_diff_summary_comes_first_with_units_and_credit(run_main, db2):
              text.index("USA→JPN"), text.index("Changes, largest effect"),
              text.index("1 more (--limit 0 lists all"), text.index(CREDIT)]
     assert order == sorted(order)
-    assert "tiv_millions" in text and "trend-indicator values" in text
+    assert "trend-indicator values" in text and "TIV, millions" in text
+    # units and columns by their labels (the matching rule names the record table's columns)
+    assert "tiv_" not in text.split("Matching:")[0]
     assert "F-35A Lightning-2" in text and "AIM-9M" not in text  # one listed: the largest
+
+
+def test_diff_table_fits_100_columns_and_wide_shows_the_values(run_main, db2):
+    narrow = run_main("--db", db2, "diff", "sipri", env={"COLUMNS": "100"})
+    assert narrow.exit_code == 0, narrow.output
+    shown = narrow.stdout.splitlines()
+    assert max(len(line) for line in shown) <= 100
+    # who to whom in one column, the changed fields by their labels, each on one line
+    heading = next(line for line in shown if "What changed" in line and "┃" in line)
+    assert "Flow change" in heading and "Flow before" not in heading
+    assert any("number delivered" in line and "AIM-9M" in line for line in shown)
+    assert any(line.rstrip(" │").endswith("TIV delivered") for line in shown)
+    assert "5.0 → 7.5" not in narrow.stdout and "--wide shows the values" in narrow.stdout
+    wide = run_main("--db", db2, "diff", "sipri", "--wide", env={"COLUMNS": "250"})
+    assert wide.exit_code == 0, wide.output
+    shown = wide.stdout.split("Matching:")[0]
+    assert "TIV delivered: 5.0 → 7.5" in shown and "tiv_delivered" not in shown
+    assert "Flow before" in wide.stdout and "Record" not in wide.stdout
 
 
 def test_diff_json_options(run_main, db2):

@@ -102,7 +102,8 @@ def fmt_value(value: Any, digits: int = 2) -> str:
 
 
 IN_ROW_UNIT = ("flow_ab", "flow_ba", "balance", "magnitude", "value", "previous_value",
-               "rolling_ab", "rolling_ba", "total", "latest")
+               "rolling_ab", "rolling_ba", "total", "latest", "flow_from", "flow_to",
+               "flow_change")
 """Columns whose values are in the unit named by the row's ``unit`` column."""
 LABELLED_VALUES = ("mode", "channel", "unit", "form")
 """Columns whose values are names shown by their label (``licensed_production`` →

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,9 +15,9 @@ from reciprocity.cli.render import (
     emit,
     emit_csv,
     emit_json,
-    fmt_value,
     table,
 )
+from reciprocity.labels import fmt, label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,6 +78,7 @@ def register(app: typer.Typer) -> None:
             "--limit", "-n", min=0, help="Changes listed, largest effect first (0: all); "
             "the summary counts them all.")] = 50,
         fmt: FormatOpt = Format.table,
+        wide: WideOpt = False,
     ) -> None:
         """What a revision changed: a summary first (counts by kind, changed fields, what it
         did to each supplier's, recipient's and a pair's totals), then the records added,
@@ -92,7 +94,7 @@ def register(app: typer.Typer) -> None:
         if fmt is Format.csv:
             emit_csv(listed)
             return
-        _diff_table(result)
+        _diff_table(result, wide=wide)
 
 def register_channels(app: typer.Typer) -> None:
     @app.command("channels")
@@ -120,7 +122,14 @@ def _status(row: dict) -> str:
     return state + ("" if row["is_complete"] else ", partial")
 
 
-def _diff_table(result: Diff) -> None:
+DIFF_HIDDEN = ("unit", "changed_fields", "record_id_from", "record_id_to")
+"""Columns of the changes that no table shows (the unit is in its title)."""
+DIFF_NARROW = ("change", "flow", "order_year", "designation", "flow_change", "what_changed")
+"""The changes table without ``--wide``: who to whom in one column, the fields that changed
+(not their values), so that it fits a 100-column terminal."""
+
+
+def _diff_table(result: Diff, *, wide: bool = False) -> None:
     """The table form of ``diff``: the summary, then the listed changes, then the credit."""
     sel = []
     if result.pair:
@@ -134,22 +143,23 @@ def _diff_table(result: Diff) -> None:
     console.print(", ".join(f"{c[k]:,} {k}" for k in ("added", "removed", "changed"))
                   + f" ({result.total:,} records)")
     if c["changed"]:
-        kinds = "; ".join(f"{k.replace('_', ' ')} {n:,}" for k, n in result.groups.items()
-                          if n)
-        fields = ", ".join(f"{k} {n:,}" for k, n in result.fields.items())
+        kinds = "; ".join(f"{'TIV' if k == 'tiv' else k.replace('_', ' ')} {n:,}"
+                          for k, n in result.groups.items() if n)
+        fields = ", ".join(f"{_word(k)} {n:,}" for k, n in result.fields.items())
         console.print(f"What changed in the {c['changed']:,} changed records: {kinds} "
                       f"[dim](by column: {fields})[/]")
     for t in result.totals:
         w = t["total"]
-        console.print(f"\n[bold]Totals, {t['channel']}, in {t['unit']}[/] "
-                      f"[dim]({t['unit_label']})[/]: {fmt_value(w['before'])} → "
-                      f"{fmt_value(w['after'])} ({_signed(w['change'])})")
+        console.print(f"\n[bold]Totals, {_word(t['channel'])}, in {t['unit_label']}[/]: "
+                      f"{fmt(w['before'], t['unit'])} → {fmt(w['after'], t['unit'])} "
+                      f"({_signed(w['change'], t['unit'])})")
+        units = dict.fromkeys(("before", "after", "change"), t["unit"])
         for name in ("suppliers", "recipients"):
             if t[name]:
-                table(pd.DataFrame(t[name]),
+                table(pd.DataFrame(t[name]), units=units,
                       title=f"{name.capitalize()}, largest change first "
                             f"({len(t[name])} of {t[name + '_changed']} that changed; "
-                            f"{t['unit']})")
+                            f"{label(t['unit'])})")
         rows = []
         if "pair" in t:
             p = t["pair"]
@@ -160,24 +170,52 @@ def _diff_table(result: Diff) -> None:
             rows += [{"flow": f"{k['code']} as supplier", **k["as_supplier"]},
                      {"flow": f"{k['code']} as recipient", **k["as_recipient"]}]
         if rows:
-            table(pd.DataFrame(rows), title=f"Selection ({t['unit']})")
+            table(pd.DataFrame(rows), units=units, title=f"Selection ({label(t['unit'])})")
     if result.changes.empty:
         console.print("\nNo records differ" + (" for this selection." if sel else "."))
     else:
-        cols = [col for col in result.changes.columns
-                if col not in ("unit", "changed_fields", "record_id_from", "record_id_to")]
+        changes, cols = _changes_shown(result, wide)
         unit = result.changes["unit"].dropna()
-        table(result.changes, columns=cols,
+        table(changes, columns=cols,
               title=f"Changes, largest effect on the flows first ({len(result.changes):,} of "
-                    f"{result.total:,}" + (f"; flows in {unit.iloc[0]}" if len(unit) else "")
-                    + ")")
+                    f"{result.total:,}" + (f"; flows in {label(unit.iloc[0])}" if len(unit)
+                                           else "") + ")")
         if result.more:
-            console.print(f"… {result.more:,} more (--limit 0 lists all; --format json or csv "
-                          "for every column).")
+            console.print(f"… {result.more:,} more (--limit 0 lists all; --wide shows the "
+                          "values that changed; --format json or csv every column).")
+        elif not wide:
+            console.print("[dim](--wide shows the values that changed.)[/]")
     console.print(f"[dim]Matching: {result.matching}.[/]")
     for credit in result.credits:
         console.print(credit)
 
 
-def _signed(x: float) -> str:
-    return ("+" if x > 0 else "") + fmt_value(x)
+def _changes_shown(result: Diff, wide: bool) -> tuple[pd.DataFrame, list[str]]:
+    """The listed changes as the table shows them, and its columns: with ``wide``, every
+    column, the changed values under their labels; else who to whom in one column
+    (``USA→JPN``) and the changed fields by their labels, to fit 100 columns."""
+    out = result.changes.copy()
+    if wide:
+        # 'tiv_delivered: 5.0 → 7.5; comments: …' → 'TIV delivered: 5.0 → 7.5; Comments: …'
+        pattern = re.compile(r"(^|; )(" + "|".join(map(re.escape, result.fields)) + r"): ")
+        if result.fields:
+            out["changes"] = [pattern.sub(lambda m: f"{m[1]}{label(m[2])}: ", str(v))
+                              for v in out["changes"].fillna("")]
+        return out, [c for c in out.columns if c not in DIFF_HIDDEN]
+    ends = next((p for p in (("supplier_code", "recipient_code"), ("origin", "destination"))
+                 if set(p) <= set(out.columns)), None)
+    if ends is not None:
+        out["flow"] = out[ends[0]].astype(str) + "→" + out[ends[1]].astype(str)
+    out["what_changed"] = [", ".join(_word(f) for f in str(v).split(", ") if f)
+                           for v in out["changed_fields"].fillna("")]
+    return out, [c for c in DIFF_NARROW if c in out.columns]
+
+
+def _word(key: str) -> str:
+    """A label inside a sentence: lower case, but for a leading abbreviation (TIV)."""
+    text = label(key)
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
+
+
+def _signed(x: float, unit: str) -> str:
+    return ("+" if x > 0 else "") + fmt(x, unit)
