@@ -74,6 +74,9 @@ COLUMN_KINDS: dict[str, str] = {
     "rolling_gl_index": "index", "rolling_start": "year",
     "share": "percent", "change_pct": "percent",
     "generated_at": "date", "ingested_at": "date", "created_at": "date",
+    "updated_at": "date", "start_year": "year", "end_year": "year",
+    "counterpart_year": "year", "first_year": "year", "last_year": "year", "flows": "count",
+    "version": "id", "workshare_pct": "percent",  # the ledger, the taxonomy's coverage
     # the assessment (index, capabilities, opportunities, dependence, alerts)
     "index": "index", "ci_low": "index", "ci_high": "index", "expected": "index",
     "null_low": "index", "null_high": "index", "weight": "index", "declared_weight": "index",
@@ -136,6 +139,18 @@ COLUMNS: dict[str, str] = {
     "is_complete": "Complete", "is_default": "Default", "rows_read": "Rows",
     "flows_loaded": "Flows", "sha256": "SHA-256", "file_name": "File", "credit": "Credit",
     "title": "Title", "publisher": "Publisher", "licence": "Licence", "url": "URL",
+    # the ledger, the events, channels, taxonomy and users
+    "form": "Form", "partners": "Partners", "start_year": "Start year", "end_year": "End year",
+    "status": "Status", "version": "Version", "program": "Program", "from": "From",
+    "to": "To", "technology": "Technology", "significance": "Significance",
+    "status_date": "Status date", "changed_at": "Changed", "changed_by": "By",
+    "deleted": "Deleted", "transfer_id": "Transfer",
+    "counterpart_id": "Counterpart", "counterpart_year": "Counterpart year", "basis": "Basis",
+    "planned": "Planned", "actual": "Actual", "difference": "Difference",
+    "tracked": "Tracked", "date": "Date", "countries": "Countries", "sources": "Sources",
+    "units": "Units", "directed": "Directed", "role": "Role", "created_at": "Created",
+    "updated_at": "Updated", "flows": "Flows", "first_year": "First year",
+    "last_year": "Last year",
     # partners, top, indicators
     "rank": "Rank", "partner": "Code", "partner_name": "Partner", "name": "Name",
     "country": "Code", "value": "Value", "share": "Share %", "previous_value": "Previous",

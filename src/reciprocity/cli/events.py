@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from reciprocity.cli.common import FormatOpt, ReportFormatOpt, session
-from reciprocity.cli.render import Format, ReportFormat, console, emit, emit_json
+from reciprocity.cli.common import FormatOpt, ReportFormatOpt, WideOpt, session
+from reciprocity.cli.render import Format, ReportFormat, View, console, emit, emit_json
+from reciprocity.labels import label
 
 if TYPE_CHECKING:
     import yaml
@@ -59,6 +60,11 @@ class Kind(StrEnum):
 ByOpt = Annotated[str | None, typer.Option(
     "--by", help="Who makes the change, for the audit trail (default: $USER).")]
 
+LIST_COLUMNS = ["date", "kind", "countries", "title"]
+"""``events A B``'s table in a 100-column terminal: the ids and the sources (long citations)
+are behind ``--wide``, and in ``events show ID``."""
+LIST_WIDE = ["date", "kind", "countries", "title", "id", "programs", "sources"]
+
 
 def register(app: typer.Typer) -> None:
     app.add_typer(events_app, name="events")
@@ -76,6 +82,7 @@ def list_(
         "--joint-only", help="Only events of both countries (leave out each one's own "
         "policies, such as Japan's export principles).")] = False,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """A pair's events by date, with their sources (same as `reciprocity events A B`)."""
     with session(ctx, read_only=True) as r:
@@ -83,9 +90,14 @@ def list_(
                          joint_only=joint_only)
     a, b = countries.resolve(a).code, countries.resolve(b).code
     frame = events_store.frame(found)
-    emit(frame, fmt, title=f"Policy events: {a} ⇄ {b} ({len(found)})",
+    shown = frame.assign(kind=frame["kind"].map(label)) if len(frame) else frame
+    emit(frame, fmt, wide=wide,
          json_data={"a": a, "b": b, "events": [e.model_dump(mode="json") for e in found]},
-         columns=["date", "kind", "countries", "title", "sources"],
+         views=[View(shown, title=f"Policy events: {a} ⇄ {b} ({len(found)})",
+                     columns=LIST_COLUMNS, wide_columns=LIST_WIDE,
+                     labels={"programs": "Programs"},  # the column, not the channel
+                     notes=[] if wide else ["[dim]Each event's id and sources: --wide "
+                                            "(or reciprocity events show ID).[/]"])],
          empty="No events for this pair in the timeline (import some with: reciprocity "
                "events import FILE).")
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from reciprocity.cli.common import FormatOpt, ReportFormatOpt, session
+from reciprocity.cli.common import FormatOpt, ReportFormatOpt, WideOpt, session
 from reciprocity.cli.render import (
     Format,
     ReportFormat,
@@ -22,6 +22,7 @@ from reciprocity.cli.render import (
     table,
 )
 from reciprocity.jsonout import records
+from reciprocity.labels import label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,6 +61,33 @@ class Kind(StrEnum):
 ByOpt = Annotated[str | None, typer.Option(
     "--by", help="Who makes the change, for the audit trail (default: $USER).")]
 IdArg = Annotated[str, typer.Argument(help="Id of a program or transfer.")]
+
+LIST_COLUMNS = {
+    "programs": (["id", "name", "form", "years", "status", "transfers"],
+                 ["id", "name", "form", "partners", "start_year", "end_year", "status",
+                  "transfers", "version", "changed_at"]),
+    "transfers": (["id", "from", "to", "technology", "kind", "status", "status_date"],
+                  ["id", "from", "to", "program", "technology", "kind", "significance",
+                   "status", "status_date", "version", "changed_at"]),
+}
+"""``ledger list``'s tables: the columns that fit a 100-column terminal, and with ``--wide``
+(a program's years in one column, ``1960–1968``; a transfer's program is in the program's own
+table and in ``ledger show``)."""
+
+
+def _years(start: object, end: object) -> str:
+    """A program's years in one cell: ``1960–1968``, ``1984–`` (running), or empty."""
+    def year(v: object) -> str:
+        return "" if pd.isna(v) else str(int(v))  # type: ignore[call-overload]
+
+    return "" if not year(start) and not year(end) else f"{year(start)}–{year(end)}"
+
+
+def _worded(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The frame with the names in ``columns`` in words (``not_carried_out`` → ``not carried
+    out``), for a table."""
+    return frame.assign(**{c: frame[c].map(lambda v: label(v) if isinstance(v, str) else v)
+                           for c in columns if c in frame.columns})
 
 
 def register(app: typer.Typer) -> None:
@@ -116,15 +144,26 @@ def list_(
     kind: Annotated[Kind | None, typer.Option(
         "--kind", "-k", help="programs or transfers (default: both).")] = None,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """Current programs and/or transfers."""
     kinds = [kind.value] if kind else ["programs", "transfers"]
     with session(ctx, read_only=True) as r:
         frames = {k: r.ledger_list(k) for k in kinds}
     emit(pd.concat([f.assign(kind=k) for k, f in frames.items()], ignore_index=True), fmt,
-         json_data={k: records(f) for k, f in frames.items()},
-         views=[View(f.drop(columns=["changed_at"]), title=f"Ledger {k} ({len(f)})")
-                for k, f in frames.items()])
+         json_data={k: records(f) for k, f in frames.items()}, wide=wide,
+         views=[_list_view(k, f) for k, f in frames.items()])
+
+
+def _list_view(kind: str, frame: pd.DataFrame) -> View:
+    """One table of ``ledger list``: programs or transfers, names in words."""
+    shown = _worded(frame, "status")
+    if kind == "programs":
+        shown = shown.assign(years=[_years(s, e) for s, e in zip(
+            frame["start_year"], frame["end_year"], strict=True)])
+    return View(shown, title=f"Ledger {kind} ({len(frame)})", columns=LIST_COLUMNS[kind][0],
+                wide_columns=LIST_COLUMNS[kind][1],
+                labels={"transfers": "Transfers"})  # the column, not the unit
 
 
 @ledger_app.command("show")
@@ -144,9 +183,9 @@ def show(ctx: typer.Context, record_id: IdArg,
                                  allow_unicode=True, width=100).rstrip(),
                   highlight=False, markup=False)
     if related:
-        table(pd.DataFrame([{"id": t.id, "from": t.origin, "to": t.destination,
-                             "technology": t.technology, "status": t.status,
-                             "date": t.status_date} for t in related]),
+        table(_worded(pd.DataFrame([{"id": t.id, "from": t.origin, "to": t.destination,
+                                     "technology": t.technology, "status": t.status,
+                                     "date": t.status_date} for t in related]), "status"),
               title=f"Transfers in {record.id}")
 
 
@@ -161,8 +200,14 @@ def history(ctx: typer.Context, record_id: IdArg, fmt: FormatOpt = Format.table)
              "status": (v.record.status if isinstance(v.record, model.Transfer) else
                         v.record.status or ""),
              "deleted": v.is_deleted, "changes": ", ".join(v.changes)} for v in versions]
-    emit(pd.DataFrame(rows), fmt, title=f"History of {record_id} ({len(versions)} versions)",
-         json_data={"id": record_id, "versions": [v.model_dump(mode="json") for v in versions]})
+    frame = pd.DataFrame(rows)
+    emit(frame, fmt, json_data={"id": record_id,
+                                "versions": [v.model_dump(mode="json") for v in versions]},
+         views=[View(_worded(frame, "status").assign(  # to the minute, as `events show`
+                         changed_at=[v.changed_at.isoformat(sep=" ", timespec="minutes")
+                                     for v in versions]),
+                     title=f"History of {record_id} ({len(versions)} version"
+                           f"{'' if len(versions) == 1 else 's'})")])
 
 
 @ledger_app.command("set-status")
@@ -206,6 +251,7 @@ def check(
         "--years", "-y", help="A reverse transfer within this many years matches.")
     ] = DEFAULT_YEARS,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """Technology-for-technology (unmatched major transfers) and planned versus actual."""
     with session(ctx, read_only=True) as r:
@@ -215,7 +261,7 @@ def check(
     elif fmt is Format.csv:
         emit_csv(pd.DataFrame([u.answer().model_dump() for u in result.unmatched]))
     else:
-        print_tech_for_tech(result)
+        print_tech_for_tech(result, wide=wide)
         print_variances(result)
 
 
@@ -226,8 +272,10 @@ def _pair_title(result: CheckResult) -> str:
     return "all pairs"
 
 
-def print_tech_for_tech(result: CheckResult, out: Console | None = None) -> None:
-    """The technology-for-technology check as a summary line and a table of unmatched."""
+def print_tech_for_tech(result: CheckResult, out: Console | None = None, *,
+                        wide: bool = False) -> None:
+    """The technology-for-technology check as a summary line and a table of unmatched (the
+    program, named in each reason, with ``wide``)."""
     out = out or console
     out.rule(f"[bold]Technology for technology: {_pair_title(result)}")
     by_program = sum(m.basis == "program" for m in result.matched)
@@ -241,7 +289,8 @@ def print_tech_for_tech(result: CheckResult, out: Console | None = None) -> None
         frame = pd.DataFrame([u.answer().model_dump() for u in result.unmatched])
         frame["year"] = frame["year"].astype("Int64")
         table(frame, title="Unmatched: no reciprocal transfer",
-              columns=["transfer_id", "from", "to", "year", "program", "reason"])
+              columns=["transfer_id", "from", "to", "year", *(["program"] if wide else []),
+                       "reason"])
     if result.matched:
         frame = pd.DataFrame([m.answer().model_dump() for m in result.matched])
         for c in ("year", "counterpart_year"):
@@ -257,11 +306,14 @@ def print_variances(result: CheckResult, out: Console | None = None) -> None:
         out.print("No planned workshare or value recorded for these programs.")
         return
     frame = pd.DataFrame([v.answer().model_dump() for v in result.variances])
-    table(frame, title="Planned versus actual (tracked = the ledger has the actual)",
+    frame["unit"] = frame["measure"]  # planned, actual and difference are in the measure's unit
+    table(_worded(frame, "measure"),
+          title="Planned versus actual (tracked = the ledger has the actual)",
           columns=["program", "country", "measure", "planned", "actual", "difference",
-                   "tracked"])
+                   "tracked"], labels={"country": "Country"})
     untracked = [v for v in result.variances if not v.tracked]
     if untracked:
         out.print(f"{len(untracked)} actual(s) not tracked: " + ", ".join(
-            f"{v.program} ({v.country or 'whole program'}, {v.measure})" for v in untracked),
+            f"{v.program} ({v.country or 'whole program'}, {label(v.measure)})"
+            for v in untracked),
             highlight=False)

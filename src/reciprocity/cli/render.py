@@ -102,6 +102,7 @@ def fmt_value(value: Any, digits: int = 2) -> str:
 
 
 IN_ROW_UNIT = ("flow_ab", "flow_ba", "balance", "magnitude", "value", "previous_value",
+               "planned", "actual", "difference",  # the ledger's planned versus actual
                "rolling_ab", "rolling_ba", "total", "latest", "flow_from", "flow_to",
                "flow_change")
 """Columns whose values are in the unit named by the row's ``unit`` column."""

@@ -96,9 +96,13 @@ def register(app: typer.Typer) -> None:
             return
         _diff_table(result, wide=wide)
 
+CHANNEL_COLUMNS = ["channel", "directed", "units", "sources"]
+"""``channels`` in a 100-column terminal; ``--wide`` adds each channel's description."""
+
+
 def register_channels(app: typer.Typer) -> None:
     @app.command("channels")
-    def channels(fmt: FormatOpt = Format.table) -> None:
+    def channels(fmt: FormatOpt = Format.table, wide: WideOpt = False) -> None:
         """The channels technology moves through: direction, units and sources."""
         from reciprocity.channels import CHANNELS, UNIT_DECLARATIONS, UNITS
 
@@ -106,10 +110,15 @@ def register_channels(app: typer.Typer) -> None:
                  "sources": ", ".join(c.sources), "description": c.description}
                 for c in CHANNELS.values()]
         frame = pd.DataFrame(rows)
-        emit(frame, fmt, title="Channels",
+        # the units by their labels, one a line (a label may hold a comma)
+        shown = frame.assign(units=["\n".join(label(u) for u in c.units)
+                                    for c in CHANNELS.values()])
+        emit(frame, fmt, wide=wide,
+             views=[View(shown, title="Channels", columns=CHANNEL_COLUMNS,
+                         notes=[] if wide else ["[dim]What each channel measures: --wide.[/]"])],
              json_data={"channels": rows, "units": UNITS,
                         "aggregation": {n: u.aggregation for n, u in UNIT_DECLARATIONS.items()}},
-             notes=[f"[bold]{unit}[/] ({UNIT_DECLARATIONS[unit].aggregation}): {meaning}"
+             notes=[f"[bold]{label(unit)}[/] ({UNIT_DECLARATIONS[unit].aggregation}): {meaning}"
                     for unit, meaning in UNITS.items()])
 
 

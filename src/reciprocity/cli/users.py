@@ -59,7 +59,8 @@ def list_(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """Users and their roles (never their passwords)."""
     with session(ctx, read_only=True) as r:
         frame = accounts.list_users(r.store)
-    emit(frame, fmt, title="Web app users")
+    emit(frame, fmt, title="Web app users",
+         empty="No web app users yet: add one with reciprocity users add NAME.")
 
 
 @users_app.command("set-role")
