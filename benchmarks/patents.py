@@ -25,7 +25,7 @@ With ``--repeat N`` the three run N times, alternating, and the best run of each
 divided by the SQL run right after it, and ``paired_ratio_median`` is the median of those N
 ratios (the runs of one repeat see the same load). ``ingest_ratio_vs_sql`` is the same for
 the whole ingest, and ``citation_ratio_vs_sql`` for the pipeline's stages that do what the
-SQL does: profiles, CPC fields and citation flows (``pipeline_citation_s``).
+SQL does: profiles, CPC fields, areas and citation flows (``pipeline_citation_s``).
 ``ratio_vs_pandas`` = pandas_s / pipeline_s (how many times faster the pipeline is at equal
 work; target ≥ 5), best ÷ best, with ``paired_pandas_ratio_median`` its paired median;
 ``ratio_vs_pandas_citation`` (and its paired median) divides pandas' citation part alone by
@@ -163,7 +163,8 @@ def run_pipeline(data: Path, memory_limit: str, engine: str, temp: Path) -> dict
         # the part doing what the SQL does: profiles, CPC fields, areas and the citation flows
         citation_s = sum(breakdown.get(name, 0.0) for name in (
             "patent profiles", "CPC fields for patents without a WIPO field",
-            "technology areas from CPC classes", "patent_citation flows"))
+            "technology areas from CPC classes", "inventor shares by patent and area",
+            "patent_citation flows"))
         flows = store.query(
             "SELECT channel, origin, destination, area, patents, "
             "fractional_count AS fractional FROM patent_flow_records")
