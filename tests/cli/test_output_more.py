@@ -5,6 +5,8 @@ lines under them), and `--wide` brings back the columns they leave out."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -107,9 +109,13 @@ def test_ledger_list_wide_brings_back_every_column(run_main, more_db):
     # a transfer's program, hidden by default
     assert re.search(r"│ ch47j-licence +│.*│ ch47j-licensed-production +│", wide)
     # machine formats keep their raw names and every column
-    csv = run_main("--db", more_db, "ledger", "list", "-f", "csv").stdout
-    assert csv.splitlines()[0].startswith("id,name,form,partners,start_year,end_year,status")
-    assert "licensed_production" in csv
+    text = run_main("--db", more_db, "ledger", "list", "-f", "csv").stdout
+    assert text.splitlines()[0].startswith("id,name,form,partners,start_year,end_year,status")
+    assert "licensed_production" in text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    # a transfer keeps its own kind; which list a row is from is a column of its own
+    assert {r["record_kind"] for r in rows} == {"programs", "transfers"}
+    assert {"hard", "soft"} <= {r["kind"] for r in rows if r["record_kind"] == "transfers"}
 
 
 def test_ledger_check_wide_shows_the_program_and_measures_by_label(run_main, more_db):
@@ -134,9 +140,9 @@ def test_events_sources_behind_wide(run_main, more_db):
     assert "Avalon Project" in wide and "Avalon Project" not in narrow
     assert "security-treaty-1951" in wide
     assert "--wide" in narrow.splitlines()[-1]  # the line under the table says where they are
-    csv = run_main("--db", more_db, "events", "USA", "JPN", "-f", "csv").stdout
-    assert csv.splitlines()[0] == "id,date,kind,countries,title,programs,sources"
-    assert "export_control" in csv
+    text = run_main("--db", more_db, "events", "USA", "JPN", "-f", "csv").stdout
+    assert text.splitlines()[0] == "id,date,kind,countries,title,programs,sources"
+    assert "export_control" in text
 
 
 def test_taxonomy_wide_shows_area_ids_and_the_report(run_main, more_db):

@@ -150,7 +150,10 @@ def list_(
     kinds = [kind.value] if kind else ["programs", "transfers"]
     with session(ctx, read_only=True) as r:
         frames = {k: r.ledger_list(k) for k in kinds}
-    emit(pd.concat([f.assign(kind=k) for k, f in frames.items()], ignore_index=True), fmt,
+    # CSV: both lists in one table; record_kind says which (a transfer's own kind, hard or
+    # soft, stays in kind)
+    emit(pd.concat([f.assign(record_kind=k) for k, f in frames.items()], ignore_index=True),
+         fmt,
          json_data={k: records(f) for k, f in frames.items()}, wide=wide,
          views=[_list_view(k, f) for k, f in frames.items()])
 
