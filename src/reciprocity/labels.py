@@ -84,7 +84,12 @@ COLUMN_KINDS: dict[str, str] = {
     "rta": "index", "previous_rta": "index", "hhi": "index", "threshold": "index",
     "observed": "index", "z": "decimal", "present_share": "proportion",
     "top_share": "proportion", "share_of_a_intake": "proportion", "n_suppliers": "count",
-    "unknown_share": "proportion",
+    "unknown_share": "proportion", "world_share": "proportion",
+    "export_share_allies": "proportion", "import_share_allies": "proportion",
+    "weight_before": "index", "index_before": "index", "ci_low_before": "index",
+    "ci_high_before": "index", "weight_after": "index", "index_after": "index",
+    "ci_low_after": "index", "ci_high_after": "index", "trend_p": "index",
+    "share_change": "proportion", "allies_with_flows": "count",
 }
 
 MODES: dict[str, str] = {
@@ -163,13 +168,47 @@ COLUMNS: dict[str, str] = {
     "record_id_from": "Record before", "record_id_to": "Record after",
     "tiv_total_order": "TIV of the order", "tiv_per_unit": "TIV per unit",
     "changed_fields": "Changed fields", "changes": "Changes", "what_changed": "What changed",
+    # the assessment: capabilities, opportunities, dependence, allies, index, scenario, alerts
+    "area": "Area", "measure": "Measure", "best_measure": "Best measure", "field": "Field",
+    "strength": "Strength", "rising": "Rising", "leading": "Leading",
+    "world_share": "World share", "rta": "RTA", "previous_rta": "RTA before",
+    "share_change": "Share change", "trend": "Trend", "trend_p": "Trend p",
+    "score": "Score", "qualifies": "Qualifies", "need": "Need", "a_strength": "A's strength",
+    "b_strength": "B's strength", "b_rising": "B rising", "present_share": "Present share",
+    "best_evidence": "Evidence", "window": "Years", "total": "Total", "hhi": "HHI",
+    "top_partner": "Top supplier", "top_share": "Top share", "unknown_share": "Unknown share",
+    "short_term_risk": "Short-term risk", "long_term_risk": "Long-term risk",
+    "exports": "Exports", "imports": "Imports", "exports_to_allies": "Exports to allies",
+    "imports_from_allies": "Imports from allies", "export_share_allies": "Allies' export share",
+    "import_share_allies": "Allies' import share", "allies_with_flows": "Allies with flows",
+    "not_classified": "Not classified", "ally": "Ally", "allied_years": "Years allied",
+    "obligations_a": "Obligations of A", "obligations_ally": "Obligations", "index": "Index",
+    "ci_low": "CI low", "ci_high": "CI high", "expected": "Expected", "null_low": "Null low",
+    "null_high": "Null high", "verdict": "Verdict", "weight": "Weight",
+    "observed_ab": "Observed A→B", "observed_ba": "Observed B→A", "excluded": "Left out",
+    "weight_before": "Weight before", "index_before": "Index before",
+    "ci_low_before": "CI low before", "ci_high_before": "CI high before",
+    "weight_after": "Weight after", "index_after": "Index after",
+    "ci_low_after": "CI low after", "ci_high_after": "CI high after",
+    "excluded_after": "Left out after", "id": "ID", "kind": "Kind", "subject": "Subject",
+    "threshold": "Threshold", "observed": "Observed", "tripped": "Tripped", "firm": "Firm",
+    "note": "Note", "priority": "Priority", "rationale": "Rationale", "source": "Source",
+    "p_value": "p-value", "n_years_before": "Years with data before",
+    "n_years_after": "Years with data after", "reason": "Reason", "ally_name": "Ally name",
+    "treaties": "Treaties", "interval_method": "Interval", "sampling_units": "Sampling units",
+    "interval_note": "Interval note", "not_classified_years": "Years not classified",
+}
+
+#: Kinds of alert rules (:mod:`reciprocity.assess.alerts`), as tables name them.
+ALERT_KINDS: dict[str, str] = {
+    "share_over": "supplier share over", "hhi_over": "HHI over", "index_below": "index under",
 }
 
 
 def label(key: str) -> str:
     """The label people read for ``key`` (a column, mode, channel, unit or measure name)."""
     key = str(key)
-    for table in (COLUMNS, MODES, CHANNELS, OBLIGATIONS, MEASURES):
+    for table in (COLUMNS, MODES, CHANNELS, OBLIGATIONS, MEASURES, ALERT_KINDS):
         if key in table:
             return table[key]
     if key in UNITS:
@@ -286,5 +325,5 @@ def _plain(value: Any) -> Any:
     return value
 
 
-__all__ = ["CHANNELS", "COLUMNS", "KINDS", "MEASURES", "MODES", "UNITS", "area", "field", "fmt",
-           "kind", "label"]
+__all__ = ["ALERT_KINDS", "CHANNELS", "COLUMNS", "KINDS", "MEASURES", "MODES", "UNITS", "area",
+           "field", "fmt", "kind", "label"]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from reciprocity.cli.common import FormatOpt, SinceOpt, UntilOpt, session
+from reciprocity.cli.common import FormatOpt, SinceOpt, UntilOpt, WideOpt, session
 from reciprocity.cli.render import Format, View, console, emit, table
 
 if TYPE_CHECKING:
@@ -50,6 +50,25 @@ def _caption(credits: list[str]) -> str | None:
     return " · ".join(credits) or None
 
 
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A result frame for a table (JSON and CSV keep the raw one): areas by their names,
+    measures, units, trends, verdicts and rule kinds in words (``sensors_radar`` → ``Sensors
+    and radar``, ``too_short`` → ``too short``), a world ``share`` as ``world_share``."""
+    from reciprocity.labels import area, label
+
+    def words(value: str) -> str:
+        return value.replace("_", " ")
+
+    shown = frame.copy()
+    for column in shown.columns:
+        named = area if column == "area" else label if column in (
+            "measure", "best_measure", "kind") else words if column in (
+            "trend", "verdict") else None
+        if named is not None:
+            shown[column] = [named(v) if isinstance(v, str) else v for v in shown[column]]
+    return shown.rename(columns={"share": "world_share"})
+
+
 def _fmt(value: Any, digits: int = 3) -> str:
     value = clean(value)
     if value is None:
@@ -59,26 +78,45 @@ def _fmt(value: Any, digits: int = 3) -> str:
 
 @assess_app.command("capabilities")
 def capabilities(ctx: typer.Context, a: CountryArg, area: AreaOpt = None,
-                 settings: SettingsOpt = None, fmt: FormatOpt = Format.table) -> None:
+                 settings: SettingsOpt = None, wide: WideOpt = False,
+                 fmt: FormatOpt = Format.table) -> None:
     """What A produces per technology area and period: value, world share, rank, RTA and
     trend, per measure (OECD patent families, patents, publications, citation impact, arms
     exports); licensed production of foreign designs apart, as a production base; and the
     areas with no evidence loaded."""
     with session(ctx, read_only=True) as r:
         result = r.capabilities(a, area=area, settings=settings)
-    emit(result.measures, fmt, json_data=result.answer().model_dump(mode="json"),
+    from reciprocity.labels import area as area_name
+    from reciprocity.labels import field as field_name
+    from reciprocity.labels import label
+
+    measures = _readable(result.measures)
+    measures["field"] = [field_name(v) if isinstance(v, str) else v for v in measures["field"]]
+    emit(result.measures, fmt, json_data=result.answer().model_dump(mode="json"), wide=wide,
          empty=f"No output of {result.country_name} recorded in the store"
-               + (f" in {area}." if area else "."),
-         views=[View(result.areas, title=f"{result.country_name} ({result.country}): "
-                     "capability by area (strength = RTA / (1 + RTA); 0.5 = as the world)",
-                     columns=["area", "strength", "best_measure", "share", "rank", "rising",
-                              "leading"]),
-                View(result.measures, title="By measure (latest period; trend: Mann–Kendall "
-                     "on the yearly world share)", caption=_caption(result.credits),
-                     columns=["measure", "area", "field", "period", "value", "unit", "share",
-                              "rank", "rta", "previous_rta", "share_change", "trend",
-                              "trend_p"])],
+               + (f" in {area_name(area)}." if area else "."),
+         views=[View(_readable(result.areas), title=f"{result.country_name} "
+                     f"({result.country}): capability by area (strength = RTA / (1 + RTA); "
+                     "0.5 = as the world)",
+                     columns=AREA_COLUMNS, wide_columns=AREA_COLUMNS),
+                View(measures, title="By measure (latest period; trend: Mann–Kendall on the "
+                     "yearly world share)", caption=_caption(result.credits),
+                     columns=CAPABILITY_COLUMNS,
+                     wide_columns=["measure", "area", "field", "period", "value", "unit",
+                                   "world_share", "rank", "rta", "previous_rta",
+                                   "share_change", "trend", "trend_p"],
+                     notes=[] if wide or measures.empty else ["Values: " + "; ".join(
+                         f"{m} in {label(u)}" if label(u) != m else f"{m}: an index"
+                         for m, u in dict.fromkeys(zip(
+                             measures["measure"], measures["unit"], strict=True)))])],
          notes=result.notes())
+
+
+AREA_COLUMNS = ["area", "strength", "best_measure", "world_share", "rank", "rising", "leading"]
+CAPABILITY_COLUMNS = ["measure", "area", "period", "value", "world_share", "rank", "rta", "trend"]
+"""The measures table's columns at 100 columns, each measure's unit in a line under it
+(``--wide``: also the unit, the technology field, the previous period's RTA, the change of
+the world share and the trend's p-value)."""
 
 
 @assess_app.command("needs")
@@ -87,8 +125,9 @@ def needs(country: Annotated[str | None, typer.Argument(
           needs_file: Annotated[Path | None, typer.Option(
               "--needs", help="Needs file or ledger YAML with needs: (default: the 1995 "
               "U.S. needs example).")] = None,
-          fmt: FormatOpt = Format.table) -> None:
-    """Declared needs (area, priority, rationale, source), from a needs file."""
+          wide: WideOpt = False, fmt: FormatOpt = Format.table) -> None:
+    """Declared needs (area, priority, rationale, source), from a needs file. The table
+    lists the sources under it; --wide shows them in a column."""
     from reciprocity import countries
     from reciprocity.assess.needs import load_needs
 
@@ -98,7 +137,11 @@ def needs(country: Annotated[str | None, typer.Argument(
         items = [n for n in items if n.country == code]
     frame = pd.DataFrame([{**n.model_dump(mode="json"), "source": n.citation()} for n in items],
                          columns=["country", "area", "priority", "rationale", "source"])
-    emit(frame, fmt, title="Declared needs", json_data=[n.model_dump(mode="json") for n in items])
+    sources = list(dict.fromkeys(frame["source"]))
+    emit(frame, fmt, json_data=[n.model_dump(mode="json") for n in items], wide=wide,
+         views=[View(_readable(frame), "Declared needs",
+                     columns=["country", "area", "priority", "rationale"],
+                     notes=[] if wide else [f"Source: {s}" for s in sources])])
 
 
 @assess_app.command("opportunities")
@@ -110,15 +153,30 @@ def opportunities(ctx: typer.Context, a: Annotated[str, typer.Argument(
                       "the 1995 U.S. needs example).")] = None,
                   show_all: Annotated[bool, typer.Option(
                       "--all", help="Also list areas that do not qualify.")] = False,
-                  settings: SettingsOpt = None, fmt: FormatOpt = Format.table) -> None:
+                  settings: SettingsOpt = None, wide: WideOpt = False,
+                  fmt: FormatOpt = Format.table) -> None:
     """Areas where B is strong or rising and A has a declared need or a weakness, ranked,
-    with the evidence and the present B→A flow."""
+    with the evidence and the present B→A flow. The table lists each area's evidence under
+    it; --wide shows it in a column."""
     with session(ctx, read_only=True) as r:
         result = r.opportunities(a, b, needs=needs_file, settings=settings,
                                  include_all=show_all)
-    emit(result.frame(), fmt, title=f"Opportunities: {result.a} needs, {result.b} provides "
-         f"(present flow window: {result.window or 'none'})", caption=_caption(result.credits),
-         json_data=result.to_list(),
+    frame = result.frame()
+    shown = _readable(frame)
+    evidence = [] if wide else [
+        f"{area}: {text}" for area, text in zip(shown["area"], shown["best_evidence"],
+                                                strict=True) if isinstance(text, str) and text]
+    emit(frame, fmt, json_data=result.to_list(), wide=wide,
+         views=[View(shown, f"Opportunities: {result.a} needs, {result.b} provides (present "
+                     f"flow window: {result.window or 'none'}; present share: {result.b}'s "
+                     f"share of {result.a}'s intake)", caption=_caption(result.credits),
+                     columns=["rank", "area", "score", "qualifies", "need", "b_strength",
+                              "b_rising", "a_strength", "present_share"],
+                     labels={"a_strength": f"{result.a} strength",
+                             "b_strength": f"{result.b} strength",
+                             "b_rising": f"{result.b} rising"},
+                     notes=[f"Evidence of {result.b} in each area:",
+                            *(f"  {line}" for line in evidence)] if evidence else [])],
          empty=f"No area where {result.b} is strong or rising and {result.a} has a declared "
                "need or a weakness, on the data in this store (--all shows every area with "
                "the evidence).")
@@ -129,7 +187,8 @@ def dependence(ctx: typer.Context, a: CountryArg,
                channel: Annotated[str, typer.Option(
                    "--channel", "-c", help="Directed channel.")] = "arms",
                area: AreaOpt = None, since: SinceOpt = None, until: UntilOpt = None,
-               settings: SettingsOpt = None, fmt: FormatOpt = Format.table) -> None:
+               settings: SettingsOpt = None, wide: WideOpt = False,
+               fmt: FormatOpt = Format.table) -> None:
     """A's supplier concentration in a channel (HHI, top supplier and share, trend) with
     short-term supply and long-term access risk flags, overall and by area."""
     with session(ctx, read_only=True) as r:
@@ -137,11 +196,22 @@ def dependence(ctx: typer.Context, a: CountryArg,
                               settings=settings)
     data = result.answer().model_dump(mode="json")
     flags = data.get("flags") or {}
-    emit(result.frame(), fmt, title=f"Dependence of {data['country_name']} on its suppliers: "
-         f"{channel} ({result.unit or 'no unit'}); unknown suppliers stay in the denominator",
-         caption=_caption(result.credits), json_data=data,
-         notes=[f"Overall: HHI {_fmt(data['hhi'])}, top supplier {data['top_partner']} "
-                f"{_fmt(data['top_share'])}; short-term supply risk: "
+    from reciprocity.labels import figure, label
+
+    frame = result.frame()
+    emit(frame, fmt, json_data=data, wide=wide,
+         views=[View(_readable(frame), f"Dependence of {data['country_name']} on its "
+                     f"suppliers: {label(channel)} ({label(result.unit or 'no unit')}), "
+                     f"{data.get('window') or 'no window'}; unknown suppliers stay in the "
+                     "denominator",
+                     caption=_caption(result.credits), units={"total": result.unit or "decimal"},
+                     columns=["area", "total", "hhi", "top_partner", "top_share", "trend",
+                              "short_term_risk", "long_term_risk"],
+                     wide_columns=list(frame.columns))],
+         notes=[f"Overall: HHI {_fmt(data['hhi'])}, "
+                + (f"top supplier {data['top_partner']} "
+                   f"{figure(data['top_share'], 'proportion')}" if data["top_partner"]
+                   else "no supplier") + "; short-term supply risk: "
                 f"{'yes' if flags.get('short_term_supply_risk') else 'no'}, long-term access "
                 f"risk: {'yes' if flags.get('long_term_access_risk') else 'no'}."])
 
@@ -154,7 +224,8 @@ def allies(ctx: typer.Context, a: CountryArg,
            since: SinceOpt = None, until: UntilOpt = None,
            replicates: Annotated[int | None, typer.Option(
                "--replicates", help="Bootstrap replicates (default 2000).")] = None,
-           settings: SettingsOpt = None, fmt: FormatOpt = Format.table) -> None:
+           settings: SettingsOpt = None, wide: WideOpt = False,
+           fmt: FormatOpt = Format.table) -> None:
     """A's flows with its treaty allies (ATOP, in force each year) against its other
     partners: shares of A's exports and imports per channel, and the two-way index with
     each ally with its interval. ATOP's data end in 2016: later years are not classified.
@@ -166,16 +237,20 @@ def allies(ctx: typer.Context, a: CountryArg,
     level = round(100 * result.level)
     notes = [result.coverage_note() + "."]
     notes += [f"{c}: left out, {why}" for c, why in result.skipped.items()]
-    emit(result.shares, fmt, json_data=data,
+    ally_frame = _worded_duties(result.allies)
+    ally_frame["unit"] = ally_frame["channel"].map(dict(zip(
+        result.shares["channel"], result.shares["unit"], strict=True)))
+    emit(result.shares, fmt, json_data=data, wide=wide,
          views=[View(result.shares, f"{result.country_name}: flows with its treaty allies, "
                      f"{result.since}–{result.until} (shares of the years ATOP covers)",
                      columns=["channel", "exports", "export_share_allies", "imports",
                               "import_share_allies", "allies_with_flows", "not_classified"]),
-                View(_worded_duties(result.allies), "Two-way index with each ally over the "
+                View(ally_frame, "Two-way index with each ally over the "
                      f"years allied ({level}% interval over sampling units)",
                      caption=_caption(result.credits),
                      columns=["channel", "ally", "allied_years", "obligations_ally",
                               "flow_ab", "flow_ba", "index", "ci_low", "ci_high"],
+                     wide_columns=[c for c in ally_frame.columns if c != "unit"],
                      labels={"flow_ab": f"{result.country}→ally",
                              "flow_ba": f"ally→{result.country}"})],
          empty=f"No flows of {result.country_name} in {result.since}–{result.until}.",
@@ -200,32 +275,45 @@ def index(ctx: typer.Context, a: CountryArg, b: CountryArg, weights: IndexWeight
               "(default 2000).")] = None,
           seed: Annotated[int | None, typer.Option(
               "--seed", help="Random seed of the bootstrap.")] = None,
-          settings: SettingsOpt = None, fmt: FormatOpt = Format.table) -> None:
+          settings: SettingsOpt = None, wide: WideOpt = False,
+          fmt: FormatOpt = Format.table) -> None:
     """Composite reciprocity index of A and B: per-channel two-way indices with BCa
     bootstrap intervals over the sources' sampling units (deals, transfers), against a null
-    model's distribution, combined with precision weights."""
+    model's distribution, combined with precision weights. --wide also shows each channel's
+    weight, the null's expectation, interval and z."""
     with session(ctx, read_only=True) as r:
         result = r.composite_index(a, b, weights=weights, since=since, until=until,
                                    replicates=replicates, seed=seed, settings=settings)
     data = result.answer().model_dump(mode="json")
-    emit(result.frame(), fmt, title=f"{result.a} ⇄ {result.b}: two-way index per channel, "
-         f"{data['window']['name']} (ab = A→B; expected and null interval: each unit's "
-         "direction drawn from the strength-fitted null)",
-         caption=_caption(result.credits), json_data=data, columns=INDEX_COLUMNS,
+    frame = result.frame()
+    emit(frame, fmt, json_data=data, wide=wide,
+         views=[View(_readable(frame), f"{result.a} ⇄ {result.b}: two-way index per channel, "
+                     f"{data['window']['name']}" + (" (expected and null interval: each "
+                     "unit's direction drawn from the strength-fitted null)" if wide else ""),
+                     caption=_caption(result.credits), columns=INDEX_SHORT,
+                     wide_columns=INDEX_COLUMNS,
+                     labels={"observed_ab": f"{result.a}→{result.b}",
+                             "observed_ba": f"{result.b}→{result.a}"})],
          notes=[index_sentence(data)])
 
 
 INDEX_COLUMNS = ["channel", "unit", "weight", "observed_ab", "observed_ba", "index", "ci_low",
                  "ci_high", "expected", "null_low", "null_high", "z", "verdict"]
+INDEX_SHORT = ["channel", "unit", "observed_ab", "observed_ba", "index", "ci_low", "ci_high",
+               "verdict"]
+"""The index table's columns at 100 columns (the weights are in the sentence under it;
+``--wide``: :data:`INDEX_COLUMNS`)."""
 
 
 def index_sentence(data: dict[str, Any]) -> str:
     """The composite in words: value, interval, null, verdict, weights and window."""
+    from reciprocity.labels import label
+
     level = round(100 * data["level"])
     window = (data.get("window") or {}).get("name") or "all years"
     used = {c: ch["weight"] for c, ch in data["channels"].items() if ch["in_composite"]}
-    weights = ", ".join(f"{c} {w:.2f}" for c, w in used.items())
-    out = "; ".join(f"{c} ({reason})" for c, reason in data["excluded"].items())
+    weights = ", ".join(f"{label(c).lower()} {w:.2f}" for c, w in used.items())
+    out = "; ".join(f"{label(c).lower()} ({reason})" for c, reason in data["excluded"].items())
     if data["value"] is None:
         return (f"[bold]No composite index[/] ({window}): no channel has an interval of "
                 f"positive width. Not combined: {out or 'no flows'}. Verdict: "
@@ -243,7 +331,7 @@ def index_sentence(data: dict[str, Any]) -> str:
 def scenario(ctx: typer.Context, file: Annotated[Path, typer.Argument(
                  help="Scenario YAML (docs/assessment.md).")],
              weights: IndexWeightsOpt = None, settings: SettingsOpt = None,
-             fmt: FormatOpt = Format.table) -> None:
+             wide: WideOpt = False, fmt: FormatOpt = Format.table) -> None:
     """What a proposed program's records would do to the composite index of the pair: the
     composite of `reciprocity index` over the scenario's window, before and after adding
     them, with intervals; a change only when the two intervals are disjoint."""
@@ -252,9 +340,23 @@ def scenario(ctx: typer.Context, file: Annotated[Path, typer.Argument(
     s = result.scenario
     data = result.answer().model_dump(mode="json")
     change = data["change"]
-    emit(result.frame(), fmt, title=f"{s.name}: {s.a} ⇄ {s.b} composite index before and "
-         f"after the program, {data['window']['name']} ({data['weighting']} weights)",
-         caption=_caption(result.credits), json_data=data,
+    from reciprocity.labels import label
+
+    frame = result.frame()
+    shown = _readable(frame)
+    left_out = [] if wide else [
+        f"{label(channel)}: left out after the program, {why}"
+        for channel, why in zip(shown["channel"], shown["excluded_after"], strict=True)
+        if isinstance(why, str) and why]
+    emit(frame, fmt, json_data=data, wide=wide,
+         views=[View(shown, f"{s.name}: {s.a} ⇄ {s.b} composite index before and after the "
+                     f"program, {data['window']['name']} ({data['weighting']} weights)",
+                     caption=_caption(result.credits), units={"change": "index"},
+                     columns=["channel", "weight_before", "index_before", "ci_low_before",
+                              "ci_high_before", "weight_after", "index_after", "ci_low_after",
+                              "ci_high_after", "change"],
+                     wide_columns=list(frame.columns),
+                     notes=left_out)],
          notes=[f"Before ({result.index_command}): " + index_sentence(data["before"]),
                 "After (with the program's records): " + index_sentence(data["after"]),
                 f"[bold]Change {_fmt(change['value'])}: "
@@ -264,15 +366,23 @@ def scenario(ctx: typer.Context, file: Annotated[Path, typer.Argument(
 def alerts(ctx: typer.Context, config: Annotated[Path | None, typer.Option(
                "--config", help="Alert rules YAML (default: the shipped rules).")] = None,
            weights: IndexWeightsOpt = None, settings: SettingsOpt = None,
-           fmt: FormatOpt = Format.table) -> None:
+           wide: WideOpt = False, fmt: FormatOpt = Format.table) -> None:
     """Evaluate alert rules (two-way index under X for Y years, a supplier share or HHI
     over Z) and list what trips them, with the evidence. An index rule's value for each
     window is what `reciprocity index A B --since S --until U` reports."""
     with session(ctx, read_only=True) as r:
         result = r.alerts(config, weights=weights, settings=settings)
-    emit(result.frame(), fmt, title=f"Alerts ({result.source}): {len(result.tripped)} of "
-         f"{len(result.results)} tripped", caption=_caption(result.credits),
-         json_data=result.model_dump(mode="json"),
+    frame = result.frame()
+    emit(frame, fmt, json_data=result.model_dump(mode="json"), wide=wide,
+         views=[View(_readable(frame), f"Alerts ({result.source}): {len(result.tripped)} of "
+                     f"{len(result.results)} tripped", caption=_caption(result.credits),
+                     columns=["subject", "kind", "threshold", "observed", "ci_low", "ci_high",
+                              "window", "tripped", "firm"],
+                     wide_columns=list(frame.columns),
+                     notes=[] if wide else [
+                         f"{subject} ({rule}): {note}" for rule, subject, note in zip(
+                             frame["id"], frame["subject"], frame["note"], strict=True)
+                         if isinstance(note, str) and note])],
          notes=[f"[bold red]{r_.rule.id}[/]: {r_.rule.description or r_.rule.subject}"
                 + ("" if r_.firm is None else
                    " (firm: every window's interval is under the threshold)" if r_.firm else

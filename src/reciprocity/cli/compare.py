@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from reciprocity.cli.common import ChannelOpt, FormatOpt, session
+from reciprocity.cli.common import ChannelOpt, FormatOpt, WideOpt, session
 from reciprocity.cli.render import Format, View, emit
 from reciprocity.labels import label
 
@@ -41,7 +41,7 @@ def compare(ctx: typer.Context,
                 "--replicates", help="Bootstrap replicates (default 2000).")] = None,
             seed: Annotated[int | None, typer.Option(
                 "--seed", help="Random seed of the bootstrap.")] = None,
-            fmt: FormatOpt = Format.table) -> None:
+            wide: WideOpt = False, fmt: FormatOpt = Format.table) -> None:
     """Flows each way and the two-way index before and after a year, per channel: the
     change (after − before) with a bootstrap interval over the sampling unit (SIPRI deals
     whole; blocks of years for yearly series) and the p-value of a segmented regression
@@ -51,8 +51,12 @@ def compare(ctx: typer.Context,
                            seed=seed, event=event)
     frame = result.frame()
     emit(frame, fmt, json_data=result.answer().model_dump(mode="json"), csv_frame=frame,
+         wide=wide,
          views=[View(_shown(result, frame), _title(result), columns=TABLE_COLUMNS,
                      caption=" · ".join(result.credits) or None,
+                     wide_columns=[*TABLE_COLUMNS, "unit", "n_years_before", "n_years_after",
+                                   "reason"],
+                     units={"ci_low": "decimal", "ci_high": "decimal"},
                      labels={"before": f"before {result.at - result.window}–{result.at - 1}",
                              "after": f"after {result.at}–{result.at + result.window - 1}"})],
          empty=f"No channel with flows between {result.a} and {result.b}.",
@@ -63,8 +67,7 @@ def _shown(r: EventStudyResult, frame: pd.DataFrame) -> pd.DataFrame:
     """The table's rows: directions as A→B, B→A, two-way; p-values to 3 significant
     digits; verdicts in words."""
     shown = frame.copy()
-    names = {"a_to_b": f"{r.a}→{r.b}", "b_to_a": f"{r.b}→{r.a}", "two_way": "two-way index"}
-    shown["direction"] = shown["direction"].map(names)
+    shown["direction"] = shown["direction"].map(_directions(r))
     shown["p_value"] = [("" if p is None or p != p else "<0.001" if p < 0.001 else f"{p:.3f}")
                         for p in shown["p_value"]]
     shown["verdict"] = shown["verdict"].str.replace("_", " ")
@@ -77,7 +80,13 @@ def _title(r: EventStudyResult) -> str:
             f"{round(100 * r.level)}% interval")
 
 
+def _directions(r: EventStudyResult) -> dict[str, str]:
+    """The directions as people read them (``b_to_a`` → ``JPN→USA``)."""
+    return {"a_to_b": f"{r.a}→{r.b}", "b_to_a": f"{r.b}→{r.a}", "two_way": "two-way index"}
+
+
 def _notes(r: EventStudyResult) -> list[str]:
+    names = _directions(r)
     lines = []
     if r.event:
         lines.append(f"Event {r.event['id']} ({r.event['date']}): {r.event['title']}; "
@@ -88,8 +97,8 @@ def _notes(r: EventStudyResult) -> list[str]:
                         "count, no two-way index"))
         for name, side in c.sides.items():
             if side is not None and side.reason:
-                lines.append(f"  {name}: no verdict, {side.reason}")
-    lines += [f"{name}: left out, {why}" for name, why in r.skipped.items()]
-    lines.append("p_value: joint test of no change in level and slope at the event year "
+                lines.append(f"  {names.get(name, label(name))}: no verdict, {side.reason}")
+    lines += [f"{label(name)}: left out, {why}" for name, why in r.skipped.items()]
+    lines.append("p-value: joint test of no change in level and slope at the event year "
                  "(segmented OLS, Newey–West errors); verdict from the interval alone.")
     return lines

@@ -104,7 +104,8 @@ def fmt_value(value: Any, digits: int = 2) -> str:
 IN_ROW_UNIT = ("flow_ab", "flow_ba", "balance", "magnitude", "value", "previous_value",
                "planned", "actual", "difference",  # the ledger's planned versus actual
                "rolling_ab", "rolling_ba", "total", "latest", "flow_from", "flow_to",
-               "flow_change")
+               "flow_change", "exports", "imports", "exports_to_allies", "imports_from_allies",
+               "not_classified", "observed_ab", "observed_ba")
 """Columns whose values are in the unit named by the row's ``unit`` column."""
 LABELLED_VALUES = ("mode", "channel", "unit", "form")
 """Columns whose values are names shown by their label (``licensed_production`` →
@@ -208,6 +209,8 @@ def _fit(rows: list[list[str]], width: int) -> list[int | None]:
             for line in str(cell).split("\n"):
                 longest[i] = max(longest[i], len(line))
                 word[i] = max([word[i], *(len(w) for w in line.split())])
+                if line.endswith(" %") and len(line) <= 9:  # "15.0 %": one figure, kept whole
+                    word[i] = max(word[i], len(line))
     room = width - (3 * n + 1)  # a border and a space either side of each column
     if sum(longest) <= room or sum(word) > room:
         return [None] * n
