@@ -33,6 +33,11 @@ def more_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         r.store.ingest(registry.get("sipri"), FIXTURES / "classic.csv")
         load_ledger(r)
         load_events(r)
+        # a second version of a program, with a field of two words changed
+        edited = db.parent / "edited.yaml"
+        edited.write_text(r.ledger_export("yaml").replace(
+            "start_year: 1984", "start_year: 1985", 1), encoding="utf-8")
+        r.ledger_import(edited, reason="the first year of production corrected")
         accounts.add_user(r.store, "analyst", "editor", "a long enough password")
     return db
 
@@ -63,6 +68,9 @@ COMMANDS = [
     (["ledger", "history", "ch47j-licence"],
      ["History of ch47j-licence (1 version)", "Version", "Changed", "created"],
      ["changed_at", "changed_by"]),
+    (["ledger", "history", "ch47j-licensed-production"],
+     ["History of ch47j-licensed-production (2 versions)", "start year", "corrected"],
+     ["start_year"]),
     (["ledger", "check", "USA", "JPN"],
      ["Unmatched: no reciprocal transfer", "'f104j-licensed-production'",
       "t3-11-ihi-naval-1986", "t3-11-nissan-ducted-rocket-1992", "Counterpart",

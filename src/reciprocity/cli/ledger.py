@@ -75,6 +75,12 @@ LIST_COLUMNS = {
 table and in ``ledger show``)."""
 
 
+def _field_words(name: str) -> str:
+    """A record's field in words, as in a sentence (``start_year`` → ``start year``)."""
+    text = label(name)
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
+
+
 def _years(start: object, end: object) -> str:
     """A program's years in one cell: ``1960–1968``, ``1984–`` (running), or empty."""
     def year(v: object) -> str:
@@ -208,7 +214,9 @@ def history(ctx: typer.Context, record_id: IdArg, fmt: FormatOpt = Format.table)
                                 "versions": [v.model_dump(mode="json") for v in versions]},
          views=[View(_worded(frame, "status").assign(  # to the minute, as `events show`
                          changed_at=[v.changed_at.isoformat(sep=" ", timespec="minutes")
-                                     for v in versions]),
+                                     for v in versions],
+                         changes=[", ".join(_field_words(c) for c in v.changes)
+                                  for v in versions]),
                      title=f"History of {record_id} ({len(versions)} version"
                            f"{'' if len(versions) == 1 else 's'})")])
 
