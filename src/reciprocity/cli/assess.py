@@ -163,23 +163,32 @@ def opportunities(ctx: typer.Context, a: Annotated[str, typer.Argument(
                                  include_all=show_all)
     frame = result.frame()
     shown = _readable(frame)
-    evidence = [] if wide else [
-        f"{area}: {text}" for area, text in zip(shown["area"], shown["best_evidence"],
-                                                strict=True) if isinstance(text, str) and text]
     emit(frame, fmt, json_data=result.to_list(), wide=wide,
          views=[View(shown, f"Opportunities: {result.a} needs, {result.b} provides (present "
                      f"flow window: {result.window or 'none'}; present share: {result.b}'s "
                      f"share of {result.a}'s intake)", caption=_caption(result.credits),
-                     columns=["rank", "area", "score", "qualifies", "need", "b_strength",
-                              "b_rising", "a_strength", "present_share"],
-                     labels={"a_strength": f"{result.a} strength",
-                             "b_strength": f"{result.b} strength",
-                             "b_rising": f"{result.b} rising"},
-                     notes=[f"Evidence of {result.b} in each area:",
-                            *(f"  {line}" for line in evidence)] if evidence else [])],
+                     columns=OPPORTUNITY_COLUMNS, labels=_strength_labels(result.a, result.b),
+                     notes=[] if wide else _evidence_lines(shown, result.b))],
          empty=f"No area where {result.b} is strong or rising and {result.a} has a declared "
                "need or a weakness, on the data in this store (--all shows every area with "
                "the evidence).")
+
+
+OPPORTUNITY_COLUMNS = ["rank", "area", "score", "qualifies", "need", "b_strength", "b_rising",
+                       "a_strength", "present_share"]
+"""The opportunities table's columns at 100 columns (the evidence in lines under it)."""
+
+
+def _strength_labels(a: str, b: str) -> dict[str, str]:
+    return {"a_strength": f"{a} strength", "b_strength": f"{b} strength",
+            "b_rising": f"{b} rising"}
+
+
+def _evidence_lines(shown: pd.DataFrame, b: str) -> list[str]:
+    """Each area's evidence of B, in lines under the opportunities table."""
+    lines = [f"  {area}: {text}" for area, text in zip(
+        shown["area"], shown["best_evidence"], strict=True) if isinstance(text, str) and text]
+    return [f"Evidence of {b} in each area:", *lines] if lines else []
 
 
 @assess_app.command("dependence")
@@ -405,34 +414,40 @@ def print_brief(brief: Any) -> None:
     """The assessment part of the demo (a :class:`reciprocity.assess.brief.Brief`)."""
     a, b = brief.a, brief.b
     from reciprocity import countries
+    from reciprocity.labels import figure
 
     an, bn = countries.name_of(a), countries.name_of(b)
     ans, bns = (f"{n}'" if n.endswith("s") else f"{n}'s" for n in (an, bn))
     console.rule(f"[bold]{an} ⇄ {bn}: composite reciprocity index")
     data = brief.index.answer().model_dump(mode="json")
-    table(brief.index.frame(), columns=INDEX_COLUMNS,
-          title=f"Per channel (ab = {a}→{b}; {data['weighting']} weights over the channels "
-          f"with an interval; {data['window']['name']})")
+    table(_readable(brief.index.frame()), columns=INDEX_SHORT,
+          labels={"observed_ab": f"{a}→{b}", "observed_ba": f"{b}→{a}"},
+          title=f"Per channel ({data['weighting']} weights over the channels with an "
+          f"interval; {data['window']['name']})")
     console.print(index_sentence(data))
     console.rule(f"[bold]{bns} leading areas")
     lead = brief.capabilities.leading()
     if lead.empty:
         console.print(f"No area where {bn} is strong (RTA ≥ 1) on the data in this store.")
     else:
-        table(lead, title=f"{bn}: areas with strength ≥ 0.5 (RTA ≥ 1), strongest first",
-              columns=["area", "strength", "best_measure", "share", "rank", "rising"])
+        table(_readable(lead), title=f"{bn}: areas with strength ≥ 0.5 (RTA ≥ 1), strongest "
+              "first", columns=AREA_COLUMNS[:-1])
     console.rule(f"[bold]Opportunities: {bns} contributions to {ans} needs")
     if brief.opportunities.rows:
-        table(brief.opportunities.frame().head(5),
-              title=f"Top opportunities ({a} needs, {b} provides)")
+        shown = _readable(brief.opportunities.frame().head(5))
+        table(shown, title=f"Top opportunities ({a} needs, {b} provides)",
+              columns=OPPORTUNITY_COLUMNS, labels=_strength_labels(a, b))
     else:
         console.print(f"No area qualifies on the data in this store: where it holds evidence, "
                       f"{bn} is not strong or rising where {an} declares a need or is weak; "
                       "areas without evidence say so. The declared needs "
                       f"against {bns} evidence (reciprocity assess opportunities {a} {b} "
                       "--all):")
-        table(brief.candidates.frame().head(5), title=f"{ans} declared needs and {bns} "
-              "evidence")
+        shown = _readable(brief.candidates.frame().head(5))
+        table(shown, title=f"{ans} declared needs and {bns} evidence",
+              columns=OPPORTUNITY_COLUMNS, labels=_strength_labels(a, b))
+    for line in _evidence_lines(shown, b):
+        console.print(line)
     console.rule(f"[bold]{bns} {brief.channel} imports: dependence on {an}")
     dep = brief.dependence.answer().model_dump(mode="json")
     share = brief.dependence_on_a
@@ -440,7 +455,7 @@ def print_brief(brief: Any) -> None:
         f"{dep.get('window') or 'no window'}: {an} supplied "
         f"{'undefined' if share is None else f'{100 * share:.1f}%'} of {bns} {brief.channel} "
         f"imports; HHI {_fmt(dep['hhi'])} (top supplier {dep['top_partner']}, "
-        f"{_fmt(dep['top_share'])}); short-term supply risk: "
+        f"{figure(dep['top_share'], 'proportion')}); short-term supply risk: "
         f"{'yes' if dep['flags']['short_term_supply_risk'] else 'no'}, long-term access risk: "
         f"{'yes' if dep['flags']['long_term_access_risk'] else 'no'}.")
     for credit in dict.fromkeys([*brief.index.credits, *brief.capabilities.credits]):
