@@ -57,6 +57,15 @@ def records(store: Store, channel: str) -> dict[tuple, float]:
 
 
 # -- counting, by hand -------------------------------------------------------------------------
+def test_progress_names_every_stage_and_ends_at_the_total(pv_dir: Path) -> None:
+    source = registry.get("patentsview")
+    seen: list[tuple[int, int, str]] = []
+    source.read(pv_dir, progress=lambda step, total, name: seen.append((step, total, name)))
+    assert [step for step, _, _ in seen] == list(range(1, source.STAGES + 1))
+    assert {total for _, total, _ in seen} == {source.STAGES}
+    assert seen[-1][2] == "shaping flows" and len({name for *_, name in seen}) == len(seen)
+
+
 def test_citation_flows_by_hand(ingested) -> None:
     store, _ = ingested
     # shares: P1 US .5 JP .5 · P2 JP 1 · P3 US .5 DE .25 UNK .25 (an inventor without location)

@@ -316,7 +316,9 @@ class PatentsViewSource(Source):
     record_key = ("channel", "origin", "destination", "year", "wipo_field", "area")
     sampling_unit = None  # records are sums over patents, which are not kept
     archive_by_reference = True
-    STAGES = 11
+    STAGES = 14
+    """Stages :meth:`read` reports: 4 here, 9 in the pipeline (one of them, CPC fields for
+    patents without a WIPO field, only with a CPC table), then shaping the flows."""
 
     def input_files(self, path: Path) -> list[Path]:
         """The table files the store hashes and archives by reference."""
