@@ -455,7 +455,7 @@ def _diff_section(results: list[dict]) -> list[str]:
               if "summary_parts_s" in r else []),
             f"Measured {r['measured']} on {r['machine']}"
             + (f", {r['cores']} cores, load average {r['load_average'][0]:g} before and "
-               f"{r['load_average'][1]:g} after (other work on the machine)"
+               f"{r['load_average'][1]:g} after"
                if "load_average" in r else "")
             + ". Reproduce: "
             "`python benchmarks/run.py --only diff`, or `python benchmarks/diff.py --repeat 7 "
