@@ -91,7 +91,12 @@ def main(argv: list[str] | None = None) -> int:
                 return out.returncode
             results.append(json.loads(out.stdout))
     (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    # the newest results of every benchmark: those run (or rendered) now replace theirs
+    latest = HERE / "results" / "latest.json"
+    kept_results = json.loads(latest.read_text()) if latest.exists() else []
+    ran = {r["benchmark"] for r in results}
+    latest.write_text(json.dumps([r for r in kept_results if r.get("benchmark") not in ran]
+                                 + results, indent=2) + "\n")
     lines = ["# Benchmarks", "",
              f"Measured {datetime.now(UTC):%Y-%m-%d} with `make bench` on: {machine()}.",
              "The machine is shared and noisy, so every figure is a ratio against a baseline "

@@ -104,7 +104,7 @@ UNIT_DECLARATIONS: dict[str, Unit] = {u.name: u for u in (
     Unit("value_usd_millions",
          "value of executed ledger transfers, millions of then-year U.S. dollars as the "
          "sources state them (other currencies and price years get units of their own, "
-         "e.g. value_jpy_millions, never mixed)",
+         "e.g. millions of yen, never mixed)",
          "sum"),
     # Country indicators (the ``indicators`` table).
     Unit("usd_current", "current U.S. dollars of a year's payments or receipts (WDI)", "sum"),
