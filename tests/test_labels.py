@@ -60,3 +60,12 @@ def test_labels_are_words_never_snake_case() -> None:
 ])
 def test_fmt_by_unit(value, unit, shown) -> None:
     assert fmt(value, unit) == shown
+
+
+def test_word_is_the_label_inside_a_sentence() -> None:
+    from reciprocity.labels import word
+
+    assert word("start_year") == "start year"  # the label "Start year", lower case
+    assert word("tiv_delivered") == "TIV delivered"  # a leading abbreviation kept
+    assert word("coauthorship") == "co-authorship"
+    assert word("number_delivered_uncertain") == "number delivered uncertain"

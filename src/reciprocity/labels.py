@@ -1,12 +1,14 @@
 """Human labels and number formats: one place for every front end (tables, pages, briefings).
 
-Two functions, so any front end can adopt them without knowing more:
+Three functions, so any front end can adopt them without knowing more:
 
 * ``label(key) -> str``: the heading or word people read for a machine name (a column, a
   mode, a channel, a unit, a measure): ``gl_index`` → ``Two-way index``,
   ``licensed_production`` → ``licensed production``, ``tiv_millions`` → ``TIV, millions``.
   A name without a label of its own is shown with spaces for underscores, never in
   snake_case.
+* ``word(key) -> str``: the same label inside a sentence, in lower case but for a leading
+  abbreviation (``start_year`` → ``start year``, ``tiv_delivered`` → ``TIV delivered``).
 * ``fmt(value, unit=None) -> str``: a value as people read it, by its unit (a unit of
   :data:`reciprocity.channels.UNIT_DECLARATIONS`, or one of the :data:`KINDS` below): money
   in millions without cents, whole counts as integers, indices and ratios to 3 decimals,
@@ -89,7 +91,7 @@ COLUMN_KINDS: dict[str, str] = {
     "weight_before": "index", "index_before": "index", "ci_low_before": "index",
     "ci_high_before": "index", "weight_after": "index", "index_after": "index",
     "ci_low_after": "index", "ci_high_after": "index", "trend_p": "index",
-    "share_change": "proportion", "allies_with_flows": "count",
+    "share_change": "index", "allies_with_flows": "count",
 }
 
 MODES: dict[str, str] = {
@@ -216,6 +218,12 @@ def label(key: str) -> str:
     if key.startswith("value_") and key.endswith("_millions"):  # value_jpy_millions
         return f"{key[6:-9].upper()} millions"
     return key.replace("_", " ").strip() or key
+
+
+def word(key: str) -> str:
+    """:func:`label` inside a sentence: lower case, but for a leading abbreviation (TIV)."""
+    text = label(key)
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
 
 
 def area(area_id: Any) -> str:

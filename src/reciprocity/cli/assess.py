@@ -316,13 +316,13 @@ INDEX_SHORT = ["channel", "unit", "observed_ab", "observed_ba", "index", "ci_low
 
 def index_sentence(data: dict[str, Any]) -> str:
     """The composite in words: value, interval, null, verdict, weights and window."""
-    from reciprocity.labels import label
+    from reciprocity.labels import word
 
     level = round(100 * data["level"])
     window = (data.get("window") or {}).get("name") or "all years"
     used = {c: ch["weight"] for c, ch in data["channels"].items() if ch["in_composite"]}
-    weights = ", ".join(f"{label(c).lower()} {w:.2f}" for c, w in used.items())
-    out = "; ".join(f"{label(c).lower()} ({reason})" for c, reason in data["excluded"].items())
+    weights = ", ".join(f"{word(c)} {w:.2f}" for c, w in used.items())
+    out = "; ".join(f"{word(c)} ({reason})" for c, reason in data["excluded"].items())
     if data["value"] is None:
         return (f"[bold]No composite index[/] ({window}): no channel has an interval of "
                 f"positive width. Not combined: {out or 'no flows'}. Verdict: "

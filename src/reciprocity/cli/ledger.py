@@ -22,7 +22,7 @@ from reciprocity.cli.render import (
     table,
 )
 from reciprocity.jsonout import records
-from reciprocity.labels import label
+from reciprocity.labels import label, word
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -73,12 +73,6 @@ LIST_COLUMNS = {
 """``ledger list``'s tables: the columns that fit a 100-column terminal, and with ``--wide``
 (a program's years in one column, ``1960–1968``; a transfer's program is in the program's own
 table and in ``ledger show``)."""
-
-
-def _field_words(name: str) -> str:
-    """A record's field in words, as in a sentence (``start_year`` → ``start year``)."""
-    text = label(name)
-    return text if text[:2].isupper() else text[:1].lower() + text[1:]
 
 
 def _years(start: object, end: object) -> str:
@@ -215,7 +209,7 @@ def history(ctx: typer.Context, record_id: IdArg, fmt: FormatOpt = Format.table)
          views=[View(_worded(frame, "status").assign(  # to the minute, as `events show`
                          changed_at=[v.changed_at.isoformat(sep=" ", timespec="minutes")
                                      for v in versions],
-                         changes=[", ".join(_field_words(c) for c in v.changes)
+                         changes=[", ".join(word(c) for c in v.changes)
                                   for v in versions]),
                      title=f"History of {record_id} ({len(versions)} version"
                            f"{'' if len(versions) == 1 else 's'})")])

@@ -17,7 +17,7 @@ from reciprocity.cli.render import (
     emit_json,
     table,
 )
-from reciprocity.labels import fmt, label
+from reciprocity.labels import fmt, label, word
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -154,12 +154,12 @@ def _diff_table(result: Diff, *, wide: bool = False) -> None:
     if c["changed"]:
         kinds = "; ".join(f"{'TIV' if k == 'tiv' else k.replace('_', ' ')} {n:,}"
                           for k, n in result.groups.items() if n)
-        fields = ", ".join(f"{_word(k)} {n:,}" for k, n in result.fields.items())
+        fields = ", ".join(f"{word(k)} {n:,}" for k, n in result.fields.items())
         console.print(f"What changed in the {c['changed']:,} changed records: {kinds} "
                       f"[dim](by column: {fields})[/]")
     for t in result.totals:
         w = t["total"]
-        console.print(f"\n[bold]Totals, {_word(t['channel'])}, in {t['unit_label']}[/]: "
+        console.print(f"\n[bold]Totals, {word(t['channel'])}, in {t['unit_label']}[/]: "
                       f"{fmt(w['before'], t['unit'])} → {fmt(w['after'], t['unit'])} "
                       f"({_signed(w['change'], t['unit'])})")
         units = dict.fromkeys(("before", "after", "change"), t["unit"])
@@ -215,15 +215,9 @@ def _changes_shown(result: Diff, wide: bool) -> tuple[pd.DataFrame, list[str]]:
                  if set(p) <= set(out.columns)), None)
     if ends is not None:
         out["flow"] = out[ends[0]].astype(str) + "→" + out[ends[1]].astype(str)
-    out["what_changed"] = [", ".join(_word(f) for f in str(v).split(", ") if f)
+    out["what_changed"] = [", ".join(word(f) for f in str(v).split(", ") if f)
                            for v in out["changed_fields"].fillna("")]
     return out, [c for c in DIFF_NARROW if c in out.columns]
-
-
-def _word(key: str) -> str:
-    """A label inside a sentence: lower case, but for a leading abbreviation (TIV)."""
-    text = label(key)
-    return text if text[:2].isupper() else text[:1].lower() + text[1:]
 
 
 def _signed(x: float, unit: str) -> str:
